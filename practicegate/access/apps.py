@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class AccessConfig(AppConfig):
+    """Master usernames: Allow Account Access, Access Other Accounts, Username Privileges."""
+
+    name = "practicegate.access"
+    label = "access"

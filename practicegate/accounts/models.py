@@ -1,0 +1,91 @@
+"""Usernames, provider accounts and the memberships that join them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from practicegate.core.sections import Level, clean_levels, full_levels, level_of
+
+
+class CaseInsensitiveUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        return self.get(username__iexact=username)
+
+
+class User(AbstractUser):
+    """A login. Usernames are unique system-wide, compared case-insensitively."""
+
+    email = models.EmailField(blank=True)
+    password_changed_at = models.DateTimeField(default=timezone.now)
+    # The account this username was created in (sign-up or Allow Account Access).
+    home_account = models.ForeignKey(
+        "accounts.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = CaseInsensitiveUserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+        ]
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+
+class Account(models.Model):
+    """A provider account: the tenant. Every tenant table carries its id."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField("provider name", max_length=120)
+    email = models.EmailField()
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="owned_accounts")
+    created_at = models.DateTimeField(default=timezone.now)
+    # Levels a newly added or joined username starts with (empty: Full Access everywhere).
+    default_levels = models.JSONField(default=dict, blank=True)
+    require_two_factor = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def new_member_levels(self) -> dict[str, int]:
+        levels = clean_levels(self.default_levels) if self.default_levels else full_levels()
+        return levels
+
+
+class Membership(models.Model):
+    """One username's access to one account: a level per section, stored as data."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
+    levels = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account"], name="membership_unique"),
+        ]
+        indexes = [models.Index(fields=["account", "user"])]
+
+    def __str__(self):
+        return f"{self.user.username} in {self.account.slug}"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.account.owner_id == self.user_id
+
+    def level(self, section: str) -> Level:
+        if self.is_owner:
+            return Level.FULL
+        return level_of(self.levels, section)
+
+    def can(self, section: str, needed: Level) -> bool:
+        return self.level(section) >= needed

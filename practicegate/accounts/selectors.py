@@ -1,0 +1,27 @@
+"""Reads about usernames and accounts. Tenant data is always read from an account."""
+
+from __future__ import annotations
+
+from practicegate.accounts.models import Account, Membership, User
+
+
+def membership_for(user: User, account_slug: str) -> Membership | None:
+    """The user's membership in the account with this slug, account joined in: one query."""
+    return (
+        Membership.objects.select_related("account", "user")
+        .filter(user=user, account__slug=account_slug)
+        .first()
+    )
+
+
+def accounts_of(user: User) -> list[tuple[str, str]]:
+    """(slug, provider name) of every account the user belongs to, in one query."""
+    return list(
+        Membership.objects.filter(user=user)
+        .order_by("account__name", "account__id")
+        .values_list("account__slug", "account__name")
+    )
+
+
+def members_of(account: Account):
+    return account.memberships.select_related("user", "user__home_account").order_by("user__username")

@@ -1,0 +1,143 @@
+"""Sign-up, log-in, log-out and passwords: the pages outside any account."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_http_methods
+
+from practicegate.accounts import forms, services
+from practicegate.accounts.models import Membership
+from practicegate.audit.services import record
+from practicegate.audit.signals import log_account_of
+from practicegate.core.decorators import public, signed_in
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def home(request):
+    """The public home page: the sign-up form for a new provider account."""
+    if request.method == "GET" and request.user.is_authenticated:
+        return redirect("after-login")
+    form = forms.SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.account_signup(
+                provider_name=form.cleaned_data["provider_name"],
+                email=form.cleaned_data["email"],
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                request=request,
+            )
+        except services.ServiceError as exc:
+            form.add_error("username", str(exc))
+        else:
+            login(request, account.owner, backend="practicegate.accounts.backends.UsernameBackend")
+            messages.success(request, f"Welcome! Your account {account.name} is ready.")
+            return redirect("core:account-home", account=account.slug)
+    return render(request, "accounts/home.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@signed_in
+def after_login(request):
+    """Send a freshly signed-in username to its home account, else any account it has."""
+    user = request.user
+    memberships = Membership.objects.filter(user=user).select_related("account")
+    chosen = memberships.filter(account_id=user.home_account_id).first() or memberships.order_by("id").first()
+    if chosen is None:
+        return render(request, "accounts/no_accounts.html")
+    return redirect("core:account-home", account=chosen.account.slug)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = forms.LoginForm
+    redirect_authenticated_user = False
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+login_view = public(LoginView.as_view())
+
+
+@require_http_methods(["POST"])
+def logout_view(request):
+    from django.contrib.auth import logout
+
+    logout(request)
+    messages.info(request, "You have logged out.")
+    return redirect("login")
+
+
+logout_view = public(logout_view)
+
+
+def locked_out(request, response=None, credentials=None, *args, **kwargs):
+    """django-axes calls this once a username+IP pair is locked: say so, reveal nothing."""
+    form = forms.LoginForm(request)
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/login.html", {"form": form, "locked_minutes": minutes}, status=429)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    form_class = forms.PasswordChangeForm
+    success_url = reverse_lazy("after-login")
+
+    def form_valid(self, form):
+        services.password_change(actor=self.request.user, new_password=form.cleaned_data["new_password1"],
+                                 request=self.request)
+        update_session_auth_hash(self.request, self.request.user)
+        messages.success(self.request, "Your password has been changed.")
+        return redirect(self.get_success_url())
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+password_change = signed_in(PasswordChangeView.as_view())
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    form_class = forms.PasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            for user in form.get_users(form.cleaned_data["email"]):
+                record("auth.password_reset_request", account=log_account_of(user), actor=None,
+                       actor_username=user.username, target=user, request=self.request)
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = forms.SetPasswordForm
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        services.password_change(actor=form.user, new_password=form.cleaned_data["new_password1"],
+                                 request=self.request, reset=True)
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return redirect(self.get_success_url())
+
+
+password_reset = public(PasswordResetView.as_view())
+password_reset_done = public(auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"))
+password_reset_confirm = public(PasswordResetConfirmView.as_view())
+password_reset_complete = public(
+    auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html")
+)

@@ -1,0 +1,77 @@
+"""Canonical serialization and hashing of events: the chain's arithmetic."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+import orjson
+
+GENESIS = "0" * 64
+
+
+def canonical(fields: dict) -> bytes:
+    """Serialize an event's fields deterministically (sorted keys, UTF-8, no spaces)."""
+    return orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
+
+
+def link(prev_hash: str, payload: bytes) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + payload).hexdigest()
+
+
+def event_fields(
+    *,
+    seq: int,
+    account_id: int | None,
+    at: datetime,
+    actor_id: int | None,
+    actor_username: str,
+    channel: str,
+    action: str,
+    section: str,
+    target_type: str,
+    target_id: str,
+    outcome: str,
+    ip: str,
+    user_agent: str,
+    request_id: str,
+    detail: dict,
+) -> dict:
+    return {
+        "seq": seq,
+        "account": account_id,
+        "at": at.isoformat(timespec="microseconds"),
+        "actor": actor_id,
+        "actor_username": actor_username,
+        "channel": channel,
+        "action": action,
+        "section": section,
+        "target_type": target_type,
+        "target_id": target_id,
+        "outcome": outcome,
+        "ip": ip,
+        "user_agent": user_agent,
+        "request_id": request_id,
+        "detail": detail,
+    }
+
+
+def fields_of(event) -> dict:
+    """The hashed fields of a stored AuditEvent (as recomputed by verify)."""
+    return event_fields(
+        seq=event.seq,
+        account_id=event.account_id,
+        at=event.at,
+        actor_id=event.actor_id,
+        actor_username=event.actor_username,
+        channel=event.channel,
+        action=event.action,
+        section=event.section,
+        target_type=event.target_type,
+        target_id=event.target_id,
+        outcome=event.outcome,
+        ip=event.ip,
+        user_agent=event.user_agent,
+        request_id=event.request_id,
+        detail=event.detail,
+    )

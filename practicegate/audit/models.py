@@ -1,0 +1,84 @@
+"""Activity-log storage: one hash chain per account plus one system chain.
+
+The events table is insert-only: database triggers (see the migration) refuse
+UPDATE and DELETE, so not even a raw SQL session can edit history unnoticed
+without first dropping them, and `practicegate audit verify` catches that.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success"
+    DENIED = "denied"
+    FAILURE = "failure"
+
+
+class Channel(models.TextChoices):
+    WEB = "web"
+    API = "api"
+    CLI = "cli"
+
+
+class AuditChain(models.Model):
+    """Head of one chain: the row that serializes appends (locked by an UPDATE)."""
+
+    # Null account: the system chain (events that belong to no account).
+    account = models.OneToOneField(
+        "accounts.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_chain"
+    )
+    seq = models.BigIntegerField(default=0)
+    head_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self):
+        return f"chain of account {self.account_id or 'system'} at {self.seq}"
+
+    class Meta:
+        constraints = [
+            # NULLs are distinct in a unique index, so index coalesce(): one system chain.
+            models.UniqueConstraint(Coalesce("account", Value(0)), name="one_chain_per_account"),
+        ]
+
+
+class AuditEvent(models.Model):
+    chain = models.ForeignKey(AuditChain, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    account = models.ForeignKey(
+        "accounts.Account", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    seq = models.BigIntegerField()
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    action = models.CharField(max_length=64)
+    section = models.CharField(max_length=32, blank=True)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    ip = models.CharField(max_length=45, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    request_id = models.CharField(max_length=36, blank=True)
+    detail = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "-seq"], name="audit_account_seq"),
+            models.Index(fields=["account", "actor", "-seq"], name="audit_account_actor"),
+            models.Index(fields=["account", "action", "-seq"], name="audit_account_action"),
+            models.Index(fields=["account", "at"], name="audit_account_at"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id}#{self.seq} {self.action} {self.outcome}"

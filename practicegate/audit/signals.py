@@ -1,0 +1,66 @@
+"""Receivers that log authentication events Django and django-axes announce."""
+
+from __future__ import annotations
+
+from axes.signals import user_locked_out
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from practicegate.audit.models import Outcome
+from practicegate.audit.services import record
+
+
+def log_account_of(user):
+    """The chain where a username's sign-in events belong: its home account, else any."""
+    if user is None:
+        return None
+    if user.home_account_id:
+        return user.home_account
+    membership = user.memberships.select_related("account").order_by("id").first()
+    return membership.account if membership else None
+
+
+def _known_user(username: str | None):
+    if not username:
+        return None
+    return get_user_model().objects.filter(username__iexact=username).first()
+
+
+@receiver(user_logged_in)
+def on_login(sender, request, user, **kwargs):
+    record("auth.login", account=log_account_of(user), actor=user, request=request)
+
+
+@receiver(user_logged_out)
+def on_logout(sender, request, user, **kwargs):
+    if user is not None:
+        record("auth.logout", account=log_account_of(user), actor=user, request=request)
+
+
+@receiver(user_login_failed)
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    username = str((credentials or {}).get("username") or "")[:150]
+    user = _known_user(username)
+    record(
+        "auth.login_failed",
+        account=log_account_of(user),
+        actor=None,
+        actor_username=username,
+        request=request,
+        outcome=Outcome.FAILURE,
+        target=user,
+    )
+
+
+@receiver(user_locked_out)
+def on_lockout(sender, request, username, ip_address, **kwargs):
+    user = _known_user(username)
+    record(
+        "auth.lockout",
+        account=log_account_of(user),
+        actor_username=str(username or "")[:150],
+        request=request,
+        outcome=Outcome.DENIED,
+        target=user,
+    )

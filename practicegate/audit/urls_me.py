@@ -1,0 +1,3 @@
+app_name = "my_activity"
+
+urlpatterns: list = []

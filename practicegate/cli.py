@@ -1,0 +1,22 @@
+"""The `practicegate` command: Django's management commands plus `serve`.
+
+    practicegate migrate | demo | serve [--host H --port P] | audit ... | codes ...
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "practicegate.settings")
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "practicegate"
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

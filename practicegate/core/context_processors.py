@@ -1,0 +1,36 @@
+"""What every page's frame needs: the left menu, the provider dropdown, reminders."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from practicegate.accounts.selectors import accounts_of
+from practicegate.core.sections import SECTIONS, Level
+
+
+def shell(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    context: dict = {
+        "password_is_old": user.password_changed_at
+        < timezone.now() - timedelta(days=settings.PASSWORD_REMINDER_DAYS),
+    }
+    account = getattr(request, "account", None)
+    if account is not None:
+        from practicegate.core.views import section_index_url
+
+        levels = request.levels
+        context["menu"] = [
+            {"section": s, "url": section_index_url(s.key, account.slug), "level": Level(levels[s.key])}
+            for s in SECTIONS
+            if levels.get(s.key, Level.NONE) >= Level.VIEW
+        ]
+        context["levels"] = {key: int(level) for key, level in levels.items()}
+        context["can_edit"] = {key: level >= Level.FULL for key, level in levels.items()}
+        context["current_account"] = account
+        context["my_accounts"] = accounts_of(user)
+    return context

@@ -1,0 +1,36 @@
+"""How a view declares its place in the access rule. AccountMiddleware enforces it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from practicegate.core.sections import BY_KEY, MEMBERS, Level
+
+
+def account_view(section: str, *, level: Level | None = None) -> Callable:
+    """Declare the section an account-scoped view belongs to.
+
+    Safe methods then need View Only and unsafe ones Full Access on it; `level`
+    raises the need for every method (a form page that only Full Access may open).
+    """
+    if section != MEMBERS and section not in BY_KEY:
+        raise ValueError(f"unknown section {section!r}")
+
+    def mark(view):
+        view.pg_section = section
+        view.pg_level = level
+        return view
+
+    return mark
+
+
+def public(view):
+    """Mark a view that anonymous visitors may open (log-in, sign-up, reset)."""
+    view.pg_public = True
+    return view
+
+
+def signed_in(view):
+    """Mark a view outside any account that needs a signed-in username."""
+    view.pg_signed_in = True
+    return view

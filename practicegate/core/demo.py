@@ -1,0 +1,66 @@
+"""The demo group practice that `practicegate demo` (and `make run`) creates once.
+
+Feature apps add to it through a `demo.py` module with `build(accounts)`, run in
+the order of DEMO_EXTENSIONS; each returns extra (username, password, note) rows.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.db import transaction
+
+from practicegate.accounts.models import Account, Membership, User
+from practicegate.audit.models import Channel
+from practicegate.audit.services import record
+from practicegate.core.sections import full_levels
+
+# (slug, provider name, owner username, password). Demo-only passwords, printed on purpose.
+DEMO_ACCOUNTS = [
+    ("sunrise-counseling", "Sunrise Counseling", "sunrise", "sunrise-demo-passphrase"),
+    ("lakeside-therapy", "Lakeside Therapy Group", "lakeside", "lakeside-demo-passphrase"),
+    ("harbor-psychology", "Harbor Psychology", "harbor", "harbor-demo-passphrase"),
+]
+DEMO_EXTENSIONS = ["practicegate.access.demo", "practicegate.masterfiles.demo"]
+
+
+def demo_exists() -> bool:
+    return Account.objects.filter(slug=DEMO_ACCOUNTS[0][0]).exists()
+
+
+def _extensions():
+    for name in DEMO_EXTENSIONS:
+        try:
+            yield importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+@transaction.atomic
+def build_demo() -> list[tuple[str, str, str]]:
+    """Create the demo practice; return (username, password, what it opens) for printing."""
+    credentials = []
+    accounts = []
+    for slug, name, username, password in DEMO_ACCOUNTS:
+        user = User(username=username, email=f"{username}@example.org")
+        user.set_password(password)
+        user.save()
+        account = Account.objects.create(slug=slug, name=name, email=user.email, owner=user)
+        user.home_account = account
+        user.save(update_fields=["home_account"])
+        Membership.objects.create(user=user, account=account, levels=full_levels())
+        record("auth.signup", account=account, actor=user, channel=Channel.CLI, target=account,
+               section="account_access", detail={"demo": True})
+        credentials.append((username, password, f"owner of {name}"))
+        accounts.append(account)
+    for module in _extensions():
+        credentials.extend(module.build(accounts) or [])
+    return credentials
+
+
+def demo_credentials() -> list[tuple[str, str, str]]:
+    rows = [(u, p, f"owner of {n}") for _, n, u, p in DEMO_ACCOUNTS]
+    for module in _extensions():
+        rows.extend(getattr(module, "CREDENTIALS", []))
+    return rows

@@ -1,0 +1,59 @@
+"""The section registry and the ordered access levels: the vocabulary of the access rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class Level(models.IntegerChoices):
+    NONE = 0, "No Access"
+    VIEW = 1, "View Only"
+    FULL = 2, "Full Access"
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    menu_url: str | None  # URL name of the section's first page, taking only `account`
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("clients", "Clients", "core:clients"),
+    Section("diagnosis_codes", "Diagnosis Codes", "masterfiles:diagnosis-list"),
+    Section("billing_codes", "Billing Codes", "masterfiles:billing-list"),
+    Section("payers", "Insurance Payers", "masterfiles:payer-list"),
+    Section("reports", "Reports", "audit:activity-log"),
+    Section("account_access", "Account Access", "access:index"),
+    Section("settings", "Settings", "core:account-settings"),
+)
+SECTION_KEYS: tuple[str, ...] = tuple(s.key for s in SECTIONS)
+BY_KEY: dict[str, Section] = {s.key: s for s in SECTIONS}
+
+# Pseudo-section for account pages every member may open (the account home, leaving).
+MEMBERS = "_members"
+
+
+def full_levels() -> dict[str, int]:
+    return {key: int(Level.FULL) for key in SECTION_KEYS}
+
+
+def clean_levels(raw: dict) -> dict[str, int]:
+    """Return a complete levels map for every registered section; unknown keys are dropped."""
+    levels = {}
+    for key in SECTION_KEYS:
+        value = raw.get(key, Level.NONE) if isinstance(raw, dict) else Level.NONE
+        try:
+            levels[key] = int(Level(int(value)))
+        except (TypeError, ValueError):
+            levels[key] = int(Level.NONE)
+    return levels
+
+
+def level_of(levels: dict, section: str) -> Level:
+    try:
+        return Level(int(levels.get(section, Level.NONE)))
+    except (TypeError, ValueError):
+        return Level.NONE

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class TwofactorConfig(AppConfig):
+    """Two-factor log-in (TOTP and recovery codes, via django-otp)."""
+
+    name = "practicegate.twofactor"
+    label = "twofactor"
