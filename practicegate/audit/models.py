@@ -34,14 +34,14 @@ class AuditChain(models.Model):
     seq = models.BigIntegerField(default=0)
     head_hash = models.CharField(max_length=64, default="0" * 64)
 
-    def __str__(self):
-        return f"chain of account {self.account_id or 'system'} at {self.seq}"
-
     class Meta:
         constraints = [
             # NULLs are distinct in a unique index, so index coalesce(): one system chain.
             models.UniqueConstraint(Coalesce("account", Value(0)), name="one_chain_per_account"),
         ]
+
+    def __str__(self):
+        return f"chain of account {self.account_id or 'system'} at {self.seq}"
 
 
 class AuditEvent(models.Model):
