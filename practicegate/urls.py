@@ -10,6 +10,8 @@ account_urlpatterns = [
     path("access/", include("practicegate.access.urls")),
     path("", include("practicegate.masterfiles.urls")),
     path("reports/", include("practicegate.audit.urls")),
+    path("access/copy/", include("practicegate.masterfiles.urls_copy")),
+    path("settings/two-factor/", include("practicegate.twofactor.urls_account")),
 ]
 
 # Pages outside any account that belong to a feature (My Activity, two-factor set-up).

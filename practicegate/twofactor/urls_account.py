@@ -1,0 +1,3 @@
+app_name = "account_twofactor"
+
+urlpatterns: list = []
