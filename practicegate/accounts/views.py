@@ -24,7 +24,7 @@ def home(request):
     """The public home page: the sign-up form for a new provider account."""
     if request.method == "GET" and request.user.is_authenticated:
         return redirect("after-login")
-    form = forms.SignupForm(request.POST or None)
+    form = forms.SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             account = services.account_signup(

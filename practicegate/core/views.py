@@ -34,7 +34,7 @@ def clients_index(request, account):
 @require_http_methods(["GET", "POST"])
 def account_settings(request, account):
     acct = request.account
-    form = AccountSettingsForm(request.POST or None, initial={"name": acct.name, "email": acct.email})
+    form = AccountSettingsForm(request.POST if request.method == "POST" else None, initial={"name": acct.name, "email": acct.email})
     if request.method == "POST" and form.is_valid():
         services.account_update(actor=request.user, account=acct, request=request, **form.cleaned_data)
         messages.success(request, "Account settings saved.")
