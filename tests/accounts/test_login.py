@@ -139,7 +139,7 @@ def test_login_requires_csrf(owner_account):
 
 def test_next_parameter_is_honoured_only_for_our_site(client, owner_account):
     response = client.post(
-        "/login/?next=/a/%s/settings/" % owner_account.slug, {"username": "sunrise", "password": PASSWORD}
+        f"/login/?next=/a/{owner_account.slug}/settings/", {"username": "sunrise", "password": PASSWORD}
     )
     assert response["Location"] == f"/a/{owner_account.slug}/settings/"
     client.post("/logout/")
