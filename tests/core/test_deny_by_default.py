@@ -15,6 +15,7 @@ ACCOUNT_PREFIX = "a/<slug:account>/"
 EXPECTED_PUBLIC = {
     "home", "login", "logout", "password_reset", "password_reset_done",
     "password_reset_confirm", "password_reset_complete",
+    "twofactor:login",  # the code step of log-in, after a correct password
 }
 
 

@@ -11,10 +11,16 @@ import pytest
 from django.conf import settings
 
 
+def clean_environ() -> dict:
+    """The environment a deployment would have: none of the test run's own switches."""
+    dropped = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "PRACTICEGATE_TEST_DB_NAME"}
+    return {k: v for k, v in os.environ.items() if k not in dropped}
+
+
 def run_cli(*args, env=None, timeout=120):
     return subprocess.run(
         [sys.executable, "-m", "practicegate.cli", *args],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "practicegate.settings", **(env or {})},
+        env={**clean_environ(), "DJANGO_SETTINGS_MODULE": "practicegate.settings", **(env or {})},
         capture_output=True, text=True, timeout=timeout,
     )
 
@@ -48,7 +54,7 @@ def test_database_connections_persist():
 @pytest.mark.slow
 def test_migrate_and_demo_on_a_fresh_sqlite_file_in_wal_mode(tmp_path):
     # As `make run` does: the default SQLite file under var/, whatever DATABASE_URL the suite uses.
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = clean_environ()
     env.update({"PRACTICEGATE_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "practicegate.settings"})
 
     def cli(*args):
