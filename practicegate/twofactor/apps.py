@@ -6,3 +6,6 @@ class TwofactorConfig(AppConfig):
 
     name = "practicegate.twofactor"
     label = "twofactor"
+
+    def ready(self):
+        from practicegate.twofactor import actions  # noqa: F401

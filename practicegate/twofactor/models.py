@@ -1,1 +1,45 @@
-"""Models of this app."""
+"""Recovery codes: a django-otp device of our own, because its static tokens are stored in plain text."""
+
+from __future__ import annotations
+
+from django.contrib.auth.hashers import check_password
+from django.db import models
+from django.utils import timezone
+from django_otp.models import Device
+
+from practicegate.twofactor.recovery import normalize_recovery_code
+
+
+class RecoveryCodeDevice(Device):
+    """One per username with two-factor log-in; its codes each verify once.
+
+    Being a django-otp Device, a log-in with a recovery code marks the session
+    verified (request.user.is_verified()) exactly as an authenticator code does.
+    """
+
+    class Meta(Device.Meta):
+        verbose_name = "recovery code set"
+
+    def verify_token(self, token) -> bool:
+        code = normalize_recovery_code(str(token))
+        if code is None:
+            return False
+        for row in self.codes.filter(used_at__isnull=True).order_by("id"):
+            if check_password(code, row.code_hash):
+                # The conditional update makes a code single-use even if two requests race.
+                return RecoveryCode.objects.filter(pk=row.pk, used_at__isnull=True).update(
+                    used_at=timezone.now()) == 1
+        return False
+
+    def codes_left(self) -> int:
+        return self.codes.filter(used_at__isnull=True).count()
+
+
+class RecoveryCode(models.Model):
+    """A single-use code, hashed with the password hasher (the codes hold under 112 bits,
+    so NIST SP 800-63B asks for a password hashing scheme, not a fast hash)."""
+
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=256)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)

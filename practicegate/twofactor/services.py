@@ -1,21 +1,198 @@
-"""Two-factor log-in: the questions other features ask (has it? is this code right?)."""
+"""Two-factor log-in: turning it on and off, recovery codes, checking codes, the account rule.
+
+Each change writes its activity-log event in the same transaction. A failed
+code is logged too, so checks return a result instead of raising (an exception
+would roll the failure's event back with everything else).
+"""
 
 from __future__ import annotations
 
-from django_otp import devices_for_user, match_token
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from practicegate.accounts.models import Account, User
+from practicegate.accounts.services import ServiceError
+from practicegate.audit.models import Outcome
+from practicegate.audit.services import record
+from practicegate.twofactor import recovery
+from practicegate.twofactor.models import RecoveryCode, RecoveryCodeDevice
+
+TOTP_NAME = "Authenticator app"
+
+
+def _log_account(user):
+    from practicegate.audit.signals import log_account_of
+
+    return log_account_of(user)
 
 
 def has_two_factor(user) -> bool:
     """Whether the username has a confirmed authenticator (TOTP) device."""
-    return any(True for _ in devices_for_user(user, confirmed=True))
+    if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
+        return False
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def verify_code(user, code: str):
+def users_with_two_factor(user_ids) -> set[int]:
+    """Of these user ids, those with two-factor log-in on (one query, for member lists)."""
+    return set(TOTPDevice.objects.filter(user_id__in=list(user_ids), confirmed=True)
+               .values_list("user_id", flat=True))
+
+
+def recovery_codes_left(user) -> int:
+    device = RecoveryCodeDevice.objects.filter(user=user, confirmed=True).first()
+    return device.codes_left() if device else 0
+
+
+def _match(user, code: str):
+    """The device that accepts `code` (consuming it), or None. Caller holds a transaction."""
+    totp = recovery.normalize_totp_code(code)
+    if totp is not None:
+        # Row lock: two requests with one code cannot both pass django-otp's last_t check.
+        for device in TOTPDevice.objects.filter(user=user, confirmed=True).select_for_update():
+            if device.verify_token(totp):  # refuses a time step already used (replay)
+                return device
+        return None
+    spare = recovery.normalize_recovery_code(code)
+    if spare is not None:
+        device = RecoveryCodeDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None and device.verify_token(spare):
+            return device
+    return None
+
+
+def _log_recovery_use(user, device, *, request, purpose: str) -> None:
+    record("twofactor.recovery_code_used", account=_log_account(user), actor=user, request=request,
+           target=user, actor_username=user.username,
+           detail={"purpose": purpose, "codes_left": device.codes_left()})
+
+
+@transaction.atomic
+def verify_code(user, code: str, *, request=None, purpose: str = "join"):
     """Check a TOTP or recovery code for the username; return the matching device or None.
 
-    django-otp refuses a TOTP code already used (its last_t) and consumes a recovery code.
+    A TOTP code of a time step already used is refused (django-otp's last_t); a
+    recovery code is consumed, and its use is logged here. A failure is not
+    logged: the caller knows what was being attempted and logs that.
     """
-    code = (code or "").strip().replace(" ", "")
-    if not code or len(code) > 32:
+    if not isinstance(code, str) or len(code) > 64 or not has_two_factor(user):
         return None
-    return match_token(user, code)
+    device = _match(user, code)
+    if isinstance(device, RecoveryCodeDevice):
+        _log_recovery_use(user, device, request=request, purpose=purpose)
+    return device
+
+
+@transaction.atomic
+def code_check(*, user, code: str, request=None, purpose: str):
+    """verify_code, with a failed code logged (log-in, session check, changes to two-factor)."""
+    device = verify_code(user, code, request=request, purpose=purpose)
+    if device is None:
+        record("twofactor.code_failed", account=_log_account(user), actor=None, request=request,
+               actor_username=user.username, target=user, outcome=Outcome.FAILURE,
+               detail={"purpose": purpose})
+    return device
+
+
+def setup_device(user) -> TOTPDevice:
+    """The username's not yet confirmed authenticator device: the same secret on every reload."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    return device or TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
+
+
+def _new_recovery_codes(user) -> list[str]:
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [recovery.new_recovery_code() for _ in range(recovery.COUNT)]
+    RecoveryCode.objects.bulk_create(RecoveryCode(device=device, code_hash=make_password(c)) for c in codes)
+    return codes
+
+
+@transaction.atomic
+def two_factor_enable(*, actor: User, code: str, request=None) -> list[str] | None:
+    """Confirm the set-up device with its first code; return the new recovery codes, or None."""
+    if has_two_factor(actor):
+        raise ServiceError("Two-factor log-in is already on for this username.")
+    device = (TOTPDevice.objects.select_for_update()
+              .filter(user=actor, confirmed=False).order_by("-id").first())
+    totp = recovery.normalize_totp_code(code)
+    if device is None or totp is None or not device.verify_token(totp):
+        record("twofactor.code_failed", account=_log_account(actor), actor=actor, request=request,
+               target=actor, outcome=Outcome.FAILURE, detail={"purpose": "setup"})
+        return None
+    TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _new_recovery_codes(actor)
+    record("twofactor.enable", account=_log_account(actor), actor=actor, request=request, target=actor,
+           detail={"method": "totp", "recovery_codes": len(codes)})
+    return codes
+
+
+def _reauthenticate(actor: User, *, password: str, code: str, request, purpose: str):
+    """Password, then code: the device that passed, or None (each failure logged)."""
+    if not actor.check_password(password):
+        record("twofactor.password_failed", account=_log_account(actor), actor=actor, request=request,
+               target=actor, outcome=Outcome.FAILURE, detail={"purpose": purpose})
+        return None
+    return code_check(user=actor, code=code, request=request, purpose=purpose)
+
+
+@transaction.atomic
+def two_factor_disable(*, actor: User, password: str, code: str, request=None) -> bool:
+    """Turn two-factor log-in off after the password and a current (or recovery) code."""
+    if not has_two_factor(actor):
+        raise ServiceError("Two-factor log-in is not on for this username.")
+    if _reauthenticate(actor, password=password, code=code, request=request, purpose="disable") is None:
+        return False
+    TOTPDevice.objects.filter(user=actor).delete()
+    RecoveryCodeDevice.objects.filter(user=actor).delete()
+    record("twofactor.disable", account=_log_account(actor), actor=actor, request=request, target=actor)
+    return True
+
+
+@transaction.atomic
+def recovery_codes_regenerate(*, actor: User, password: str, code: str, request=None) -> list[str] | None:
+    """Replace every recovery code (the old ones stop working) after the password and a code."""
+    if not has_two_factor(actor):
+        raise ServiceError("Two-factor log-in is not on for this username.")
+    if _reauthenticate(actor, password=password, code=code, request=request, purpose="regenerate") is None:
+        return None
+    codes = _new_recovery_codes(actor)
+    record("twofactor.recovery_codes_regenerated", account=_log_account(actor), actor=actor,
+           request=request, target=actor, detail={"recovery_codes": len(codes)})
+    return codes
+
+
+@transaction.atomic
+def verified_session_mark(*, actor: User, device, request) -> None:
+    """Log that this already signed-in session proved a code (an account asked for it)."""
+    record("twofactor.verify", account=_log_account(actor), actor=actor, request=request, target=actor,
+           detail={"method": "recovery" if isinstance(device, RecoveryCodeDevice) else "totp"})
+
+
+@transaction.atomic
+def account_requirement_set(*, actor: User, account: Account, required: bool, request=None) -> bool:
+    """Require (or stop requiring) two-factor log-in of every username in the account.
+
+    The one turning it on must have it on and be verified in this session, so an
+    owner never locks the account on themselves by a click. Return whether it changed.
+    """
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    if account.require_two_factor == required:
+        return False
+    if required and not (has_two_factor(actor) and _is_verified(request, actor)):
+        raise ServiceError("Turn on two-factor log-in for your own username first.")
+    account.require_two_factor = required
+    account.save(update_fields=["require_two_factor"])
+    record("twofactor.requirement_on" if required else "twofactor.requirement_off", account=account,
+           actor=actor, request=request, section="settings", target=account)
+    return True
+
+
+def _is_verified(request, user) -> bool:
+    if request is None:
+        return has_two_factor(user)  # CLI or a test without a session: the device is what counts
+    checker = getattr(request.user, "is_verified", None)
+    return bool(checker and checker())

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from practicegate.twofactor import views
+
 app_name = "account_twofactor"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.account_settings, name="settings"),
+]

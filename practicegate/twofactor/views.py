@@ -1,0 +1,208 @@
+"""Pages of two-factor log-in: set-up, status, turning off, new recovery codes,
+the log-in code step, a session check, and the account-wide requirement."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods
+
+from practicegate.accounts.selectors import members_of
+from practicegate.accounts.services import ServiceError
+from practicegate.core.decorators import account_view, public, signed_in
+from practicegate.twofactor import forms, pending, qr, recovery, services, throttle
+
+WRONG_CODE = "That code is not right. Check your app's clock, or use a recovery code."
+WRONG_REAUTH = "That password and code do not match. Please try again."
+
+
+def _lock_minutes() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+
+
+def _safe_next(request, value: str | None) -> str:
+    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()},
+                                                 require_https=request.is_secure()):
+        return value
+    return ""
+
+
+def _locked_message() -> str:
+    return (f"Too many wrong passwords or codes for this username from your network. "
+            f"Please wait {_lock_minutes()} minutes and try again.")
+
+
+def _show_codes(request, codes: list[str], next_url: str = "", status: int = 200):
+    """The only time the recovery codes are ever shown: only their hashes are kept."""
+    return render(request, "twofactor/recovery_codes.html",
+                  {"codes": [recovery.display(c) for c in codes], "next": next_url}, status=status)
+
+
+@signed_in
+@require_GET
+def index(request):
+    if not services.has_two_factor(request.user):
+        target = reverse("twofactor:setup")
+        nxt = _safe_next(request, request.GET.get("next"))
+        return redirect(f"{target}?next={nxt}" if nxt else target)
+    return render(request, "twofactor/index.html",
+                  {"codes_left": services.recovery_codes_left(request.user),
+                   "verified": request.user.is_verified()})
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def setup(request):
+    user = request.user
+    if services.has_two_factor(user):
+        return redirect("twofactor:index")
+    form = forms.SetupForm(request.POST or None, initial={"next": _safe_next(request, request.GET.get("next"))})
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.two_factor_enable(actor=user, code=form.cleaned_data["code"], request=request)
+        except ServiceError as exc:
+            form.add_error("code", str(exc))
+        else:
+            if codes is not None:
+                device = services.TOTPDevice.objects.get(user=user, confirmed=True)
+                from django_otp import login as otp_login
+
+                otp_login(request, device)  # this session has just proved the code
+                messages.success(request, "Two-factor log-in is on.")
+                return _show_codes(request, codes, _safe_next(request, form.cleaned_data.get("next")))
+            form.add_error("code", WRONG_CODE)
+    device = services.setup_device(user)
+    secret = qr.secret_base32(device)
+    return render(request, "twofactor/setup.html",
+                  {"form": form, "qr": qr.qr_data_uri(device), "secret": secret,
+                   "secret_grouped": qr.grouped(secret)},
+                  status=400 if form.errors else 200)
+
+
+def _reauth_view(request, *, service, template: str):
+    """Disable and regenerate share one shape: password + code, throttled like log-in."""
+    user = request.user
+    if not services.has_two_factor(user):
+        return redirect("twofactor:setup")
+    form = forms.ReauthForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if throttle.is_locked(request, user.username):
+            form.add_error(None, _locked_message())
+            return render(request, template, {"form": form}, status=429)
+        result = service(actor=user, password=form.cleaned_data["password"],
+                         code=form.cleaned_data["code"], request=request)
+        if result:
+            return result
+        locked = throttle.count_failure(request, user.username, keep_response=True)
+        form.add_error(None, _locked_message() if locked else WRONG_REAUTH)
+        return render(request, template, {"form": form}, status=429 if locked else 400)
+    return render(request, template, {"form": form}, status=400 if form.errors else 200)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def disable(request):
+    def turn_off(**kwargs):
+        if services.two_factor_disable(**kwargs):
+            messages.success(request, "Two-factor log-in is off.")
+            return redirect("twofactor:setup")
+        return None
+
+    return _reauth_view(request, service=turn_off, template="twofactor/disable.html")
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def regenerate(request):
+    def renew(**kwargs):
+        codes = services.recovery_codes_regenerate(**kwargs)
+        return _show_codes(request, codes) if codes else None
+
+    return _reauth_view(request, service=renew, template="twofactor/regenerate.html")
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """A signed-in session that has not proved a code yet (an account requires it) proves one here."""
+    user = request.user
+    nxt = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if not services.has_two_factor(user):
+        return redirect(f"{reverse('twofactor:setup')}?next={nxt}" if nxt else reverse("twofactor:setup"))
+    form = forms.CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if throttle.is_locked(request, user.username):
+            form.add_error(None, _locked_message())
+            return render(request, "twofactor/verify.html", {"form": form, "next": nxt}, status=429)
+        device = services.code_check(user=user, code=form.cleaned_data["code"], request=request,
+                                     purpose="session")
+        if device is not None:
+            from django_otp import login as otp_login
+
+            otp_login(request, device)
+            services.verified_session_mark(actor=user, device=device, request=request)
+            return redirect(nxt or "after-login")
+        locked = throttle.count_failure(request, user.username, keep_response=True)
+        form.add_error(None, _locked_message() if locked else WRONG_CODE)
+    return render(request, "twofactor/verify.html", {"form": form, "next": nxt},
+                  status=400 if form.errors else 200)
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def login_code(request):
+    """Second step of log-in: the password was right; the code completes it."""
+    user, state = pending.current(request)
+    if user is None:
+        messages.info(request, "Please log in again.")
+        return redirect("login")
+    form = forms.CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if throttle.is_locked(request, user.username):
+            pending.clear(request)
+            from practicegate.accounts.views import locked_out
+
+            return locked_out(request)
+        device = services.code_check(user=user, code=form.cleaned_data["code"], request=request,
+                                     purpose="login")
+        if device is not None:
+            pending.clear(request)
+            user.otp_device = device  # django-otp keeps it in the session on user_logged_in
+            login(request, user, backend=state["backend"])
+            return redirect(_safe_next(request, state.get("next")) or settings.LOGIN_REDIRECT_URL)
+        if throttle.count_failure(request, user.username):
+            pending.clear(request)  # axes' middleware now answers with the lock-out page
+        form.add_error("code", WRONG_CODE)
+    return render(request, "twofactor/login_code.html", {"form": form}, status=400 if form.errors else 200)
+
+
+
+@account_view("settings")
+@require_http_methods(["GET", "POST"])
+def account_settings(request, account):
+    """Whether this account requires two-factor log-in, and who in it has it on."""
+    acct = request.account
+    form = forms.RequirementForm(request.POST or None, initial={"required": acct.require_two_factor})
+    if request.method == "POST" and form.is_valid():
+        required = form.cleaned_data["required"]
+        try:
+            changed = services.account_requirement_set(actor=request.user, account=acct,
+                                                       required=required, request=request)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if changed:
+                messages.success(request, "Two-factor log-in is now required in this account." if required
+                                 else "Two-factor log-in is no longer required in this account.")
+            return redirect("account_twofactor:settings", account=acct.slug)
+    members = list(members_of(acct))
+    with_2fa = services.users_with_two_factor(m.user_id for m in members)
+    rows = [{"username": m.user.username, "has": m.user_id in with_2fa} for m in members]
+    return render(request, "twofactor/account_settings.html",
+                  {"form": form, "rows": rows, "required": acct.require_two_factor,
+                   "me_has": request.user.pk in with_2fa},
+                  status=400 if form.errors else 200)
