@@ -6,3 +6,6 @@ class AccessConfig(AppConfig):
 
     name = "practicegate.access"
     label = "access"
+
+    def ready(self):
+        from practicegate.access import actions  # noqa: F401  (registers action codes)

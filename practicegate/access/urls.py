@@ -1,3 +1,24 @@
+"""Account Access URLs, under /a/<account>/access/."""
+
+from django.urls import path
+
+from practicegate.access import views
+
 app_name = "access"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("allow/", views.allow, name="allow"),
+    path("other/", views.other, name="other"),
+    path("other/find/", views.find, name="find"),
+    path("other/join/", views.join, name="join"),
+    path("other/join-code/", views.redeem, name="redeem"),
+    path("join-codes/", views.join_codes, name="join-codes"),
+    path("join-codes/<int:code_id>/revoke/", views.join_code_revoke, name="join-code-revoke"),
+    path("privileges/", views.privileges, name="privileges"),
+    path("privileges/defaults/", views.privileges_defaults, name="privileges-defaults"),
+    path("privileges/<int:membership_id>/", views.privileges_edit, name="privileges-edit"),
+    path("privileges/<int:membership_id>/delete/", views.privileges_delete, name="privileges-delete"),
+    path("leave/", views.leave, name="leave"),
+    path("confirm-password/", views.confirm_password, name="confirm-password"),
+]

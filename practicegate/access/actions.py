@@ -1,0 +1,16 @@
+"""Activity-log action codes written by the access app."""
+
+from practicegate.audit.actions import register
+
+register("account.username_add", "Added a username (Allow Account Access)")
+register("account.join", "A username joined this account")
+register("account.join_other", "Joined another account")
+register("account.join_failed", "Failed to join another account")
+register("account.join_code_create", "Created a join code")
+register("account.join_code_revoke", "Revoked a join code")
+register("account.leave", "A username left this account")
+register("account.username_remove", "Deleted a username from this account")
+register("privileges.change", "Changed a username's privileges")
+register("privileges.defaults_change", "Changed the privileges new usernames start with")
+register("auth.reauth", "Entered the password again")
+register("auth.reauth_failed", "Wrong password when asked again")

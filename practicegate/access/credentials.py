@@ -1,0 +1,116 @@
+"""Check another account's credentials for Find Account, exactly as log-in checks them.
+
+`authenticate()` runs django-axes: a failure here counts against the same
+username+IP pair as a failed log-in (and fires the same `user_login_failed`
+signal, which writes `auth.login_failed` in that username's own log), and a
+locked pair stays locked for both.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.signals import user_login_failed
+from django.core import signing
+
+from practicegate.twofactor.services import has_two_factor, verify_code
+
+BAD_CREDENTIALS = "That username and password do not match an account you can join. Please try again."
+LOCKED = ("Too many failed attempts for that username from your network. Please wait {minutes} minutes "
+          "and try again.")
+
+
+@dataclass
+class CredentialCheck:
+    user: object | None = None
+    reason: str = ""  # for the activity log: bad_credentials, locked, inactive, two_factor_*
+    message: str = ""
+    needs_code: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
+
+
+def _locked(request) -> bool:
+    if getattr(request, "axes_locked_out", False):
+        # We show our own message on this page; AxesMiddleware would swap in the log-in page.
+        request.axes_locked_out = False
+        return True
+    return False
+
+
+def _inactive_with_right_password(username: str, password: str) -> bool:
+    """A deactivated username typed with its right password: say so rather than 'wrong password'.
+
+    Only reached after authenticate() failed (and was counted), so it reveals nothing
+    to someone who does not already know the password.
+    """
+    user = get_user_model().objects.filter(username__iexact=username, is_active=False).first()
+    return user is not None and user.check_password(password)
+
+
+def check_credentials(request, *, username: str, password: str, code: str = "",
+                      second_factor: bool = True) -> CredentialCheck:
+    """Authenticate a username's password (and its two-factor code when it has one)."""
+    user = authenticate(request, username=username, password=password)
+    if _locked(request):
+        minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        return CredentialCheck(reason="locked", message=LOCKED.format(minutes=minutes))
+    if user is None:
+        if _inactive_with_right_password(username, password):
+            return CredentialCheck(reason="inactive", message="That username is no longer active.")
+        return CredentialCheck(reason="bad_credentials", message=BAD_CREDENTIALS)
+    if second_factor and has_two_factor(user):
+        if not code:
+            return CredentialCheck(reason="two_factor_missing", needs_code=True,
+                                   message="That username uses two-factor log-in. Enter its current code too.")
+        if verify_code(user, code) is None:
+            # A wrong second factor is a failed log-in: count it the same way.
+            user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+            if _locked(request):
+                minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+                return CredentialCheck(reason="locked", message=LOCKED.format(minutes=minutes))
+            return CredentialCheck(reason="two_factor_wrong", needs_code=True,
+                                   message="That two-factor code is not right. Please try again.")
+    return CredentialCheck(user=user)
+
+
+# --- Carrying the found account from Find Account to Join Account -----------------------------
+# The confirmation page posts back a signed, five-minute token naming the account and
+# the credentials' username; it is bound to this session by a one-time nonce and to the
+# joiner and the account it was found from. Join Account re-checks everything it names.
+
+FOUND_SALT = "practicegate.access.found-account"
+FOUND_MAX_AGE = 300
+_NONCE_KEY = "pg_join_nonce"
+
+
+def found_token_make(request, *, account, credential_user) -> str:
+    nonce = secrets.token_urlsafe(16)
+    request.session[_NONCE_KEY] = nonce
+    payload = {"a": account.pk, "c": credential_user.pk, "u": request.user.pk,
+               "f": request.account.pk if request.account else None, "n": nonce}
+    return signing.dumps(payload, salt=FOUND_SALT, compress=True)
+
+
+def found_token_read(request, token: str) -> dict | None:
+    """The token's payload if it is genuine, fresh, this session's and this joiner's; else None.
+
+    The nonce is used up: a token works once.
+    """
+    try:
+        payload = signing.loads(str(token)[:1000], salt=FOUND_SALT, max_age=FOUND_MAX_AGE)
+    except signing.BadSignature:  # includes SignatureExpired
+        return None
+    nonce = request.session.pop(_NONCE_KEY, None)
+    if not isinstance(payload, dict) or not nonce or payload.get("n") != nonce:
+        return None
+    if payload.get("u") != request.user.pk:
+        return None
+    if payload.get("f") != (request.account.pk if request.account else None):
+        return None
+    return payload

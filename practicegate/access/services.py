@@ -1,0 +1,273 @@
+"""Writes of the master-username workflow. Each service logs its own events.
+
+Refusals raise `ServiceError` with a message safe to show; a refused join is
+logged by `join_failure_record` outside the refused transaction, so the failure
+event survives the rollback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from practicegate.access.models import JoinCode
+from practicegate.accounts.models import Account, Membership, User
+from practicegate.accounts.services import ServiceError, username_taken
+from practicegate.audit.models import Outcome
+from practicegate.audit.services import record
+from practicegate.core.sections import SECTION_KEYS, Level, clean_levels, level_of
+
+ACCESS = "account_access"
+JOIN_CODE_HOURS = 24
+
+
+# --- Allow Account Access -------------------------------------------------------------------
+
+@transaction.atomic
+def username_add(*, actor: User, account: Account, username: str, password: str, request=None) -> User:
+    """Create a username whose home is `account`, a member with the account's default levels."""
+    if username_taken(username):
+        raise ServiceError("That username is taken. Please choose another.")
+    user = User(username=username, home_account=account)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent request took the name first
+        raise ServiceError("That username is taken. Please choose another.") from exc
+    membership = Membership.objects.create(user=user, account=account, levels=account.new_member_levels())
+    record("account.username_add", account=account, actor=actor, request=request, section=ACCESS,
+           target=user, detail={"username": user.username, "levels": membership.levels})
+    return user
+
+
+# --- Access Other Accounts ------------------------------------------------------------------
+
+def can_grant_access(credential_user: User, account: Account) -> bool:
+    """Whether these credentials may let someone into `account` (Full Access to account_access)."""
+    if not credential_user.is_active:
+        return False
+    membership = Membership.objects.select_related("account").filter(user=credential_user, account=account).first()
+    return membership is not None and membership.can(ACCESS, Level.FULL)
+
+
+def accounts_openable_by(credential_user: User) -> list[Account]:
+    """The accounts these credentials may let a username into, in name order."""
+    memberships = Membership.objects.select_related("account").filter(user=credential_user).order_by(
+        "account__name", "account_id"
+    )
+    return [m.account for m in memberships if m.can(ACCESS, Level.FULL)]
+
+
+@transaction.atomic
+def membership_join(*, actor: User, account: Account, from_account: Account | None, via: str,
+                    credential_user: User | None = None, request=None) -> Membership:
+    """Add `actor` to `account` with its default levels; log it in both accounts.
+
+    `via` is "credentials" (then `credential_user` must still have Full Access to
+    the account's account_access) or "join_code" (the caller redeemed one).
+    """
+    if via == "credentials":
+        if credential_user is None or not can_grant_access(credential_user, account):
+            raise ServiceError("Those credentials cannot give access to this account: they need "
+                               "Full Access to its Account Access.")
+        if credential_user.pk == actor.pk:
+            raise ServiceError("Those are your own username's credentials. Enter the username and "
+                               "password of the provider account you want to join.")
+    if Membership.objects.filter(user=actor, account=account).exists():
+        raise ServiceError(f"Your username already has access to {account.name}.")
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(user=actor, account=account, levels=account.new_member_levels())
+    except IntegrityError as exc:  # a double submit raced us
+        raise ServiceError(f"Your username already has access to {account.name}.") from exc
+    detail = {"via": via, "levels": membership.levels}
+    if credential_user is not None:
+        detail["credentials_of"] = credential_user.username
+    record("account.join", account=account, actor=actor, request=request, section=ACCESS,
+           target=membership, detail=detail)
+    if from_account is not None and from_account.pk != account.pk:
+        record("account.join_other", account=from_account, actor=actor, request=request, section=ACCESS,
+               target=account, detail={"via": via, "joined": account.slug})
+    return membership
+
+
+@transaction.atomic
+def join_failure_record(*, actor: User, account: Account, reason: str, request=None) -> None:
+    """Log a refused Find Account / Join Account / join code in the joiner's current account."""
+    record("account.join_failed", account=account, actor=actor, request=request, section=ACCESS,
+           outcome=Outcome.FAILURE, detail={"reason": reason})
+
+
+# --- Join codes -------------------------------------------------------------------------------
+
+def hash_code(raw: str) -> str:
+    return hashlib.sha256(raw.strip().encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def join_code_create(*, actor: User, account: Account, request=None) -> tuple[JoinCode, str]:
+    """Make a single-use join code valid for 24 hours; return it with the code, shown only once."""
+    raw = "pgj-" + secrets.token_urlsafe(24)  # 192 bits: not guessable, so no throttle is needed
+    code = JoinCode.objects.create(account=account, code_hash=hash_code(raw), created_by=actor,
+                                   expires_at=timezone.now() + timedelta(hours=JOIN_CODE_HOURS))
+    record("account.join_code_create", account=account, actor=actor, request=request, section=ACCESS,
+           target=code, detail={"expires_hours": JOIN_CODE_HOURS})
+    return code, raw
+
+
+@transaction.atomic
+def join_code_revoke(*, actor: User, account: Account, code: JoinCode, request=None) -> None:
+    if code.account_id != account.pk:  # callers look codes up from the account; this is a backstop
+        raise ServiceError("No such join code.")
+    updated = JoinCode.objects.filter(pk=code.pk, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+    if not updated:
+        raise ServiceError("That join code was already used or revoked.")
+    record("account.join_code_revoke", account=account, actor=actor, request=request, section=ACCESS,
+           target=code)
+
+
+@transaction.atomic
+def join_code_redeem(*, actor: User, from_account: Account | None, raw_code: str, request=None) -> Membership:
+    """Join the account a valid join code belongs to, using the code up in the same transaction."""
+    invalid = ServiceError("That join code is not valid. It may have expired or been used already; "
+                           "ask the account for a new one.")
+    code = JoinCode.objects.select_related("account").filter(code_hash=hash_code(raw_code)).first()
+    if code is None:
+        raise invalid
+    now = timezone.now()
+    # Conditional UPDATE: of two concurrent redemptions exactly one sees a row to change.
+    taken = JoinCode.objects.filter(pk=code.pk, used_at__isnull=True, revoked_at__isnull=True,
+                                    expires_at__gt=now).update(used_at=now, used_by=actor)
+    if taken != 1:
+        raise invalid
+    # Raises (and so rolls the use back) when the username is already a member.
+    return membership_join(actor=actor, account=code.account, from_account=from_account, via="join_code",
+                           request=request)
+
+
+# --- Leaving and removing ---------------------------------------------------------------------
+
+def full_access_holders(account: Account) -> int:
+    """How many usernames have Full Access to the account's account_access (the owner always has)."""
+    memberships = account.memberships.select_related("account")
+    return sum(1 for m in memberships if m.can(ACCESS, Level.FULL))
+
+
+def removal_refusal(membership: Membership) -> str | None:
+    """Why this membership cannot be removed, or None."""
+    if membership.is_owner:
+        return "This is the account's owner username: it always has Full Access and cannot be removed."
+    if membership.can(ACCESS, Level.FULL) and full_access_holders(membership.account) <= 1:
+        return "This is the last username with Full Access to Account Access: it cannot be removed."
+    return None
+
+
+def narrowing_refusal(membership: Membership, new_levels: dict[str, int]) -> str | None:
+    """Why these levels cannot be set on this membership, or None."""
+    if membership.is_owner:
+        return "The owner username always has Full Access; its privileges cannot be changed."
+    losing_access = membership.can(ACCESS, Level.FULL) and level_of(new_levels, ACCESS) < Level.FULL
+    if losing_access and full_access_holders(membership.account) <= 1:
+        return ("This is the last username with Full Access to Account Access; "
+                "give another username Full Access there first.")
+    return None
+
+
+def _lock(membership: Membership) -> Membership:
+    """Re-read the membership under a row lock so two concurrent changes cannot both pass the checks."""
+    # Serialize changes within one account (account row first, always): the
+    # last-Full-Access rule counts across all of its memberships.
+    Account.objects.select_for_update().filter(pk=membership.account_id).values_list("pk").first()
+    locked = (Membership.objects.select_for_update().select_related("account", "user")
+              .filter(pk=membership.pk, account_id=membership.account_id).first())
+    if locked is None:
+        raise ServiceError("That username no longer has access to this account.")
+    return locked
+
+
+def _deactivate_if_orphaned(user: User) -> bool:
+    """A username left with no account is switched off, never deleted: the log keeps pointing at it."""
+    if Membership.objects.filter(user=user).exists():
+        return False
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    return True
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, account: Account, membership: Membership, request=None) -> bool:
+    """Delete a username from the account; return whether it was deactivated for having no account left."""
+    membership = _lock(membership)
+    if membership.account_id != account.pk:
+        raise ServiceError("That username does not have access to this account.")
+    refusal = removal_refusal(membership)
+    if refusal:
+        raise ServiceError(refusal)
+    user = membership.user
+    before = dict(membership.levels)
+    membership.delete()
+    deactivated = _deactivate_if_orphaned(user)
+    record("account.username_remove", account=account, actor=actor, request=request, section=ACCESS,
+           target=user, detail={"username": user.username, "levels_before": before, "deactivated": deactivated})
+    return deactivated
+
+
+@transaction.atomic
+def membership_leave(*, actor: User, account: Account, request=None) -> None:
+    """The signed-in username leaves an account it joined."""
+    membership = Membership.objects.filter(user=actor, account=account).first()
+    if membership is None:
+        raise ServiceError("Your username has no access to this account.")
+    membership = _lock(membership)
+    if membership.is_owner:
+        raise ServiceError("You own this account, so you cannot leave it.")
+    if not Membership.objects.filter(user=actor).exclude(pk=membership.pk).exists():
+        raise ServiceError("This is the only account your username can reach, so you cannot leave it.")
+    refusal = removal_refusal(membership)
+    if refusal:
+        raise ServiceError(refusal)
+    before = dict(membership.levels)
+    membership.delete()
+    record("account.leave", account=account, actor=actor, request=request, section=ACCESS,
+           target=actor, detail={"levels_before": before})
+
+
+# --- Username Privileges ----------------------------------------------------------------------
+
+@transaction.atomic
+def membership_levels_set(*, actor: User, account: Account, membership: Membership, levels: dict,
+                          request=None) -> Membership:
+    """Set a username's level in every section; it applies from that username's next request."""
+    membership = _lock(membership)
+    if membership.account_id != account.pk:
+        raise ServiceError("That username does not have access to this account.")
+    new_levels = clean_levels(levels)
+    refusal = narrowing_refusal(membership, new_levels)
+    if refusal:
+        raise ServiceError(refusal)
+    before = clean_levels(membership.levels)
+    membership.levels = new_levels
+    membership.save(update_fields=["levels"])
+    changed = [key for key in SECTION_KEYS if before[key] != new_levels[key]]
+    record("privileges.change", account=account, actor=actor, request=request, section=ACCESS,
+           target=membership.user, detail={"username": membership.user.username, "before": before,
+                                           "after": new_levels, "changed": changed})
+    return membership
+
+
+@transaction.atomic
+def account_default_levels_set(*, actor: User, account: Account, levels: dict, request=None) -> Account:
+    """Choose the levels a newly added or joined username starts with."""
+    Account.objects.select_for_update().filter(pk=account.pk).values_list("pk").first()
+    before = account.new_member_levels()
+    account.default_levels = clean_levels(levels)
+    account.save(update_fields=["default_levels"])
+    record("privileges.defaults_change", account=account, actor=actor, request=request, section=ACCESS,
+           target=account, detail={"before": before, "after": account.default_levels})
+    return account
