@@ -172,6 +172,7 @@ AXES_USERNAME_CALLABLE = "practicegate.accounts.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "practicegate.accounts.views.locked_out"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+OTP_TOTP_ISSUER = "PracticeGate"  # the name authenticator apps show beside the username
 AXES_IPWARE_PROXY_COUNT = env_int("PRACTICEGATE_PROXY_COUNT", 0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"] if not AXES_IPWARE_PROXY_COUNT else [
     "HTTP_X_FORWARDED_FOR",

@@ -144,6 +144,11 @@ class AccountMiddleware:
         membership = membership_for(request.user, view_kwargs["account"])
         if membership is None or not membership.user.is_active:
             raise Http404("No such account")
+        from practicegate.twofactor.gate import two_factor_gate
+
+        refusal = two_factor_gate(request, membership)  # the account may require two-factor log-in
+        if refusal is not None:
+            return refusal
         request.membership = membership
         request.account = membership.account
         request.levels = {key: membership.level(key) for key in SECTION_KEYS}
