@@ -1,0 +1,95 @@
+"""Copy Codes to Another Account: choose (start), Continue (preview), Copy Now (run).
+
+The route declares Account Access at View Only for every method: the page is
+an entry of the Account Access menu, and it changes nothing in the account in
+the URL. What it may copy depends on the chosen files' levels in the Copy From
+and Copy To accounts, which the copy service checks (and logs) on Continue and
+again on Copy Now. Demanding Full Access to Account Access here would be the
+wrong gate: that level manages usernames, not codes.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from practicegate.accounts.services import ServiceError
+from practicegate.core.decorators import account_view
+from practicegate.core.sections import Level
+from practicegate.masterfiles.copy import CopyRefused, codes_copy, copy_plan, copy_preview
+from practicegate.masterfiles.copy_sql import FILES
+from practicegate.masterfiles.forms_copy import CopyForm, CopyNowForm
+from practicegate.masterfiles.models import DiagnosisCode
+
+
+def _start(request, form, *, status=200, refusal=""):
+    return render(request, "masterfiles/copy_start.html", {"form": form, "refusal": refusal}, status=status)
+
+
+def _refused(request, form, error: ServiceError):
+    return _start(request, form, status=403 if isinstance(error, CopyRefused) else 400, refusal=str(error))
+
+
+def _show(file_key: str, field: str, value) -> str:
+    if file_key == "diagnosis" and field == "code":
+        return DiagnosisCode(code=str(value)).display_code
+    if field == "active":
+        return "Active" if value else "Inactive"
+    return "" if value is None else str(value)
+
+
+def _side_by_side(file_key: str, example: dict) -> list[dict]:
+    model = FILES[file_key].model
+    shown = []
+    for name, src, dst in zip(example["fields"], example["source"], example["destination"]):
+        src_text, dst_text = _show(file_key, name, src), _show(file_key, name, dst)
+        shown.append({"label": model._meta.get_field(name).verbose_name.capitalize(),
+                      "source": src_text, "destination": dst_text, "differs": src_text != dst_text})
+    return shown
+
+
+@account_view("account_access", level=Level.VIEW)
+@require_GET
+def start(request, account):
+    return _start(request, CopyForm(user=request.user))
+
+
+@account_view("account_access", level=Level.VIEW)
+@require_GET
+def preview(request, account):
+    form = CopyForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return _start(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        plan = copy_plan(actor=request.user, source_slug=data["source"], destination_slugs=data["destinations"],
+                         files=data["files"], request=request, log_account=request.account)
+    except ServiceError as error:
+        return _refused(request, form, error)
+    destinations = copy_preview(plan)
+    for dest in destinations:
+        for f in dest.files:
+            f.shown = [_side_by_side(f.key, example) for example in f.examples]
+    now_form = CopyNowForm(initial={**data, "differences": "keep"}, user=request.user)
+    return render(request, "masterfiles/copy_preview.html",
+                  {"plan": plan, "destinations": destinations, "form": now_form,
+                   "any_different": any(d.different for d in destinations)})
+
+
+@account_view("account_access", level=Level.VIEW)
+@require_POST
+def run(request, account):
+    form = CopyNowForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _start(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        results = codes_copy(actor=request.user, source_slug=data["source"],
+                             destination_slugs=data["destinations"], files=data["files"],
+                             replace_different=data["differences"] == "replace",
+                             request=request, log_account=request.account)
+    except ServiceError as error:
+        return _refused(request, CopyForm(request.POST, user=request.user), error)
+    source_name = dict(form.fields["source"].choices).get(data["source"], data["source"])
+    return render(request, "masterfiles/copy_result.html",
+                  {"results": results, "source_name": source_name, "replace": data["differences"] == "replace"})
