@@ -6,3 +6,7 @@ class MasterfilesConfig(AppConfig):
 
     name = "practicegate.masterfiles"
     label = "masterfiles"
+
+    def ready(self):
+        # Register the action codes before any request can log them.
+        from practicegate.masterfiles import actions, actions_copy  # noqa: F401

@@ -1,3 +1,29 @@
+"""/a/<account>/diagnosis-codes/, /billing-codes/ and /payers/ (namespace masterfiles)."""
+
+from django.urls import path
+
+from practicegate.masterfiles import views
+from practicegate.masterfiles.kinds import BILLING, DIAGNOSIS, PAYER
+
 app_name = "masterfiles"
 
-urlpatterns: list = []
+_ROUTES = [
+    ("", "list"),
+    ("add/", "add"),
+    ("<int:pk>/", "edit"),
+    ("<int:pk>/deactivate/", "deactivate"),
+    ("<int:pk>/reactivate/", "reactivate"),
+    ("<int:pk>/delete/", "delete"),
+    ("export.csv", "export"),
+    ("import/", "import"),
+    ("import/confirm/", "import-confirm"),
+]
+
+urlpatterns = [
+    path("diagnosis-codes/import-icd10/", views.icd10_import_view, name="diagnosis-icd10"),
+]
+for _kind, _prefix in ((DIAGNOSIS, "diagnosis-codes/"), (BILLING, "billing-codes/"), (PAYER, "payers/")):
+    _views = views.build_views(_kind)
+    urlpatterns += [
+        path(_prefix + route, _views[name], name=f"{_kind.key}-{name}") for route, name in _ROUTES
+    ]

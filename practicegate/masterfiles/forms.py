@@ -1,0 +1,166 @@
+"""One form per master file, used by the add/edit pages and by every CSV row alike."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from practicegate.masterfiles import validators as v
+from practicegate.masterfiles.models import PayerType
+
+
+def _text(label: str, max_length: int, *, required: bool = True, multiline: bool = False, **kw):
+    widget = forms.Textarea(attrs={"rows": 4}) if multiline else None
+    return forms.CharField(label=label, max_length=max_length, required=required, strip=False,
+                           widget=widget, **kw)
+
+
+class MasterFileForm(forms.Form):
+    """Field cleaners are named after validators; text fields are NFC and control-free."""
+
+    multiline_fields: tuple[str, ...] = ()
+
+    def clean(self):
+        data = super().clean()
+        for name, value in list(data.items()):
+            if isinstance(value, str) and isinstance(self.fields[name], forms.CharField):
+                try:
+                    data[name] = v.clean_text(value, multiline=name in self.multiline_fields)
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+        return data
+
+
+class DiagnosisCodeForm(MasterFileForm):
+    code = forms.CharField(label="ICD-10-CM code", max_length=12, help_text="For example F41.1")
+    description = _text("Description", 255)
+
+    def clean_code(self):
+        return v.icd10_code(self.cleaned_data["code"])
+
+    def clean_description(self):
+        value = v.clean_text(self.cleaned_data["description"])
+        if not value:
+            raise forms.ValidationError("Enter a description.")
+        return value
+
+
+class BillingCodeForm(MasterFileForm):
+    code = forms.CharField(label="CPT or HCPCS code", max_length=12, help_text="For example 90837")
+    description = _text("Description", 255, help_text="Your own short wording.")
+    modifier1 = forms.CharField(label="Modifier 1", max_length=4, required=False)
+    modifier2 = forms.CharField(label="Modifier 2", max_length=4, required=False)
+    modifier3 = forms.CharField(label="Modifier 3", max_length=4, required=False)
+    modifier4 = forms.CharField(label="Modifier 4", max_length=4, required=False)
+    fee = forms.CharField(label="Default fee", max_length=14, required=False,
+                          help_text="In dollars, for example 150.00")
+    units = forms.IntegerField(label="Default units", min_value=1, max_value=v.UNITS_MAX,
+                               required=False)
+
+    def clean_code(self):
+        return v.billing_code(self.cleaned_data["code"])
+
+    def clean_description(self):
+        value = v.clean_text(self.cleaned_data["description"])
+        if not value:
+            raise forms.ValidationError("Enter a description.")
+        return value
+
+    def clean_modifier1(self):
+        return v.modifier(self.cleaned_data["modifier1"])
+
+    def clean_modifier2(self):
+        return v.modifier(self.cleaned_data["modifier2"])
+
+    def clean_modifier3(self):
+        return v.modifier(self.cleaned_data["modifier3"])
+
+    def clean_modifier4(self):
+        return v.modifier(self.cleaned_data["modifier4"])
+
+    def clean_fee(self):
+        return v.fee(self.cleaned_data["fee"])
+
+    def clean_units(self):
+        return self.cleaned_data["units"] or 1
+
+    def clean(self):
+        data = super().clean()
+        mods = [data.get(f"modifier{i}", "") for i in range(1, 5)]
+        filled = [m for m in mods if m]
+        if len(set(filled)) != len(filled):
+            self.add_error("modifier1", "The same modifier is listed twice.")
+        # Modifiers fill from the first slot, so "modifier 2 without 1" cannot be stored.
+        for i, value in enumerate(filled + [""] * (4 - len(filled)), start=1):
+            data[f"modifier{i}"] = value
+        return data
+
+
+class PayerForm(MasterFileForm):
+    multiline_fields = ("notes",)
+
+    name = _text("Name", 120)
+    payer_id = forms.CharField(label="Electronic payer ID", max_length=20, required=False)
+    address = _text("Address", 200, required=False)
+    city = _text("City", 80, required=False)
+    state = forms.CharField(label="State", max_length=2, required=False,
+                            help_text="Two letters, for example NY")
+    zip_code = forms.CharField(label="ZIP", max_length=10, required=False)
+    phone = forms.CharField(label="Phone", max_length=30, required=False)
+    payer_type = forms.ChoiceField(label="Type", choices=PayerType.choices,
+                                   initial=PayerType.COMMERCIAL)
+    notes = _text("Notes", 2000, required=False, multiline=True)
+
+    def clean_name(self):
+        value = v.clean_text(self.cleaned_data["name"])
+        if not value:
+            raise forms.ValidationError("Enter the payer's name.")
+        return value
+
+    def clean_payer_id(self):
+        return v.payer_id(self.cleaned_data["payer_id"])
+
+    def clean_state(self):
+        return v.state(self.cleaned_data["state"])
+
+    def clean_zip_code(self):
+        return v.zip_code(self.cleaned_data["zip_code"])
+
+    def clean_phone(self):
+        return v.phone(self.cleaned_data["phone"])
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search")
+    after = forms.IntegerField(required=False, min_value=1)
+    before = forms.IntegerField(required=False, min_value=1)
+
+    def clean_q(self):
+        try:
+            return v.clean_text(self.cleaned_data["q"])
+        except forms.ValidationError:
+            return ""
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label="CSV file", allow_empty_file=True)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.CSV_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1_048_576:.1f} MB; the limit is "
+                f"{limit / 1_048_576:.0f} MB. Split it into smaller files."
+            )
+        return upload
+
+
+class Icd10ImportForm(forms.Form):
+    preset = forms.ChoiceField(label="Which codes", widget=forms.RadioSelect, choices=())
+
+    def __init__(self, *args, **kwargs):
+        from practicegate.masterfiles.icd10 import PRESETS
+
+        super().__init__(*args, **kwargs)
+        self.fields["preset"].choices = [(key, p.label) for key, p in PRESETS.items()]

@@ -1,0 +1,29 @@
+"""What may refer to a master-file row, so that a row in use is never deleted.
+
+Nothing refers to these rows yet. Features that do (claims, client diagnoses)
+register a check here; `masterfile_delete` asks every check before deleting.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+# kind key ("diagnosis", "billing", "payer") -> checks returning a description of
+# the references found ("3 claims"), or "" when there are none.
+ReferenceCheck = Callable[[object], str]
+_CHECKS: dict[str, list[ReferenceCheck]] = defaultdict(list)
+
+
+def register_reference(kind_key: str, check: ReferenceCheck) -> ReferenceCheck:
+    _CHECKS[kind_key].append(check)
+    return check
+
+
+def unregister_reference(kind_key: str, check: ReferenceCheck) -> None:
+    _CHECKS[kind_key].remove(check)
+
+
+def references_to(kind_key: str, row) -> list[str]:
+    """Descriptions of whatever still refers to `row`; empty when it may be deleted."""
+    return [found for check in _CHECKS[kind_key] if (found := check(row))]

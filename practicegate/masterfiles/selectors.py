@@ -1,0 +1,121 @@
+"""Reads of the master files. Every query starts from the account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
+from django.http import Http404
+
+from practicegate.masterfiles.kinds import Kind
+from practicegate.masterfiles.models import PendingImport
+
+PAGE_SIZE = 50
+
+
+def masterfiles_of(account, kind: Kind) -> QuerySet:
+    return kind.model.objects.filter(account=account)
+
+
+def masterfile_get(account, kind: Kind, pk) -> object:
+    """The row with this id in this account; any other id (another account's too) is 404."""
+    row = masterfiles_of(account, kind).filter(pk=pk).first()
+    if row is None:
+        raise Http404(f"No such {kind.noun}")
+    return row
+
+
+def _code_prefix(kind: Kind, prefix: str) -> Q:
+    """Codes starting with `prefix`, phrased as a range so the (account, code) unique
+    index answers it on both databases and under any collation (codes use only 0-9 and
+    A-Z, so prefix + 'ZZZ...' is the last code with that prefix)."""
+    top = prefix + "Z" * (kind.model._meta.get_field("code").max_length - len(prefix))
+    return Q(code__gte=prefix, code__lte=top, code__startswith=prefix)
+
+
+def search(account, kind: Kind, query: str) -> QuerySet:
+    """Rows matching a code prefix (when the query looks like a code) or every word."""
+    qs = masterfiles_of(account, kind)
+    query = query.strip()
+    if not query:
+        return qs
+    if kind.code_like is not None and kind.code_like.match(query):
+        prefix = query.upper()
+        if kind.key == "diagnosis" and len(prefix) > 3 and prefix[3] == ".":
+            prefix = prefix[:3] + prefix[4:]
+        return qs.filter(_code_prefix(kind, prefix))
+    # LOWER(text) LIKE '%word%' for every word; on PostgreSQL a pg_trgm GIN index on
+    # LOWER(text) answers it (migration 0002). Payers also match their payer ID.
+    qs = qs.alias(words_lc=Lower(kind.word_field))
+    words = query.lower().split()[:8]
+    match = Q()
+    for word in words:
+        match &= Q(words_lc__contains=word)
+    if kind.key == "payer" and len(words) == 1:
+        match |= Q(payer_id=query.upper())
+    return qs.filter(match)
+
+
+@dataclass
+class Page:
+    rows: list
+    next_after: int | None
+    prev_before: int | None
+
+
+def _beyond(order: tuple[str, ...], values: dict, *, forward: bool) -> Q:
+    """Rows after (or before) `values` in the order of the fields in `order`."""
+    op = "gt" if forward else "lt"
+    q = Q()
+    for i, name in enumerate(order):
+        step = Q(**{f"{name}__{op}": values[name]})
+        for earlier in order[:i]:
+            step &= Q(**{earlier: values[earlier]})
+        q |= step
+    return q
+
+
+def masterfile_page(account, kind: Kind, *, query: str = "", after: int | None = None,
+                    before: int | None = None, size: int = PAGE_SIZE) -> Page:
+    """One page in code (or name) order, keyset-paged from the row id given as the cursor.
+
+    The cursor row is looked up in the account, so another account's id is ignored.
+    """
+    qs = search(account, kind, query)
+    cursor_id = after or before
+    cursor = (masterfiles_of(account, kind).filter(pk=cursor_id).values(*kind.order).first()
+              if cursor_id else None)
+    forward = before is None or cursor is None
+    if cursor is not None:
+        qs = qs.filter(_beyond(kind.order, cursor, forward=forward))
+    ordering = kind.order if forward else tuple(f"-{f}" for f in kind.order)
+    rows = list(qs.order_by(*ordering)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if not forward:
+        rows.reverse()
+    if forward:
+        next_after = rows[-1].pk if more and rows else None
+        prev_before = rows[0].pk if cursor is not None and rows else None
+    else:
+        next_after = rows[-1].pk if rows else None
+        prev_before = rows[0].pk if more and rows else None
+    return Page(rows=rows, next_after=next_after, prev_before=prev_before)
+
+
+def existing_keys(account, kind: Kind) -> set[str]:
+    """The natural keys already in the account (codes, or non-blank payer IDs)."""
+    return set(masterfiles_of(account, kind).exclude(**{kind.natural_key: ""})
+               .values_list(kind.natural_key, flat=True))
+
+
+def payer_names(account) -> set[str]:
+    from practicegate.masterfiles.kinds import PAYER
+
+    return {n.casefold() for n in masterfiles_of(account, PAYER).values_list("name", flat=True)}
+
+
+def pending_import_get(account, user, kind: Kind, token: str) -> PendingImport | None:
+    return PendingImport.objects.filter(account=account, user=user, kind=kind.key,
+                                        token=str(token)[:64]).first()

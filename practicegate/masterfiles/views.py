@@ -1,0 +1,180 @@
+"""Pages of the three master files. One set of thin views per kind, each declaring its section."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from practicegate.accounts.services import ServiceError
+from practicegate.core.decorators import account_view
+from practicegate.core.sections import Level
+from practicegate.masterfiles import selectors, services
+from practicegate.masterfiles.forms import Icd10ImportForm, ImportUploadForm, SearchForm
+from practicegate.masterfiles.icd10 import PRESETS
+from practicegate.masterfiles.kinds import DIAGNOSIS, Kind
+
+
+def _url(kind: Kind, name: str) -> str:
+    return f"masterfiles:{kind.key}-{name}"
+
+
+def _initial(row, kind: Kind) -> dict:
+    initial = {f: getattr(row, f) for f in kind.fields}
+    if kind is DIAGNOSIS:
+        initial["code"] = row.display_code
+    return initial
+
+
+def build_views(kind: Kind) -> dict:
+    """The list, form, import and export views of one kind, bound to its section."""
+    section = kind.section
+
+    def context(request, **extra) -> dict:
+        may_edit = request.levels.get(section, Level.NONE) >= Level.FULL
+        return {"kind": kind, "may_edit": may_edit, **extra}
+
+    @account_view(section)
+    @require_GET
+    def list_view(request, account):
+        search = SearchForm(request.GET)
+        params = search.cleaned_data if search.is_valid() else {}
+        query = params.get("q", "")
+        page = selectors.masterfile_page(request.account, kind, query=query,
+                                         after=params.get("after"), before=params.get("before"))
+        return render(request, "masterfiles/list.html",
+                      context(request, page=page, query=query, search=search))
+
+    @account_view(section, level=Level.FULL)
+    @require_http_methods(["GET", "POST"])
+    def add_view(request, account):
+        form = kind.form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.masterfile_create(actor=request.user, account=request.account, kind=kind,
+                                           data=form.cleaned_data, request=request)
+            except services.DuplicateError as exc:
+                form.add_error(exc.field, str(exc))
+            else:
+                messages.success(request, f"Added the {kind.noun}.")
+                return redirect(_url(kind, "list"), account=account)
+        return render(request, "masterfiles/form.html", context(request, form=form, row=None),
+                      status=400 if form.errors else 200)
+
+    @account_view(section, level=Level.FULL)
+    @require_http_methods(["GET", "POST"])
+    def edit_view(request, account, pk):
+        row = selectors.masterfile_get(request.account, kind, pk)
+        form = kind.form_class(request.POST or None, initial=_initial(row, kind))
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.masterfile_update(actor=request.user, account=request.account, kind=kind,
+                                           row=row, data=form.cleaned_data, request=request)
+            except services.DuplicateError as exc:
+                form.add_error(exc.field, str(exc))
+            else:
+                messages.success(request, f"Saved the {kind.noun}.")
+                return redirect(_url(kind, "list"), account=account)
+        return render(request, "masterfiles/form.html", context(request, form=form, row=row),
+                      status=400 if form.errors else 200)
+
+    def _set_active(request, account, pk, active):
+        row = selectors.masterfile_get(request.account, kind, pk)
+        services.masterfile_set_active(actor=request.user, account=request.account, kind=kind,
+                                       row=row, active=active, request=request)
+        messages.success(request, f"{'Reactivated' if active else 'Deactivated'} the {kind.noun}.")
+        return redirect(_url(kind, "edit"), account=account, pk=row.pk)
+
+    @account_view(section)
+    @require_POST
+    def deactivate_view(request, account, pk):
+        return _set_active(request, account, pk, False)
+
+    @account_view(section)
+    @require_POST
+    def reactivate_view(request, account, pk):
+        return _set_active(request, account, pk, True)
+
+    @account_view(section)
+    @require_POST
+    def delete_view(request, account, pk):
+        row = selectors.masterfile_get(request.account, kind, pk)
+        try:
+            services.masterfile_delete(actor=request.user, account=request.account, kind=kind,
+                                       row=row, request=request)
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+            return redirect(_url(kind, "edit"), account=account, pk=row.pk)
+        messages.success(request, f"Deleted the {kind.noun}.")
+        return redirect(_url(kind, "list"), account=account)
+
+    @account_view(section)
+    @require_GET
+    def export_view(request, account):
+        rows = services.masterfile_export(actor=request.user, account=request.account, kind=kind,
+                                          request=request)
+        from practicegate.masterfiles.csvio import export_lines
+
+        response = StreamingHttpResponse(export_lines(kind, rows), content_type="text/csv; charset=utf-8")
+        day = timezone.localdate().isoformat()
+        response["Content-Disposition"] = (
+            f'attachment; filename="{request.account.slug}-{kind.key}-{day}.csv"'
+        )
+        return response
+
+    @account_view(section, level=Level.FULL)
+    @require_http_methods(["GET", "POST"])
+    def import_view(request, account):
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        preview = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            preview = services.masterfile_import_preview(
+                actor=request.user, account=request.account, kind=kind, data=upload.read(),
+                filename=upload.name or "", request=request)
+        elif request.method == "POST":
+            # Refused before parsing (too large, no file): still an attempt worth logging.
+            services.masterfile_import_refused(actor=request.user, account=request.account,
+                                               kind=kind, request=request,
+                                               reason=" ".join(m for e in form.errors.values() for m in e))
+        status = 400 if form.errors or (preview is not None and not preview.ok) else 200
+        return render(request, "masterfiles/import.html", context(request, form=form, preview=preview),
+                      status=status)
+
+    @account_view(section)
+    @require_POST
+    def import_confirm_view(request, account):
+        try:
+            counts = services.masterfile_import_confirm(
+                actor=request.user, account=request.account, kind=kind,
+                token=request.POST.get("token", ""), request=request)
+        except ServiceError as exc:
+            services.masterfile_import_refused(actor=request.user, account=request.account,
+                                               kind=kind, request=request, reason=str(exc))
+            messages.error(request, str(exc))
+            return redirect(_url(kind, "import"), account=account)
+        messages.success(request, f"Imported {counts['added']} new {kind.noun}s; "
+                                   f"{counts['existing']} were already here and were left unchanged.")
+        return redirect(_url(kind, "list"), account=account)
+
+    return {
+        "list": list_view, "add": add_view, "edit": edit_view, "deactivate": deactivate_view,
+        "reactivate": reactivate_view, "delete": delete_view, "export": export_view,
+        "import": import_view, "import-confirm": import_confirm_view,
+    }
+
+
+@account_view(DIAGNOSIS.section, level=Level.FULL)
+@require_http_methods(["GET", "POST"])
+def icd10_import_view(request, account):
+    form = Icd10ImportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        counts = services.icd10_import(actor=request.user, account=request.account,
+                                       preset=form.cleaned_data["preset"], request=request)
+        messages.success(request, f"Added {counts['added']:,} ICD-10-CM codes; "
+                                  f"{counts['existing']:,} were already here.")
+        return redirect("masterfiles:diagnosis-list", account=account)
+    return render(request, "masterfiles/icd10.html", {"form": form, "presets": PRESETS},
+                  status=400 if form.errors else 200)
