@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 
 import orjson
 
 GENESIS = "0" * 64
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def canonical(fields: dict) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 
 
 class Outcome(models.TextChoices):
@@ -78,7 +78,36 @@ class AuditEvent(models.Model):
             models.Index(fields=["account", "action", "-seq"], name="audit_account_action"),
             models.Index(fields=["account", "at"], name="audit_account_at"),
             models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+            # One index per Activity Log filter, each ending in seq for the keyset page.
+            models.Index(fields=["account", "section", "-seq"], name="audit_account_section"),
+            models.Index(fields=["account", "outcome", "-seq"], name="audit_account_outcome"),
+            models.Index(fields=["account", "target_id", "-seq"], name="audit_account_target_id"),
+            models.Index("account", Upper("actor_username"), "seq", name="audit_account_uname"),
+            # My Activity: one username's events across accounts, newest first.
+            models.Index(fields=["actor", "-id"], name="audit_actor_id"),
         ]
 
     def __str__(self):
         return f"{self.account_id}#{self.seq} {self.action} {self.outcome}"
+
+
+class AuditCheckpoint(models.Model):
+    """A chain's head (account, seq, hash, time) signed with the Ed25519 key kept outside the database."""
+
+    chain = models.ForeignKey(AuditChain, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    account = models.ForeignKey(
+        "accounts.Account", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=128)  # hex of the 64-byte Ed25519 signature
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_checkpoint_chain_seq"),
+        ]
+
+    def __str__(self):
+        return f"checkpoint of chain {self.chain_id} at {self.seq}"

@@ -1,0 +1,67 @@
+"""The Activity Log's filter form: every value checked, every mistake explained."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from practicegate.accounts.forms import reject_control_characters
+from practicegate.audit.actions import ACTIONS
+from practicegate.audit.models import Outcome
+from practicegate.audit.selectors import EventFilter
+from practicegate.core.sections import SECTIONS
+
+MAX_CURSOR = 2**62
+
+
+class ActivityFilterForm(forms.Form):
+    username = forms.CharField(required=False, max_length=150, validators=[reject_control_characters])
+    action = forms.ChoiceField(required=False)
+    section = forms.ChoiceField(required=False)
+    outcome = forms.ChoiceField(required=False, choices=[("", "Any outcome"), *Outcome.choices])
+    date_from = forms.DateField(required=False, label="From (date)",
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To (date, inclusive)",
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    target_type = forms.CharField(required=False, max_length=64, validators=[reject_control_characters])
+    target_id = forms.CharField(required=False, max_length=64, label="Target id",
+                                validators=[reject_control_characters])
+    # Keyset cursors, carried in links: a bad one gets a message like any other field.
+    before = forms.IntegerField(required=False, min_value=1, max_value=MAX_CURSOR, widget=forms.HiddenInput)
+    after = forms.IntegerField(required=False, min_value=0, max_value=MAX_CURSOR, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Other apps register their action codes at start-up, so build the list now.
+        self.fields["action"].choices = [("", "Any action")] + sorted(ACTIONS.items())
+        self.fields["section"].choices = [("", "Any section")] + [(s.key, s.label) for s in SECTIONS]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("The start date is after the end date.")
+        if data.get("before") and data.get("after") is not None:
+            raise forms.ValidationError("Use either an older-page or a newer-page link, not both.")
+        return data
+
+    def event_filter(self) -> EventFilter:
+        data = self.cleaned_data
+        zone = timezone.get_current_timezone()
+        since = until = None
+        if data.get("date_from"):
+            since = datetime.combine(data["date_from"], time.min, tzinfo=zone)
+        if data.get("date_to"):
+            until = datetime.combine(data["date_to"] + timedelta(days=1), time.min, tzinfo=zone)
+        return EventFilter(
+            username=data.get("username") or "",
+            action=data.get("action") or "",
+            section=data.get("section") or "",
+            outcome=data.get("outcome") or "",
+            since=since,
+            until=until,
+            target_type=data.get("target_type") or "",
+            target_id=data.get("target_id") or "",
+        )

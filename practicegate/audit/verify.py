@@ -1,0 +1,200 @@
+"""Re-compute hash chains and check signed checkpoints: `practicegate audit verify`.
+
+The hot loop streams rows as plain tuples (no model instances, no per-row
+converters): the database formats `at` the way `chain.event_fields` does and
+hands `detail` over as JSON text, so each row costs one dict, one orjson
+round trip and one SHA-256, the same work as the bare hashing loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import orjson
+from django.db import connection
+
+from practicegate.audit import chain as chainlib
+from practicegate.audit import keys
+from practicegate.audit.models import AuditChain, AuditCheckpoint, AuditEvent
+
+# Hashed fields in sorted order: the SELECT returns them in this order, so the
+# row zips straight into the dict that chain.canonical serializes.
+HASHED = tuple(sorted(chainlib.event_fields(
+    seq=0, account_id=None, at=chainlib.EPOCH, actor_id=None, actor_username="", channel="", action="",
+    section="", target_type="", target_id="", outcome="", ip="", user_agent="", request_id="", detail={},
+)))
+_DETAIL = HASHED.index("detail")
+_SEQ = HASHED.index("seq")
+CHUNK = 5000
+
+_AT_SQL = {
+    # Django stores SQLite datetimes as naive UTC text, without ".000000" when microsecond == 0.
+    "sqlite": "replace(at, ' ', 'T') || CASE WHEN length(at) = 19 THEN '.000000' ELSE '' END || '+00:00'",
+    "postgresql": "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')",
+}
+_DETAIL_SQL = {"sqlite": "detail", "postgresql": "detail::text"}
+_COLUMN = {"account": "account_id", "actor": "actor_id"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    account: str  # slug, or "system"
+    seq: int
+    kind: str  # edited, missing, inserted, reordered, truncated, checkpoint
+    message: str
+
+    def __str__(self):
+        return f"account {self.account}: seq {self.seq}: {self.kind}: {self.message}"
+
+
+def select_sql(vendor: str) -> str:
+    columns = []
+    for name in HASHED:
+        if name == "at":
+            columns.append(_AT_SQL[vendor])
+        elif name == "detail":
+            columns.append(_DETAIL_SQL[vendor])
+        else:
+            columns.append(_COLUMN.get(name, name))
+    return (
+        f"SELECT {', '.join(columns)}, prev_hash, hash FROM {AuditEvent._meta.db_table} "
+        "WHERE chain_id = %s AND seq > %s ORDER BY seq"
+    )
+
+
+def stream_rows(chain_id: int, after_seq: int = 0):
+    """Yield raw rows of one chain in sequence order, fetched in chunks."""
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(select_sql(connection.vendor), [chain_id, after_seq])
+        while True:
+            rows = cursor.fetchmany(CHUNK)
+            if not rows:
+                return
+            yield from rows
+
+
+def checkpoint_message(*, account_id: int | None, seq: int, hash: str, signed_at) -> bytes:
+    """The bytes a checkpoint signs."""
+    return chainlib.canonical({
+        "account": account_id, "seq": seq, "hash": hash,
+        "signed_at": signed_at.isoformat(timespec="microseconds"),
+    })
+
+
+def chain_label(chain: AuditChain) -> str:
+    return chain.account.slug if chain.account_id else "system"
+
+
+def verify_chain(chain: AuditChain, *, public_keys=None, after_seq: int = 0,
+                 after_hash: str = chainlib.GENESIS, check_head: bool = True) -> list[Problem]:
+    """Return the chain's problems (empty when intact): the first break, plus checkpoint faults."""
+    label = chain_label(chain)
+    problems: list[Problem] = []
+    checkpoints = {}
+    if public_keys is not None:
+        checkpoints, problems = _checked_checkpoints(chain, label, public_keys)
+
+    dumps, loads, sha256 = orjson.dumps, orjson.loads, hashlib.sha256
+    option = orjson.OPT_SORT_KEYS
+    keys_ = HASHED
+    n_hashed = len(HASHED)
+    expected = after_seq + 1
+    running = after_hash
+    before_running = None
+    row = None
+    for row in stream_rows(chain.pk, after_seq):
+        fields = dict(zip(keys_, row, strict=False))  # row ends with prev_hash, hash
+        fields["detail"] = loads(fields["detail"])
+        digest = sha256(running.encode() + dumps(fields, option=option)).hexdigest()
+        if row[_SEQ] != expected or row[n_hashed] != running or row[n_hashed + 1] != digest:
+            problems.insert(0, _diagnose(chain, label, row, expected, running, before_running, digest))
+            return problems
+        if expected in checkpoints and checkpoints[expected] != digest:
+            problems.insert(0, Problem(label, expected, "edited", "the chain up to here was rewritten: its "
+                                       "hash differs from the signed checkpoint"))
+            return problems
+        before_running, running = running, digest
+        expected += 1
+    last = expected - 1
+    for seq in sorted(s for s in checkpoints if s > last):
+        problems.insert(0, Problem(label, last + 1, "truncated",
+                                   f"the chain ends at {last} but a signed checkpoint covers {seq}"))
+        return problems
+    if check_head:
+        chain.refresh_from_db(fields=["seq", "head_hash"])
+        if chain.seq > last:
+            problems.insert(0, Problem(label, last + 1, "missing",
+                                       f"the chain ends at {last} but its head says {chain.seq}"))
+        elif chain.seq == last and chain.head_hash != running and last > 0:
+            problems.insert(0, Problem(label, last, "edited", "the last event differs from the chain's head"))
+    return problems
+
+
+def _fields_of_row(row) -> dict:
+    fields = dict(zip(HASHED, row, strict=False))
+    fields["detail"] = orjson.loads(fields["detail"])
+    return fields
+
+
+def _row_at(chain_id: int, seq: int):
+    for row in stream_rows(chain_id, seq - 1):
+        return row if row[_SEQ] == seq else None
+    return None
+
+
+def _diagnose(chain, label, row, expected, running, before_running, digest) -> Problem:
+    """Name what is wrong at the first row that does not fit (slow path, runs once)."""
+    n = len(HASHED)
+    seq, prev_hash, stored_hash = row[_SEQ], row[n], row[n + 1]
+    if seq > expected:
+        gap = f"{expected}" if seq == expected + 1 else f"{expected} to {seq - 1}"
+        return Problem(label, expected, "missing", f"event {gap} is gone (the next one present is {seq})")
+    if seq < expected:
+        return Problem(label, seq, "reordered", f"event {seq} appears again after {expected - 1}")
+    if before_running is not None and prev_hash == before_running:
+        return Problem(label, seq - 1, "inserted",
+                       f"event {seq - 1} was inserted: event {seq} links to the one before it")
+    following = _row_at(chain.pk, seq + 1)
+    if following is not None and following[n] == running:
+        if prev_hash == following[n + 1]:
+            return Problem(label, seq, "reordered", f"events {seq} and {seq + 1} are in each other's place")
+        return Problem(label, seq, "inserted", f"event {seq} was inserted: event {seq + 1} links to the one before it")
+    if prev_hash != running:
+        if chainlib.link(prev_hash, chainlib.canonical(_fields_of_row(row))) == stored_hash:
+            return Problem(label, seq, "missing",
+                           "this event links to an event that is not in the chain (edited or removed before it)")
+        return Problem(label, seq, "edited", "its link to the previous event was changed")
+    return Problem(label, seq, "edited", "its contents no longer match its hash")
+
+
+def _checked_checkpoints(chain, label, public_keys) -> tuple[dict[int, str], list[Problem]]:
+    """Checkpoints whose signature verifies ({seq: hash}), and a problem for each that does not."""
+    by_id = {keys.key_id(k): k for k in public_keys}
+    good: dict[int, str] = {}
+    problems = []
+    for cp in AuditCheckpoint.objects.filter(chain=chain).order_by("seq"):
+        key = by_id.get(cp.key_id)
+        message = checkpoint_message(account_id=cp.account_id, seq=cp.seq, hash=cp.hash, signed_at=cp.signed_at)
+        if key is None:
+            problems.append(Problem(label, cp.seq, "checkpoint", f"signed by unknown key {cp.key_id}"))
+        elif cp.account_id != chain.account_id or not keys.signature_valid(key, message, cp.signature):
+            problems.append(Problem(label, cp.seq, "checkpoint", "its signature does not verify (forged or edited)"))
+        else:
+            good[cp.seq] = cp.hash
+    return good, problems
+
+
+def verify_all(*, account=None, public_keys=None) -> tuple[int, list[Problem]]:
+    """Verify every chain (or one account's). Return (events checked, problems)."""
+    if public_keys is None:
+        public_keys = [keys.public_key()]
+    chains = AuditChain.objects.select_related("account").order_by("id")
+    if account is not None:
+        chains = chains.filter(account=account)
+    problems: list[Problem] = []
+    checked = 0
+    for chain in chains:
+        problems.extend(verify_chain(chain, public_keys=public_keys))
+        checked += chain.seq
+    return checked, problems
