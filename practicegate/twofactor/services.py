@@ -7,8 +7,11 @@ would roll the failure's event back with everything else).
 
 from __future__ import annotations
 
+import math
+
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from practicegate.accounts.models import Account, User
@@ -43,6 +46,18 @@ def users_with_two_factor(user_ids) -> set[int]:
 def recovery_codes_left(user) -> int:
     device = RecoveryCodeDevice.objects.filter(user=user, confirmed=True).first()
     return device.codes_left() if device else 0
+
+
+def wait_seconds(user, code: str) -> int:
+    """Seconds before django-otp's back-off (1, 2, 4... s after wrong codes in a row) lets an
+    authenticator code be tried again; 0 for a recovery code or when no wait is due."""
+    if recovery.normalize_totp_code(code) is None:
+        return 0
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        allowed, info = device.verify_is_allowed()
+        if not allowed and info and info.get("locked_until"):
+            return max(1, math.ceil((info["locked_until"] - timezone.now()).total_seconds()))
+    return 0
 
 
 def _match(user, code: str):

@@ -20,6 +20,11 @@ WRONG_CODE = "That code is not right. Check your app's clock, or use a recovery 
 WRONG_REAUTH = "That password and code do not match. Please try again."
 
 
+def _posted(request):
+    """The submitted data on POST, even when empty (an empty form must show "required")."""
+    return request.POST if request.method == "POST" else None
+
+
 def _lock_minutes() -> int:
     return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
 
@@ -34,6 +39,14 @@ def _safe_next(request, value: str | None) -> str:
 def _locked_message() -> str:
     return (f"Too many wrong passwords or codes for this username from your network. "
             f"Please wait {_lock_minutes()} minutes and try again.")
+
+
+def _backoff(user, code: str) -> str | None:
+    """A wait after wrong codes in a row: said plainly, and not counted as another failure."""
+    seconds = services.wait_seconds(user, code)
+    if seconds:
+        return f"Too many wrong codes in a row. Wait {seconds} seconds, then enter the newest code."
+    return None
 
 
 def _show_codes(request, codes: list[str], next_url: str = "", status: int = 200):
@@ -60,7 +73,7 @@ def setup(request):
     user = request.user
     if services.has_two_factor(user):
         return redirect("twofactor:index")
-    form = forms.SetupForm(request.POST or None, initial={"next": _safe_next(request, request.GET.get("next"))})
+    form = forms.SetupForm(_posted(request), initial={"next": _safe_next(request, request.GET.get("next"))})
     if request.method == "POST" and form.is_valid():
         try:
             codes = services.two_factor_enable(actor=user, code=form.cleaned_data["code"], request=request)
@@ -88,10 +101,13 @@ def _reauth_view(request, *, service, template: str):
     user = request.user
     if not services.has_two_factor(user):
         return redirect("twofactor:setup")
-    form = forms.ReauthForm(request.POST or None)
+    form = forms.ReauthForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         if throttle.is_locked(request, user.username):
             form.add_error(None, _locked_message())
+            return render(request, template, {"form": form}, status=429)
+        if wait := _backoff(user, form.cleaned_data["code"]):
+            form.add_error("code", wait)
             return render(request, template, {"form": form}, status=429)
         result = service(actor=user, password=form.cleaned_data["password"],
                          code=form.cleaned_data["code"], request=request)
@@ -133,10 +149,13 @@ def verify(request):
     nxt = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if not services.has_two_factor(user):
         return redirect(f"{reverse('twofactor:setup')}?next={nxt}" if nxt else reverse("twofactor:setup"))
-    form = forms.CodeForm(request.POST or None)
+    form = forms.CodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         if throttle.is_locked(request, user.username):
             form.add_error(None, _locked_message())
+            return render(request, "twofactor/verify.html", {"form": form, "next": nxt}, status=429)
+        if wait := _backoff(user, form.cleaned_data["code"]):
+            form.add_error("code", wait)
             return render(request, "twofactor/verify.html", {"form": form, "next": nxt}, status=429)
         device = services.code_check(user=user, code=form.cleaned_data["code"], request=request,
                                      purpose="session")
@@ -160,13 +179,16 @@ def login_code(request):
     if user is None:
         messages.info(request, "Please log in again.")
         return redirect("login")
-    form = forms.CodeForm(request.POST or None)
+    form = forms.CodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         if throttle.is_locked(request, user.username):
             pending.clear(request)
             from practicegate.accounts.views import locked_out
 
             return locked_out(request)
+        if wait := _backoff(user, form.cleaned_data["code"]):
+            form.add_error("code", wait)
+            return render(request, "twofactor/login_code.html", {"form": form}, status=429)
         device = services.code_check(user=user, code=form.cleaned_data["code"], request=request,
                                      purpose="login")
         if device is not None:
@@ -186,7 +208,7 @@ def login_code(request):
 def account_settings(request, account):
     """Whether this account requires two-factor log-in, and who in it has it on."""
     acct = request.account
-    form = forms.RequirementForm(request.POST or None, initial={"required": acct.require_two_factor})
+    form = forms.RequirementForm(_posted(request), initial={"required": acct.require_two_factor})
     if request.method == "POST" and form.is_valid():
         required = form.cleaned_data["required"]
         try:

@@ -102,7 +102,7 @@ def test_wrong_codes_lock_the_username_like_wrong_passwords(two_factor_owner, cl
     password_step(client, "sunrise")
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert client.post("/me/two-factor/log-in/", {"code": "000000"}).status_code == 400
-        clock.shift(5)  # past django-otp's own per-device back-off as well
+        clock.shift(20)  # past django-otp's own per-device back-off (1, 2, 4, 8 s) as well
     locked = client.post("/me/two-factor/log-in/", {"code": "000000"})
     assert locked.status_code == 429 and b"Too many failed log-ins" in locked.content
     assert AccessAttempt.objects.get(username="sunrise").failures_since_start == settings.AXES_FAILURE_LIMIT
@@ -205,3 +205,14 @@ def test_an_other_username_is_unaffected(two_factor_owner, db):
     client = Client()
     assert password_step(client, "plain")["Location"] == "/start/"
     assert has_two_factor(two_factor_owner)
+
+
+def test_a_right_code_during_the_back_off_is_not_counted_as_a_failure(two_factor_owner, clock):
+    client = Client()
+    password_step(client, "sunrise")
+    assert client.post("/me/two-factor/log-in/", {"code": "000000"}).status_code == 400
+    early = client.post("/me/two-factor/log-in/", {"code": user_code(two_factor_owner)})
+    assert early.status_code == 429 and b"Wait 1 seconds" in early.content
+    assert AccessAttempt.objects.get(username="sunrise").failures_since_start == 1
+    clock.shift(2)
+    assert client.post("/me/two-factor/log-in/", {"code": user_code(two_factor_owner)}).status_code == 302

@@ -1,0 +1,79 @@
+"""The questions other features ask (has_two_factor, verify_code) and rules that live below the pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from practicegate.accounts.services import ServiceError
+from practicegate.audit.models import AuditEvent
+from practicegate.twofactor import services
+from practicegate.twofactor.models import RecoveryCodeDevice
+from tests.twofactor.conftest import password_step, turn_on, user_code
+
+pytestmark = pytest.mark.django_db
+
+NEW = "a brand new passphrase for reset 7"
+
+
+def test_has_two_factor_counts_only_a_confirmed_authenticator(owner, clock):
+    services.setup_device(owner)
+    assert not services.has_two_factor(owner)  # set-up started, not confirmed
+    turn_on(owner)
+    assert services.has_two_factor(owner)
+    assert services.users_with_two_factor([owner.pk, owner.pk + 1000]) == {owner.pk}
+
+
+def test_verify_code_accepts_a_code_once_and_consumes_recovery_codes(owner, clock):
+    spare = turn_on(owner)
+    clock.shift(30)
+    code = user_code(owner)
+    assert isinstance(services.verify_code(owner, code), TOTPDevice)
+    assert services.verify_code(owner, code) is None  # replay
+    assert isinstance(services.verify_code(owner, spare[0]), RecoveryCodeDevice)
+    assert services.verify_code(owner, spare[0]) is None
+    assert AuditEvent.objects.get(action="twofactor.recovery_code_used").detail == {"purpose": "join", "codes_left": 9}
+
+
+@pytest.mark.parametrize("value", [None, "", "12", "x" * 500, 123456, "１２３４５６７"])
+def test_verify_code_refuses_malformed_values_quietly(owner, clock, value):
+    turn_on(owner)
+    assert services.verify_code(owner, value) is None
+
+
+def test_verify_code_for_a_username_without_two_factor_is_none(owner):
+    assert services.verify_code(owner, "123456") is None
+
+
+def test_enabling_twice_is_refused(owner, clock):
+    turn_on(owner)
+    with pytest.raises(ServiceError):
+        services.two_factor_enable(actor=owner, code="123456")
+
+
+def test_a_new_set_up_replaces_an_abandoned_one(owner, clock):
+    first = services.setup_device(owner)
+    assert services.setup_device(owner).pk == first.pk
+    turn_on(owner)
+    assert TOTPDevice.objects.filter(user=owner).count() == 1
+
+
+def test_password_reset_by_email_never_turns_two_factor_off(owner, clock):
+    turn_on(owner)
+    clock.shift(30)
+    client = Client()
+    assert client.post("/password/reset/", {"email": "sunrise@example.org"}).status_code == 302
+    link = re.search(r"http://testserver(/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_url = client.get(link)["Location"]
+    assert client.post(form_url, {"new_password1": NEW, "new_password2": NEW}).status_code == 302
+    assert services.has_two_factor(owner)
+    assert services.recovery_codes_left(owner) == 10
+    # The new password still leads to the code step, not straight in.
+    fresh = Client()
+    assert password_step(fresh, "sunrise", password=NEW)["Location"] == "/me/two-factor/log-in/"
+    assert fresh.session.get("_auth_user_id") is None
+    assert fresh.post("/me/two-factor/log-in/", {"code": user_code(owner)}).status_code == 302
