@@ -1,0 +1,46 @@
+"""Another account's rows are never listed, shown, changed or deleted through this one."""
+
+from __future__ import annotations
+
+import pytest
+
+from practicegate.masterfiles import selectors
+from practicegate.masterfiles.kinds import KINDS
+from tests.masterfiles.conftest import url
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("kind", ["diagnosis", "billing", "payer"])
+def test_lists_and_exports_show_only_this_account(owner_client, owner_account, rows, other_rows, kind):
+    theirs = {"diagnosis": "F32", "billing": "90834", "payer": "OTH99"}[kind]
+    ours = {"diagnosis": "F411", "billing": "90837", "payer": "BHH01"}[kind]
+    listing = owner_client.get(url(owner_account, f"{kind}-list")).content.decode()
+    export = b"".join(owner_client.get(url(owner_account, f"{kind}-export")).streaming_content).decode()
+    assert theirs not in listing and theirs not in export
+    assert ours in export
+
+
+@pytest.mark.parametrize("kind", ["diagnosis", "billing", "payer"])
+@pytest.mark.parametrize("action", ["edit", "deactivate", "reactivate", "delete"])
+def test_another_accounts_id_is_404(owner_client, owner_account, other_rows, kind, action):
+    row = other_rows[kind]
+    method = owner_client.get if action == "edit" else owner_client.post
+    assert method(url(owner_account, f"{kind}-{action}", pk=row.pk)).status_code == 404
+    if action == "edit":
+        assert owner_client.post(url(owner_account, f"{kind}-edit", pk=row.pk),
+                                 {"code": "F99", "name": "x", "description": "x"}).status_code == 404
+    fresh = type(row).objects.get(pk=row.pk)
+    assert fresh.active is True and fresh.account_id == row.account_id
+    assert fresh.updated_at == row.updated_at
+
+
+def test_a_cursor_from_another_account_is_ignored(owner_account, rows, other_rows):
+    page = selectors.masterfile_page(owner_account, KINDS["diagnosis"], after=other_rows["diagnosis"].pk)
+    assert [r.pk for r in page.rows] == [rows["diagnosis"].pk]
+
+
+def test_search_stays_in_the_account(owner_account, rows, other_rows):
+    found = selectors.search(owner_account, KINDS["diagnosis"], "depression")
+    assert not found.exists()
+    assert not selectors.search(owner_account, KINDS["payer"], "OTH99").exists()
