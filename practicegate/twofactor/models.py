@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.hashers import check_password
 from django.db import models
 from django.utils import timezone
 from django_otp.models import Device
 
+from practicegate.twofactor.hashing import code_matches
 from practicegate.twofactor.recovery import normalize_recovery_code
 
 
@@ -25,7 +25,7 @@ class RecoveryCodeDevice(Device):
         if code is None:
             return False
         for row in self.codes.filter(used_at__isnull=True).order_by("id"):
-            if check_password(code, row.code_hash):
+            if code_matches(code, row.code_hash):
                 # The conditional update makes a code single-use even if two requests race.
                 return RecoveryCode.objects.filter(pk=row.pk, used_at__isnull=True).update(
                     used_at=timezone.now()) == 1
@@ -36,10 +36,12 @@ class RecoveryCodeDevice(Device):
 
 
 class RecoveryCode(models.Model):
-    """A single-use code, hashed with the password hasher (the codes hold under 112 bits,
-    so NIST SP 800-63B asks for a password hashing scheme, not a fast hash)."""
+    """A single-use code, kept only as an Argon2id hash (see hashing.py)."""
 
     device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
     code_hash = models.CharField(max_length=256)
     created_at = models.DateTimeField(default=timezone.now)
     used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"recovery code {self.pk} ({'used' if self.used_at else 'unused'})"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -19,6 +18,7 @@ from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 from practicegate.twofactor import recovery
+from practicegate.twofactor.hashing import hash_code
 from practicegate.twofactor.models import RecoveryCode, RecoveryCodeDevice
 
 TOTP_NAME = "Authenticator app"
@@ -120,7 +120,7 @@ def _new_recovery_codes(user) -> list[str]:
     RecoveryCodeDevice.objects.filter(user=user).delete()
     device = RecoveryCodeDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
     codes = [recovery.new_recovery_code() for _ in range(recovery.COUNT)]
-    RecoveryCode.objects.bulk_create(RecoveryCode(device=device, code_hash=make_password(c)) for c in codes)
+    RecoveryCode.objects.bulk_create(RecoveryCode(device=device, code_hash=hash_code(c)) for c in codes)
     return codes
 
 

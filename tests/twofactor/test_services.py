@@ -77,3 +77,12 @@ def test_password_reset_by_email_never_turns_two_factor_off(owner, clock):
     assert password_step(fresh, "sunrise", password=NEW)["Location"] == "/me/two-factor/log-in/"
     assert fresh.session.get("_auth_user_id") is None
     assert fresh.post("/me/two-factor/log-in/", {"code": user_code(owner)}).status_code == 302
+
+
+def test_recovery_codes_use_argon2id_at_owasps_minimum_under_the_real_hashers(settings):
+    from practicegate.twofactor.hashing import code_matches, hash_code
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    encoded = hash_code("abcdefghjkmn")
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert code_matches("abcdefghjkmn", encoded) and not code_matches("abcdefghjkmp", encoded)
