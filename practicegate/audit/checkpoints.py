@@ -24,12 +24,14 @@ class ChainBroken(Exception):
         self.problems = problems
 
 
-def sign_head(chain: AuditChain) -> AuditCheckpoint | None:
-    """Verify the events since the last checkpoint, then sign the chain's last event.
-
-    Returns None when the head is already signed or the chain is empty.
+def sign_head(chain: AuditChain, upto: int | None = None) -> AuditCheckpoint | None:
+    """Verify the events since the last checkpoint, then sign the chain's last event
+    (or event `upto`). Returns None when that event is already signed or absent.
     """
-    head = AuditEvent.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
+    events = AuditEvent.objects.filter(chain=chain)
+    if upto is not None:
+        events = events.filter(seq__lte=upto)
+    head = events.order_by("-seq").values_list("seq", "hash").first()
     if head is None:
         return None
     seq, digest = head
@@ -68,7 +70,7 @@ def checkpoint_all() -> list[AuditCheckpoint]:
     return made
 
 
-def checkpoint_chain(chain_id: int) -> None:
+def checkpoint_chain(chain_id: int, seq: int | None = None) -> None:
     """The automatic checkpoint `record()` schedules every AUDIT_CHECKPOINT_EVERY events.
 
     Runs after the commit of the user's request: a failure here must not turn a
@@ -76,7 +78,7 @@ def checkpoint_chain(chain_id: int) -> None:
     """
     try:
         chain = AuditChain.objects.select_related("account").get(pk=chain_id)
-        sign_head(chain)
+        sign_head(chain, upto=seq)
     except ChainBroken as exc:
         log.error("activity log chain %s is broken, checkpoint refused: %s", chain_id, exc)
     except Exception:

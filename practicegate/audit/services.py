@@ -131,14 +131,12 @@ def record(
         request.audit_events = getattr(request, "audit_events", 0) + 1
     every = settings.AUDIT_CHECKPOINT_EVERY
     if every and seq % every == 0:
-        _schedule_checkpoint(chain.pk)
+        _schedule_checkpoint(chain.pk, seq)
     return event
 
 
-def _schedule_checkpoint(chain_id: int) -> None:
-    """Sign this chain's head once the transaction commits (see audit.checkpoints)."""
-    try:
-        from practicegate.audit import checkpoints
-    except ImportError:  # checkpoints arrive with the signing module
-        return
-    transaction.on_commit(lambda: checkpoints.checkpoint_chain(chain_id))
+def _schedule_checkpoint(chain_id: int, seq: int) -> None:
+    """Sign event `seq` of this chain once the transaction commits (see audit.checkpoints)."""
+    from practicegate.audit import checkpoints
+
+    transaction.on_commit(lambda: checkpoints.checkpoint_chain(chain_id, seq))

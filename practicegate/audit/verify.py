@@ -95,6 +95,10 @@ def verify_chain(chain: AuditChain, *, public_keys=None, after_seq: int = 0,
     if public_keys is not None:
         checkpoints, problems = _checked_checkpoints(chain, label, public_keys)
 
+    # The head as it is now; events appended while we stream are checked against it afterwards.
+    chain.refresh_from_db(fields=["seq", "head_hash"])
+    head_seq, head_hash, hash_at_head = chain.seq, chain.head_hash, None
+
     dumps, loads, sha256 = orjson.dumps, orjson.loads, hashlib.sha256
     option = orjson.OPT_SORT_KEYS
     keys_ = HASHED
@@ -102,7 +106,6 @@ def verify_chain(chain: AuditChain, *, public_keys=None, after_seq: int = 0,
     expected = after_seq + 1
     running = after_hash
     before_running = None
-    row = None
     for row in stream_rows(chain.pk, after_seq):
         fields = dict(zip(keys_, row, strict=False))  # row ends with prev_hash, hash
         fields["detail"] = loads(fields["detail"])
@@ -114,6 +117,8 @@ def verify_chain(chain: AuditChain, *, public_keys=None, after_seq: int = 0,
             problems.insert(0, Problem(label, expected, "edited", "the chain up to here was rewritten: its "
                                        "hash differs from the signed checkpoint"))
             return problems
+        if expected == head_seq:
+            hash_at_head = digest
         before_running, running = running, digest
         expected += 1
     last = expected - 1
@@ -121,13 +126,18 @@ def verify_chain(chain: AuditChain, *, public_keys=None, after_seq: int = 0,
         problems.insert(0, Problem(label, last + 1, "truncated",
                                    f"the chain ends at {last} but a signed checkpoint covers {seq}"))
         return problems
-    if check_head:
+    if not check_head:
+        return problems
+    if head_seq > last:
+        problems.insert(0, Problem(label, last + 1, "missing",
+                                   f"the chain ends at {last} but its head says {head_seq}"))
+    elif head_seq > after_seq and hash_at_head != head_hash:
+        problems.insert(0, Problem(label, head_seq, "edited", "this event differs from the chain's recorded head"))
+    elif last > head_seq:
         chain.refresh_from_db(fields=["seq", "head_hash"])
-        if chain.seq > last:
-            problems.insert(0, Problem(label, last + 1, "missing",
-                                       f"the chain ends at {last} but its head says {chain.seq}"))
-        elif chain.seq == last and chain.head_hash != running and last > 0:
-            problems.insert(0, Problem(label, last, "edited", "the last event differs from the chain's head"))
+        if chain.seq < last:
+            problems.insert(0, Problem(label, chain.seq + 1, "inserted",
+                                       f"events after the chain's head ({chain.seq}) were added behind its back"))
     return problems
 
 
