@@ -14,6 +14,7 @@ from practicegate.accounts.forms import AccountSettingsForm
 from practicegate.accounts.selectors import membership_for
 from practicegate.audit.services import record
 from practicegate.core.decorators import account_view, signed_in
+from practicegate.core.middleware import needed_level
 from practicegate.core.sections import BY_KEY, MEMBERS, Level
 
 
@@ -63,9 +64,14 @@ def _same_page_in(target, from_path: str) -> str | None:
         return None
     if section != MEMBERS and not target.can(section, Level.VIEW):
         return None
-    if set(match.kwargs) == {"account"}:
-        return reverse(match.view_name, kwargs={"account": target.account.slug})
-    # A page about one object (a code, a payer) does not exist in the other account.
+    # A form page that needs Full Access there falls back to the section's index, like a
+    # page about one object (a code, a payer), which does not exist in the other account.
+    needs = Level.VIEW if section == MEMBERS else needed_level(match.func, "GET")
+    if set(match.kwargs) == {"account"} and (section == MEMBERS or target.can(section, needs)):
+        try:
+            return reverse(match.view_name, kwargs={"account": target.account.slug})
+        except NoReverseMatch:  # an unnamed route cannot be rebuilt
+            pass
     return section_index_url(section, target.account.slug) if section != MEMBERS else None
 
 
