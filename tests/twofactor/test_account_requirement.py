@@ -176,3 +176,8 @@ def test_a_second_account_requiring_it_is_independent(required, member, clock):
     third = make_account("Hillside Psychology", "hillside")
     add_member(third, member)
     assert login_client(member).get(f"/a/{third.slug}/").status_code == 200
+
+
+def test_account_settings_link_to_the_two_factor_page(owner_account, owner_client):
+    page = owner_client.get(f"/a/{owner_account.slug}/settings/")
+    assert f'href="/a/{owner_account.slug}/settings/two-factor/">Two-factor log-in settings</a>'.encode() in page.content
