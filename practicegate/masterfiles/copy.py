@@ -171,9 +171,10 @@ def _copy_into(plan: Plan, dest: Account, *, replace_different: bool, request, c
             f = FILES[key]
             if progress:
                 progress(dest.slug, key, "start")
-            out = FileOutcome(key, f.label, **copy_sql.count(f, plan.source.pk, dest.pk))
+            empty = not copy_sql.has_rows(f, dest.pk)
+            out = FileOutcome(key, f.label, **copy_sql.count(f, plan.source.pk, dest.pk, dest_empty=empty))
             if out.added:
-                out.added = copy_sql.insert_missing(f, plan.source.pk, dest.pk, now)
+                out.added = copy_sql.insert_missing(f, plan.source.pk, dest.pk, now, dest_empty=empty)
             if replace_different and out.different:
                 out.replaced = copy_sql.replace_different(f, plan.source.pk, dest.pk, now)
             outcomes.append(out)

@@ -94,10 +94,11 @@ def has_rows(f: CopyFile, account_id: int) -> bool:
     return _one(f"SELECT 1 FROM {f.table} WHERE {f.col('account')} = %s LIMIT 1", [account_id]) is not None
 
 
-def count(f: CopyFile, source_id: int, dest_id: int) -> dict[str, int]:
+def count(f: CopyFile, source_id: int, dest_id: int, *, dest_empty: bool | None = None) -> dict[str, int]:
     """Source rows that the destination lacks, has identically, and has with differences."""
     acc = f.col("account")
-    if not has_rows(f, dest_id):  # an empty destination needs no probe per row
+    if dest_empty if dest_empty is not None else not has_rows(f, dest_id):
+        # An empty destination needs no probe per row.
         total = _one(f"SELECT COUNT(*) FROM {f.table} WHERE {acc} = %s", [source_id])[0]
         return {"added": total, "identical": 0, "different": 0}
     total, matched, identical = _one(
@@ -112,20 +113,24 @@ def count(f: CopyFile, source_id: int, dest_id: int) -> dict[str, int]:
     return {"added": total - matched, "identical": identical, "different": matched - identical}
 
 
-def insert_missing(f: CopyFile, source_id: int, dest_id: int, now) -> int:
-    """Add every source row the destination has no counterpart for; return how many."""
+def insert_missing(f: CopyFile, source_id: int, dest_id: int, now, *, dest_empty: bool = False) -> int:
+    """Add every source row the destination has no counterpart for; return how many.
+
+    `dest_empty` (known under the copy's lock) drops the per-row probe: nothing can match.
+    """
     acc = f.col("account")
     cols = [f.col(name) for name in f.carried]
-    # ON CONFLICT guards the unique constraints should anything slip past the lock.
+    probe = "" if dest_empty else (
+        f" AND NOT EXISTS (SELECT 1 FROM {f.table} d WHERE d.{acc} = %s AND {f.matches('s', 'd')})")
+    # ON CONFLICT guards the unique constraints should a row arrive by another path meanwhile.
     sql = (
         f"INSERT INTO {f.table} ({acc}, {f.col('created_at')}, {f.col('updated_at')}, {', '.join(cols)})"
         f" SELECT %s, %s, %s, {', '.join('s.' + c for c in cols)} FROM {f.table} s"
-        f" WHERE s.{acc} = %s AND NOT EXISTS (SELECT 1 FROM {f.table} d WHERE d.{acc} = %s"
-        f" AND {f.matches('s', 'd')})"
+        f" WHERE s.{acc} = %s{probe}"
         f" ON CONFLICT DO NOTHING"
     )
     stamp = _stamp(now)
-    return _run(sql, [dest_id, stamp, stamp, source_id, dest_id])
+    return _run(sql, [dest_id, stamp, stamp, source_id] + ([] if dest_empty else [dest_id]))
 
 
 def replace_different(f: CopyFile, source_id: int, dest_id: int, now) -> int:
