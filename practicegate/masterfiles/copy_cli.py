@@ -38,14 +38,15 @@ def _counts_line(f, *, replaced: bool) -> str:
 def run(options: dict, *, stdout=None, stderr=None) -> int:
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    username = str(options.get("as_username") or "")
+    # The `codes copy` subparser spells two keys its own way (to_accounts, as_user): take either.
+    username = str(options.get("as_username") or options.get("as_user") or "")
     actor = User.objects.filter(username__iexact=username, is_active=True).first()
     if actor is None:
         raise CommandError(f"No active username “{username[:150]}”.")
     args = dict(
         actor=actor,
         source_slug=str(options.get("from_account") or ""),
-        destination_slugs=[str(slug) for slug in options.get("to") or []],
+        destination_slugs=[str(slug) for slug in options.get("to") or options.get("to_accounts") or []],
         files=str(options.get("files") or "").split(","),
         channel=Channel.CLI,
     )

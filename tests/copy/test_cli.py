@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from practicegate.audit.models import AuditEvent
@@ -82,3 +83,15 @@ def test_an_inactive_username_cannot_copy(master, accounts, filled):
     master.save()
     with pytest.raises(CommandError, match="No active username"):
         run()
+
+
+def test_the_codes_copy_command_runs_it(master, accounts, filled):
+    out = io.StringIO()
+    call_command("codes", "copy", "--from", "north", "--to", "south", "--to", "east", "--files", "diagnosis",
+                 "--as", "master", stdout=out)
+    assert "Copied into east:" in out.getvalue()
+    assert DiagnosisCode.objects.filter(account=accounts["east"]).count() == 3
+    assert InsurancePayer.objects.filter(account=accounts["east"]).count() == 0
+    with pytest.raises(CommandError, match="has not joined"):
+        call_command("codes", "copy", "--from", "north", "--to", "lakeside", "--files", "diagnosis",
+                     "--as", "master", "--dry-run", stdout=io.StringIO())
