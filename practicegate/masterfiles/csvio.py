@@ -153,6 +153,8 @@ def _parse_row(kind, columns, raw, line, result: ParsedFile, seen: dict) -> None
     if problems:
         result.error(line, "; ".join(problems))
         return
+    for name, form_field in kind.form_class.base_fields.items():
+        values.setdefault(name, form_field.initial or "")  # optional columns left out
     form = kind.form_class(data=values)
     if not form.is_valid():
         reasons = [f"{name}: {' '.join(str(m) for m in msgs)}" for name, msgs in form.errors.items()]

@@ -6,6 +6,7 @@ blocks and header categories cannot be put on a claim.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,7 +31,9 @@ def billable_codes() -> tuple[tuple[str, str], ...]:
     The package parses its XML at import (about two seconds), so it is imported here
     lazily and the result kept for the life of the process.
     """
-    import simple_icd_10_cm as cm
+    with warnings.catch_warnings():  # the package reads its data with a deprecated API
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm as cm
 
     seen: set[str] = set()
     rows = []

@@ -21,6 +21,11 @@ def _url(kind: Kind, name: str) -> str:
     return f"masterfiles:{kind.key}-{name}"
 
 
+def _posted(request):
+    """The POST data, bound even when empty, so an empty POST is refused rather than shown a form."""
+    return request.POST if request.method == "POST" else None
+
+
 def _initial(row, kind: Kind) -> dict:
     initial = {f: getattr(row, f) for f in kind.fields}
     if kind is DIAGNOSIS:
@@ -50,7 +55,7 @@ def build_views(kind: Kind) -> dict:
     @account_view(section, level=Level.FULL)
     @require_http_methods(["GET", "POST"])
     def add_view(request, account):
-        form = kind.form_class(request.POST or None)
+        form = kind.form_class(_posted(request))
         if request.method == "POST" and form.is_valid():
             try:
                 services.masterfile_create(actor=request.user, account=request.account, kind=kind,
@@ -67,7 +72,7 @@ def build_views(kind: Kind) -> dict:
     @require_http_methods(["GET", "POST"])
     def edit_view(request, account, pk):
         row = selectors.masterfile_get(request.account, kind, pk)
-        form = kind.form_class(request.POST or None, initial=_initial(row, kind))
+        form = kind.form_class(_posted(request), initial=_initial(row, kind))
         if request.method == "POST" and form.is_valid():
             try:
                 services.masterfile_update(actor=request.user, account=request.account, kind=kind,
@@ -127,7 +132,7 @@ def build_views(kind: Kind) -> dict:
     @account_view(section, level=Level.FULL)
     @require_http_methods(["GET", "POST"])
     def import_view(request, account):
-        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        form = ImportUploadForm(_posted(request), request.FILES if request.method == "POST" else None)
         preview = None
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
@@ -169,7 +174,7 @@ def build_views(kind: Kind) -> dict:
 @account_view(DIAGNOSIS.section, level=Level.FULL)
 @require_http_methods(["GET", "POST"])
 def icd10_import_view(request, account):
-    form = Icd10ImportForm(request.POST or None)
+    form = Icd10ImportForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         counts = services.icd10_import(actor=request.user, account=request.account,
                                        preset=form.cleaned_data["preset"], request=request)

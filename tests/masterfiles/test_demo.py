@@ -1,0 +1,27 @@
+"""The demo practice's master files differ between accounts, so copying has work to do."""
+
+from __future__ import annotations
+
+import pytest
+
+from practicegate.core.demo import build_demo
+from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_accounts_get_different_master_files():
+    credentials = build_demo()
+    assert all(len(row) == 3 for row in credentials)
+    from practicegate.accounts.models import Account
+
+    first, second, third = (Account.objects.get(slug=s) for s in
+                            ("sunrise-counseling", "lakeside-therapy", "harbor-psychology"))
+    f_codes = DiagnosisCode.objects.filter(account=first)
+    assert f_codes.count() > 800 and not f_codes.exclude(code__startswith="F").exists()
+    counts = [BillingCode.objects.filter(account=a).count() for a in (first, second, third)]
+    assert counts[0] == 12 and counts[0] > counts[1] > counts[2]
+    fee = {a.slug: BillingCode.objects.get(account=a, code="90791").fee for a in (first, second)}
+    assert fee["sunrise-counseling"] != fee["lakeside-therapy"]
+    payers = [InsurancePayer.objects.filter(account=a).count() for a in (first, second, third)]
+    assert payers[0] > payers[1] > payers[2] > 0
