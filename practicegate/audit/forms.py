@@ -16,7 +16,20 @@ from practicegate.core.sections import SECTIONS
 MAX_CURSOR = 2**62
 
 
-class ActivityFilterForm(forms.Form):
+class CursorForm(forms.Form):
+    """Keyset cursors, carried in the pager's links: a bad one gets a message, not a 500."""
+
+    before = forms.IntegerField(required=False, min_value=1, max_value=MAX_CURSOR, widget=forms.HiddenInput)
+    after = forms.IntegerField(required=False, min_value=0, max_value=MAX_CURSOR, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("before") and data.get("after") is not None:
+            raise forms.ValidationError("Use either an older-page or a newer-page link, not both.")
+        return data
+
+
+class ActivityFilterForm(CursorForm):
     username = forms.CharField(required=False, max_length=150, validators=[reject_control_characters])
     action = forms.ChoiceField(required=False)
     section = forms.ChoiceField(required=False)
@@ -28,9 +41,6 @@ class ActivityFilterForm(forms.Form):
     target_type = forms.CharField(required=False, max_length=64, validators=[reject_control_characters])
     target_id = forms.CharField(required=False, max_length=64, label="Target id",
                                 validators=[reject_control_characters])
-    # Keyset cursors, carried in links: a bad one gets a message like any other field.
-    before = forms.IntegerField(required=False, min_value=1, max_value=MAX_CURSOR, widget=forms.HiddenInput)
-    after = forms.IntegerField(required=False, min_value=0, max_value=MAX_CURSOR, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,8 +53,6 @@ class ActivityFilterForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError("The start date is after the end date.")
-        if data.get("before") and data.get("after") is not None:
-            raise forms.ValidationError("Use either an older-page or a newer-page link, not both.")
         return data
 
     def event_filter(self) -> EventFilter:

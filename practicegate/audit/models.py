@@ -90,6 +90,18 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.account_id}#{self.seq} {self.action} {self.outcome}"
 
+    @property
+    def label(self) -> str:
+        from practicegate.audit.actions import ACTIONS
+
+        return ACTIONS.get(self.action, self.action)
+
+    @property
+    def detail_json(self) -> str:
+        import json
+
+        return json.dumps(self.detail, sort_keys=True, ensure_ascii=False)
+
 
 class AuditCheckpoint(models.Model):
     """A chain's head (account, seq, hash, time) signed with the Ed25519 key kept outside the database."""
