@@ -51,7 +51,8 @@ def _side_by_side(file_key: str, example: dict) -> list[dict]:
 @account_view("account_access", level=Level.VIEW)
 @require_GET
 def start(request, account):
-    return _start(request, CopyForm(user=request.user))
+    # Most often the codes were entered in the account the username is in now.
+    return _start(request, CopyForm(user=request.user, initial={"source": request.account.slug}))
 
 
 @account_view("account_access", level=Level.VIEW)

@@ -44,6 +44,7 @@ def test_start_page_offers_the_accounts_by_level(client, master, accounts):
     from_choices = [slug for slug, _ in response.context["form"].fields["source"].choices]
     assert to_choices == ["north", "south"]  # east is View Only: a source, never a destination
     assert from_choices == ["", "east", "north", "south"]
+    assert response.context["form"]["source"].value() == "north"  # the account the username is in
 
 
 def test_the_route_needs_account_access_in_the_current_account(client, master, accounts):
