@@ -1,0 +1,46 @@
+"""The hook for pages that show protected health information: every read is logged.
+
+    @account_view("clients")
+    @audit_phi_read("client")              # target id from the URL's first id kwarg
+    def client_detail(request, account, pk): ...
+
+or, inside a view that knows better what it shows:
+
+    record_phi_read(request, target_type="client", target_id=client.pk, detail={"fields": [...]})
+"""
+
+from __future__ import annotations
+
+import functools
+
+from practicegate.audit.services import record
+from practicegate.core.sections import MEMBERS
+
+
+def record_phi_read(request, *, target_type: str, target_id="", detail: dict | None = None):
+    """Log that the signed-in username viewed PHI about one target (ids and field names only)."""
+    section = getattr(request, "section", "") or ""
+    return record("phi.view", account=request.account, actor=request.user, request=request,
+                  section="" if section == MEMBERS else section, target_type=target_type,
+                  target_id=target_id, detail=detail)
+
+
+def audit_phi_read(target_type: str, *, id_kwarg: str | None = None):
+    """Log `phi.view` for every successful response of the view (before it is sent).
+
+    The event is written before the page leaves the server: if it cannot be
+    written, the request fails and the PHI is not shown.
+    """
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if response.status_code < 400:
+                ids = [v for k, v in kwargs.items() if k != "account" and (id_kwarg is None or k == id_kwarg)]
+                record_phi_read(request, target_type=target_type, target_id=ids[0] if ids else "")
+            return response
+
+        return wrapper
+
+    return decorate
