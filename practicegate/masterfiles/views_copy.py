@@ -41,7 +41,7 @@ def _show(file_key: str, field: str, value) -> str:
 def _side_by_side(file_key: str, example: dict) -> list[dict]:
     model = FILES[file_key].model
     shown = []
-    for name, src, dst in zip(example["fields"], example["source"], example["destination"]):
+    for name, src, dst in zip(example["fields"], example["source"], example["destination"], strict=True):
         src_text, dst_text = _show(file_key, name, src), _show(file_key, name, dst)
         shown.append({"label": model._meta.get_field(name).verbose_name.capitalize(),
                       "source": src_text, "destination": dst_text, "differs": src_text != dst_text})

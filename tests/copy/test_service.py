@@ -230,3 +230,12 @@ def test_it_refuses_malformed_requests(master, filled, kwargs, message):
     args = {"actor": master, "source_slug": "north", "destination_slugs": ["south"], "files": ALL, **kwargs}
     with pytest.raises(ServiceError, match=message):
         codes_copy(**args)
+
+
+def test_replace_takes_the_oldest_source_twin_for_payers_without_an_id(master, accounts, filled):
+    south = accounts["south"]
+    seed(filled, payers=[{"name": "County Mental Health Fund", "payer_id": "", "phone": "555-0199"}])
+    seed(south, payers=[{"name": "County Mental Health Fund", "payer_id": "", "phone": "555-0000"}])
+    [result] = copy(master, files=["payers"], replace_different=True)
+    assert result.files[0].replaced == 1
+    assert rows(InsurancePayer, south, "name", "phone") == [("Aetna", ""), ("County Mental Health Fund", "555-0100")]
