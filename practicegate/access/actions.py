@@ -5,6 +5,7 @@ from practicegate.audit.actions import register
 register("account.username_add", "Added a username (Allow Account Access)")
 register("account.join", "A username joined this account")
 register("account.join_other", "Joined another account")
+register("account.join_found", "Found an account to join (Find Account)")
 register("account.join_failed", "Failed to join another account")
 register("account.join_code_create", "Created a join code")
 register("account.join_code_revoke", "Revoked a join code")

@@ -97,6 +97,19 @@ def membership_join(*, actor: User, account: Account, from_account: Account | No
 
 
 @transaction.atomic
+def join_found_record(*, actor: User, account: Account, from_account: Account, credential_user: User,
+                      request=None) -> None:
+    """Log a successful Find Account: in the joiner's account, and in the account whose credentials
+    were used (its owner should know they were, even if Join Account never follows)."""
+    detail = {"credentials_of": credential_user.username}
+    record("account.join_found", account=from_account, actor=actor, request=request, section=ACCESS,
+           target=account, detail={**detail, "found": account.slug})
+    if account.pk != from_account.pk:
+        record("account.join_found", account=account, actor=actor, request=request, section=ACCESS,
+               target=account, detail=detail)
+
+
+@transaction.atomic
 def join_failure_record(*, actor: User, account: Account, reason: str, request=None) -> None:
     """Log a refused Find Account / Join Account / join code in the joiner's current account."""
     record("account.join_failed", account=account, actor=actor, request=request, section=ACCESS,

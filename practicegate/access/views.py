@@ -134,6 +134,8 @@ def find(request, account):
         form, status = _refuse(request, form, "already_member",
                                f"Your username already has access to {target.name}.")
         return _other_page(request, find=form, status=status)
+    services.join_found_record(actor=request.user, account=target, from_account=request.account,
+                               credential_user=cred_user, request=request)
     token = credentials.found_token_make(request, account=target, credential_user=cred_user)
     return render(request, "access/found.html", {
         "target": target, "join_form": JoinAccountForm(initial={"token": token}),

@@ -47,6 +47,8 @@ def test_find_shows_the_provider_and_join_adds_the_membership(web, joiner, owner
     html = found.content.decode()
     assert "Lakeside Therapy" in html and "Join Account" in html
     assert not Membership.objects.filter(user=joiner, account=other_account).exists()
+    assert events(owner_account, "account.join_found").get().detail["found"] == other_account.slug
+    assert events(other_account, "account.join_found").get().actor_id == joiner.id
     response = join(web, owner_account, found)
     assert response.status_code == 302
     membership = Membership.objects.get(user=joiner, account=other_account)
