@@ -1,0 +1,71 @@
+"""Master files and copying them, in a real browser."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from practicegate.accounts.models import Account
+from practicegate.audit.models import AuditEvent
+from practicegate.core import demo
+from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
+from tests.browser.conftest import log_in, sign_up
+
+
+def test_add_a_diagnosis_code_and_a_payer(browser_page, screenshot):
+    page = browser_page
+    sign_up(page, provider="Maple Street Counseling", email="maple@example.org", username="maple",
+            password="maple leaves fall softly in october")
+    sections = page.get_by_role("navigation", name="Sections")
+
+    sections.get_by_role("link", name="Diagnosis Codes").click()
+    page.get_by_role("link", name="Add Diagnosis code").click()
+    page.get_by_label("ICD-10-CM code").fill("f411")
+    page.get_by_label("Description").fill("Generalized anxiety disorder")
+    page.get_by_role("button", name="Add Diagnosis code").click()
+    expect(page.get_by_role("cell", name="F41.1")).to_be_visible()
+    screenshot(page, "10-diagnosis-codes")
+
+    sections.get_by_role("link", name="Insurance Payers").click()
+    page.get_by_role("link", name="Add Payer").click()
+    page.get_by_label("Name").fill("Empire Plan Behavioral Health")
+    page.get_by_label("Electronic payer ID").fill("87726")
+    page.get_by_label("State").fill("NY")
+    page.get_by_label("ZIP").fill("12207")
+    page.get_by_role("button", name="Add Payer").click()
+    expect(page.get_by_role("cell", name="Empire Plan Behavioral Health")).to_be_visible()
+
+    account = Account.objects.get(name="Maple Street Counseling")
+    assert DiagnosisCode.objects.filter(account=account, code="F411").exists()
+    assert InsurancePayer.objects.get(account=account, payer_id="87726").state == "NY"
+    added = AuditEvent.objects.filter(account=account, action__in=["diagnosis.add", "payer.add"])
+    assert sorted(added.values_list("section", flat=True)) == ["diagnosis_codes", "payers"]
+
+
+def test_copy_codes_between_two_demo_accounts(browser_page, screenshot):
+    demo.build_demo()
+    page = browser_page
+    source, _, target = (Account.objects.get(slug=slug) for slug, *_ in demo.DEMO_ACCOUNTS)
+    before = BillingCode.objects.filter(account=target).count()
+    assert before < BillingCode.objects.filter(account=source).count()
+
+    log_in(page, "practice-manager", "practice-manager-demo-passphrase")
+    page.get_by_role("navigation", name="Sections").get_by_role("link", name="Account Access").click()
+    page.get_by_role("link", name="Copy Codes to Another Account").click()
+    page.get_by_label("Copy From").select_option(label=source.name)
+    page.locator("fieldset, div", has_text="Copy To").get_by_label(target.name).first.check()
+    page.get_by_label("Billing codes").check()
+    page.get_by_label("Insurance payers").check()
+    page.get_by_role("button", name="Continue").click()
+    billing_row = page.locator('tr[data-file="billing"]').first
+    expect(billing_row).to_be_visible()
+    screenshot(page, "11-copy-preview")
+    page.get_by_role("button", name="Copy Now").click()
+    expect(page.get_by_role("heading", name=target.name)).to_be_visible()
+    screenshot(page, "12-copy-result")
+
+    source_codes = set(BillingCode.objects.filter(account=source).values_list("code", flat=True))
+    target_codes = set(BillingCode.objects.filter(account=target).values_list("code", flat=True))
+    assert source_codes <= target_codes and len(target_codes) > before
+    for account in (source, target):
+        event = AuditEvent.objects.filter(account=account, action="codes.copy").latest("seq")
+        assert event.actor_username == "practice-manager" and event.outcome == "success"
