@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from practicegate.access.reauth import reauth_required
 from practicegate.audit import exports
 from practicegate.audit.actions import ACTIONS
 from practicegate.audit.forms import ActivityFilterForm, CursorForm
@@ -37,6 +38,7 @@ def activity_log(request, account):
 
 @account_view("reports")
 @require_GET
+@reauth_required  # the whole log leaves the building: ask for the password if it is not fresh
 def export(request, account, fmt):
     form = ActivityFilterForm(request.GET)
     if not form.is_valid():

@@ -189,3 +189,14 @@ def test_command_line_export(owner_account, events, tmp_path, fmt):
     logged = AuditEvent.objects.get(account=owner_account, action="audit.export")
     assert (logged.channel, logged.detail["count"]) == ("cli", total)
     assert logged.actor_username.startswith("cli:")
+
+
+def test_export_asks_for_the_password_again_when_it_is_not_fresh(owner_account, owner, events):
+    client = login_client(owner)
+    session = client.session
+    session["pg_auth_at"] = 0  # password last entered long ago
+    session.save()
+    response = client.get(export_url(owner_account, "csv", "outcome=denied"))
+    assert response.status_code == 302
+    assert reverse("access:confirm-password", kwargs={"account": owner_account.slug}) in response["Location"]
+    assert not AuditEvent.objects.filter(action="audit.export").exists()
