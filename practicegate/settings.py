@@ -116,7 +116,7 @@ TEMPLATES = [
 _default_db = f"sqlite:///{VAR_DIR / 'practicegate.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", _default_db),
+        env_str("DATABASE_URL") or _default_db,
         conn_max_age=env_int("PRACTICEGATE_CONN_MAX_AGE", 600),
         conn_health_checks=True,
     )

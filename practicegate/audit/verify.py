@@ -9,6 +9,7 @@ round trip and one SHA-256, the same work as the bare hashing loop.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import orjson
@@ -59,14 +60,55 @@ def select_sql(vendor: str) -> str:
             columns.append(_COLUMN.get(name, name))
     return (
         f"SELECT {', '.join(columns)}, prev_hash, hash FROM {AuditEvent._meta.db_table} "
-        "WHERE chain_id = %s AND seq > %s ORDER BY seq"
+        "WHERE chain_id = %s AND seq > %s AND seq <= %s ORDER BY seq"
     )
 
 
-def stream_rows(chain_id: int, after_seq: int = 0):
-    """Yield raw rows of one chain in sequence order, fetched in chunks."""
+_INTS = frozenset(i for i, name in enumerate(HASHED) if name in ("account", "actor", "seq"))
+_COPY_ESCAPES = {"\\": "\\", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+_COPY_ESCAPE = re.compile(r"\\(.)")
+
+
+def _copy_field(index: int, text: str):
+    if text == "\\N":
+        return None
+    if "\\" in text:
+        text = _COPY_ESCAPE.sub(lambda m: _COPY_ESCAPES.get(m.group(1), m.group(1)), text)
+    return int(text) if index in _INTS else text
+
+
+def _copy_rows(chain_id: int, after_seq: int, until_seq: int):
+    """PostgreSQL: stream the rows as COPY text, which skips per-value adaptation.
+
+    COPY takes no bind parameters; the values are integers formatted here.
+    """
+    sql = f"COPY ({select_sql('postgresql') % (int(chain_id), int(after_seq), int(until_seq))}) TO STDOUT"
+    ints = sorted(_INTS)
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        pending = b""
+        for block in copy:
+            data = pending + bytes(block)
+            cut = data.rfind(b"\n")  # decode whole rows only: a block may end inside a character
+            pending = data[cut + 1:]
+            if cut < 0:
+                continue
+            for line in data[:cut].decode("utf-8").split("\n"):
+                if "\\" in line:  # rare: an escaped character or a NULL somewhere in the row
+                    yield tuple(_copy_field(i, text) for i, text in enumerate(line.split("\t")))
+                    continue
+                row = line.split("\t")
+                for i in ints:
+                    row[i] = int(row[i])
+                yield row
+
+
+def stream_rows(chain_id: int, after_seq: int = 0, until_seq: int = 2**62):
+    """Yield raw rows of one chain in sequence order (after_seq < seq <= until_seq), in chunks."""
+    if connection.vendor == "postgresql":
+        yield from _copy_rows(chain_id, after_seq, until_seq)
+        return
     with connection.chunked_cursor() as cursor:
-        cursor.execute(select_sql(connection.vendor), [chain_id, after_seq])
+        cursor.execute(select_sql(connection.vendor), [chain_id, after_seq, until_seq])
         while True:
             rows = cursor.fetchmany(CHUNK)
             if not rows:
@@ -86,9 +128,47 @@ def chain_label(chain: AuditChain) -> str:
     return chain.account.slug if chain.account_id else "system"
 
 
+@dataclass
+class Walk:
+    """Where a walk over consecutive rows ended: intact up to `last`, or at a first bad row."""
+
+    last: int
+    running: str
+    digests: dict[int, str]  # hash at each watched sequence number
+    bad_row: tuple | None = None
+    before_running: str | None = None
+    bad_digest: str = ""
+
+
+def walk(rows, *, expected: int, running: str, watch: frozenset[int] = frozenset()) -> Walk:
+    """Re-hash rows in order, checking sequence, link and hash; stop at the first that does not fit."""
+    dumps, loads, sha256 = orjson.dumps, orjson.loads, hashlib.sha256
+    option = orjson.OPT_SORT_KEYS
+    keys_ = HASHED
+    n_hashed = len(HASHED)
+    digests: dict[int, str] = {}
+    before_running = None
+    for row in rows:
+        fields = dict(zip(keys_, row, strict=False))  # row ends with prev_hash, hash
+        fields["detail"] = loads(fields["detail"])
+        digest = sha256(running.encode() + dumps(fields, option=option)).hexdigest()
+        if row[_SEQ] != expected or row[n_hashed] != running or row[n_hashed + 1] != digest:
+            return Walk(expected - 1, running, digests, tuple(row), before_running, digest)
+        if expected in watch:
+            digests[expected] = digest
+        before_running, running = running, digest
+        expected += 1
+    return Walk(expected - 1, running, digests)
+
+
 def verify_chain(chain: AuditChain, *, public_keys=None, after_seq: int = 0,
-                 after_hash: str = chainlib.GENESIS, check_head: bool = True) -> list[Problem]:
-    """Return the chain's problems (empty when intact): the first break, plus checkpoint faults."""
+                 after_hash: str = chainlib.GENESIS, check_head: bool = True,
+                 parallel: bool = False) -> list[Problem]:
+    """Return the chain's problems (empty when intact): the first break, plus checkpoint faults.
+
+    `parallel` lets a long chain be checked on several cores first (see audit.parallel);
+    any doubt there falls back to this single walk, which also names what is wrong.
+    """
     label = chain_label(chain)
     problems: list[Problem] = []
     checkpoints = {}
@@ -97,41 +177,37 @@ def verify_chain(chain: AuditChain, *, public_keys=None, after_seq: int = 0,
 
     # The head as it is now; events appended while we stream are checked against it afterwards.
     chain.refresh_from_db(fields=["seq", "head_hash"])
-    head_seq, head_hash, hash_at_head = chain.seq, chain.head_hash, None
+    head_seq, head_hash = chain.seq, chain.head_hash
+    watch = frozenset(checkpoints) | {head_seq}
 
-    dumps, loads, sha256 = orjson.dumps, orjson.loads, hashlib.sha256
-    option = orjson.OPT_SORT_KEYS
-    keys_ = HASHED
-    n_hashed = len(HASHED)
-    expected = after_seq + 1
-    running = after_hash
-    before_running = None
-    for row in stream_rows(chain.pk, after_seq):
-        fields = dict(zip(keys_, row, strict=False))  # row ends with prev_hash, hash
-        fields["detail"] = loads(fields["detail"])
-        digest = sha256(running.encode() + dumps(fields, option=option)).hexdigest()
-        if row[_SEQ] != expected or row[n_hashed] != running or row[n_hashed + 1] != digest:
-            problems.insert(0, _diagnose(chain, label, row, expected, running, before_running, digest))
+    result = None
+    if parallel:
+        from practicegate.audit import parallel as parallel_walk
+
+        result = parallel_walk.walk_chain(chain.pk, after_seq=after_seq, after_hash=after_hash,
+                                          head_seq=head_seq, watch=watch)
+    if result is None:
+        result = walk(stream_rows(chain.pk, after_seq), expected=after_seq + 1, running=after_hash, watch=watch)
+    if result.bad_row is not None:
+        problems.insert(0, _diagnose(chain, label, result.bad_row, result.last + 1, result.running,
+                                     result.before_running, result.bad_digest))
+        return problems
+    last = result.last
+    for seq in sorted(checkpoints):
+        if seq > last:
+            problems.insert(0, Problem(label, last + 1, "truncated",
+                                       f"the chain ends at {last} but a signed checkpoint covers {seq}"))
             return problems
-        if expected in checkpoints and checkpoints[expected] != digest:
-            problems.insert(0, Problem(label, expected, "edited", "the chain up to here was rewritten: its "
+        if seq > after_seq and result.digests.get(seq) != checkpoints[seq]:
+            problems.insert(0, Problem(label, seq, "edited", "the chain up to here was rewritten: its "
                                        "hash differs from the signed checkpoint"))
             return problems
-        if expected == head_seq:
-            hash_at_head = digest
-        before_running, running = running, digest
-        expected += 1
-    last = expected - 1
-    for seq in sorted(s for s in checkpoints if s > last):
-        problems.insert(0, Problem(label, last + 1, "truncated",
-                                   f"the chain ends at {last} but a signed checkpoint covers {seq}"))
-        return problems
     if not check_head:
         return problems
     if head_seq > last:
         problems.insert(0, Problem(label, last + 1, "missing",
                                    f"the chain ends at {last} but its head says {head_seq}"))
-    elif head_seq > after_seq and hash_at_head != head_hash:
+    elif head_seq > after_seq and result.digests.get(head_seq) != head_hash:
         problems.insert(0, Problem(label, head_seq, "edited", "this event differs from the chain's recorded head"))
     elif last > head_seq:
         chain.refresh_from_db(fields=["seq", "head_hash"])
@@ -195,7 +271,7 @@ def _checked_checkpoints(chain, label, public_keys) -> tuple[dict[int, str], lis
     return good, problems
 
 
-def verify_all(*, account=None, public_keys=None) -> tuple[int, list[Problem]]:
+def verify_all(*, account=None, public_keys=None, parallel: bool = False) -> tuple[int, list[Problem]]:
     """Verify every chain (or one account's). Return (events checked, problems)."""
     if public_keys is None:
         public_keys = [keys.public_key()]
@@ -205,6 +281,6 @@ def verify_all(*, account=None, public_keys=None) -> tuple[int, list[Problem]]:
     problems: list[Problem] = []
     checked = 0
     for chain in chains:
-        problems.extend(verify_chain(chain, public_keys=public_keys))
+        problems.extend(verify_chain(chain, public_keys=public_keys, parallel=parallel))
         checked += chain.seq
     return checked, problems

@@ -60,7 +60,7 @@ class Command(BaseCommand):
         except (OSError, ValueError) as exc:
             raise CommandError(f"Cannot read the public key: {exc}") from exc
         started = time.perf_counter()
-        checked, problems = verify_all(account=target, public_keys=public_keys)
+        checked, problems = verify_all(account=target, public_keys=public_keys, parallel=True)
         seconds = time.perf_counter() - started
         for problem in problems:
             self.stderr.write(str(problem))
