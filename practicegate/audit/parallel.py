@@ -60,7 +60,7 @@ def walk_chain(chain_id: int, *, after_seq: int, after_hash: str, head_seq: int,
         results = pool.map(_segment, tasks)
 
     running, digests = after_hash, {}
-    for (lo, hi), (claimed, result) in zip(ranges, results, strict=True):
+    for (_lo, hi), (claimed, result) in zip(ranges, results, strict=True):
         if result is None or result.bad_row is not None or result.last != hi or claimed != running:
             return None
         digests.update(result.digests)
