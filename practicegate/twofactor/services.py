@@ -195,15 +195,16 @@ def account_requirement_set(*, actor: User, account: Account, required: bool, re
     owner never locks the account on themselves by a click. Return whether it changed.
     """
     account = Account.objects.select_for_update().get(pk=account.pk)
-    if account.require_two_factor == required:
-        return False
-    if required and not (has_two_factor(actor) and _is_verified(request, actor)):
+    changed = account.require_two_factor != required
+    if changed and required and not (has_two_factor(actor) and _is_verified(request, actor)):
         raise ServiceError("Turn on two-factor log-in for your own username first.")
-    account.require_two_factor = required
-    account.save(update_fields=["require_two_factor"])
+    if changed:
+        account.require_two_factor = required
+        account.save(update_fields=["require_two_factor"])
+    # A save that changes nothing is still an action someone took: log it as such.
     record("twofactor.requirement_on" if required else "twofactor.requirement_off", account=account,
-           actor=actor, request=request, section="settings", target=account)
-    return True
+           actor=actor, request=request, section="settings", target=account, detail={"changed": changed})
+    return changed
 
 
 def _is_verified(request, user) -> bool:
