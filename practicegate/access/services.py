@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from practicegate.access.models import JoinCode
 from practicegate.accounts.models import Account, Membership, User
-from practicegate.accounts.services import ServiceError, username_taken
+from practicegate.accounts.services import ServiceError, user_create
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 from practicegate.core.sections import SECTION_KEYS, Level, clean_levels, level_of
@@ -30,15 +30,7 @@ JOIN_CODE_HOURS = 24
 @transaction.atomic
 def username_add(*, actor: User, account: Account, username: str, password: str, request=None) -> User:
     """Create a username whose home is `account`, a member with the account's default levels."""
-    if username_taken(username):
-        raise ServiceError("That username is taken. Please choose another.")
-    user = User(username=username, home_account=account)
-    user.set_password(password)
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError as exc:  # a concurrent request took the name first
-        raise ServiceError("That username is taken. Please choose another.") from exc
+    user = user_create(username=username, password=password, home_account=account)
     membership = Membership.objects.create(user=user, account=account, levels=account.new_member_levels())
     record("account.username_add", account=account, actor=actor, request=request, section=ACCESS,
            target=user, detail={"username": user.username, "levels": membership.levels})

@@ -28,19 +28,27 @@ def username_taken(username: str) -> bool:
     return User.objects.filter(username__iexact=username).exists()
 
 
-@transaction.atomic
-def account_signup(*, provider_name: str, email: str, username: str, password: str, request=None) -> Account:
-    """Create a provider account, its owner username and the owner's Full Access membership."""
+def user_create(*, username: str, password: str, email: str = "", home_account: Account | None = None) -> User:
+    """Make a username (inside the caller's logged, atomic service); refuse a taken one."""
     if username_taken(username):
         raise ServiceError("That username is taken. Please choose another.")
-    user = User(username=username, email=email)
+    user = User(username=username, email=email, home_account=home_account)
     user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
-    except IntegrityError as exc:  # a concurrent sign-up took the name first
+    except IntegrityError as exc:  # a concurrent request took the name first
         raise ServiceError("That username is taken. Please choose another.") from exc
-    account = Account.objects.create(slug=_unique_slug(provider_name), name=provider_name, email=email, owner=user)
+    return user
+
+
+@transaction.atomic
+def account_signup(*, provider_name: str, email: str, username: str, password: str, request=None,
+                   slug: str | None = None) -> Account:
+    """Create a provider account, its owner username and the owner's Full Access membership."""
+    user = user_create(username=username, password=password, email=email)
+    account = Account.objects.create(slug=slug or _unique_slug(provider_name), name=provider_name, email=email,
+                                     owner=user)
     user.home_account = account
     user.save(update_fields=["home_account"])
     Membership.objects.create(user=user, account=account, levels=full_levels())

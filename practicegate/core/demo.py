@@ -10,10 +10,8 @@ import importlib
 
 from django.db import transaction
 
-from practicegate.accounts.models import Account, Membership, User
-from practicegate.audit.models import Channel
-from practicegate.audit.services import record
-from practicegate.core.sections import full_levels
+from practicegate.accounts.models import Account
+from practicegate.accounts.services import account_signup
 
 # (slug, provider name, owner username, password). Demo-only passwords, printed on purpose.
 DEMO_ACCOUNTS = [
@@ -43,15 +41,8 @@ def build_demo() -> list[tuple[str, str, str]]:
     credentials = []
     accounts = []
     for slug, name, username, password in DEMO_ACCOUNTS:
-        user = User(username=username, email=f"{username}@example.org")
-        user.set_password(password)
-        user.save()
-        account = Account.objects.create(slug=slug, name=name, email=user.email, owner=user)
-        user.home_account = account
-        user.save(update_fields=["home_account"])
-        Membership.objects.create(user=user, account=account, levels=full_levels())
-        record("auth.signup", account=account, actor=user, channel=Channel.CLI, target=account,
-               section="account_access", detail={"demo": True})
+        account = account_signup(provider_name=name, email=f"{username}@example.org", username=username,
+                                 password=password, slug=slug)
         credentials.append((username, password, f"owner of {name}"))
         accounts.append(account)
     for module in _extensions():
