@@ -15,7 +15,12 @@ def main(argv: list[str] | None = None) -> None:
     argv[0] = "practicegate"
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(argv)
+    try:
+        execute_from_command_line(argv)
+    except BrokenPipeError:
+        # The reader went away (`... | head`): not our failure, and no traceback to show.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":
