@@ -24,11 +24,10 @@ TARGET = 1.5
 
 
 def _icd10_billable() -> list[tuple[str, str]]:
-    import simple_icd_10_cm as icd
+    """The very codes the "All billable codes" import preset adds."""
+    from practicegate.masterfiles.icd10 import billable_codes
 
-    # The package lists a few three-character codes twice (as category and as leaf).
-    codes = dict.fromkeys(code for code in icd.get_all_codes(False) if icd.is_leaf(code))
-    return [(code, icd.get_description(code)[:255]) for code in codes]
+    return list(billable_codes())
 
 
 def _insert_many(table_model, columns: list[str], rows: list[tuple], batch: int = 500) -> None:
