@@ -112,4 +112,9 @@ def test_word_search_uses_an_index(owner_account, codes):
         # index inside the database, never the whole table and never in Python.
         assert "USING INDEX" in plan and "SCAN masterfiles_diagnosiscode" not in plan, plan
     else:
-        assert "diagnosis_description_trgm" in plan or "diagnosis_code_unique" in plan, plan
+        # On a table this small the planner may prefer the account's own index to the trigram
+        # one (both read only this account's rows); at 74,000 rows test_icd10 checks that the
+        # trigram index answers. What must never happen is reading the whole table.
+        assert "Seq Scan" not in plan, plan
+        assert any(name in plan for name in ("diagnosis_description_trgm", "diagnosis_code_unique",
+                                             "masterfiles_diagnosiscode_account_id")), plan
