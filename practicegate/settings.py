@@ -218,6 +218,8 @@ AUDIT_SIGNING_KEY_PATH = Path(
     env_str("PRACTICEGATE_AUDIT_KEY", str(VAR_DIR / "audit-signing-key.pem"))
 )
 AUDIT_CHECKPOINT_EVERY = env_int("PRACTICEGATE_AUDIT_CHECKPOINT_EVERY", 1000)
+# `audit verify` re-hashes chains at least this long on several processes at once.
+AUDIT_PARALLEL_MIN_EVENTS = env_int("PRACTICEGATE_AUDIT_PARALLEL_MIN_EVENTS", 200_000)
 
 # --- Uploads ----------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

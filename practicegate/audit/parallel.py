@@ -13,12 +13,11 @@ import itertools
 import multiprocessing
 import os
 
+from django.conf import settings
 from django.db import connection, connections
 
 from practicegate.audit.models import AuditEvent
 
-# Below this many events, starting processes costs more than it saves.
-PARALLEL_MIN_EVENTS = 200_000
 MAX_WORKERS = 4
 
 
@@ -49,7 +48,8 @@ def walk_chain(chain_id: int, *, after_seq: int, after_hash: str, head_seq: int,
 
     total = head_seq - after_seq
     workers = min(workers or os.cpu_count() or 1, MAX_WORKERS)
-    if total < PARALLEL_MIN_EVENTS or workers < 2 or not _can_fork():
+    # Below the setting's length, starting processes costs more than it saves.
+    if total < settings.AUDIT_PARALLEL_MIN_EVENTS or workers < 2 or not _can_fork():
         return None
     size = -(-total // workers)
     ranges = [(lo, min(lo + size - 1, head_seq)) for lo in range(after_seq + 1, head_seq + 1, size)]

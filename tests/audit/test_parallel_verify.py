@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.db import connection
 
@@ -9,14 +14,15 @@ from practicegate.audit import keys, parallel
 from practicegate.audit.verify import verify_chain
 from tests.audit.conftest import Tamper, append, bare_account, chain_of
 
-pytestmark = pytest.mark.django_db(transaction=True)
+transactional = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def long_chain(monkeypatch):
+def long_chain(settings):
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("an in-memory SQLite database cannot be shared with worker processes")
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_EVENTS", 10)
+        pytest.skip("an in-memory SQLite database cannot be shared with worker processes: "
+                    "test_parallel_walk_on_an_sqlite_file covers SQLite")
+    settings.AUDIT_PARALLEL_MIN_EVENTS = 10
     account = bare_account()
     append(account, 60)
     return account
@@ -28,6 +34,7 @@ def walk_in_parallel(chain):
                                watch=frozenset({chain.seq}), workers=3)
 
 
+@transactional
 def test_an_intact_chain_is_walked_on_several_processes(long_chain):
     chain = chain_of(long_chain)
     result = walk_in_parallel(chain)
@@ -36,6 +43,7 @@ def test_an_intact_chain_is_walked_on_several_processes(long_chain):
     assert verify_chain(chain, public_keys=[keys.public_key()], parallel=True) == []
 
 
+@transactional
 @pytest.mark.parametrize("seq", [1, 20, 21, 40, 41, 60])  # segment edges of 60 events on 3 workers
 def test_an_edit_anywhere_sends_it_back_to_the_single_walk(long_chain, seq):
     chain = chain_of(long_chain)
@@ -46,6 +54,7 @@ def test_an_edit_anywhere_sends_it_back_to_the_single_walk(long_chain, seq):
     assert [(p.seq, p.kind) for p in problems[:1]] == [(seq, "edited")]
 
 
+@transactional
 def test_a_deleted_event_at_a_segment_edge_is_caught(long_chain):
     chain = chain_of(long_chain)
     with Tamper(chain) as t:
@@ -53,3 +62,15 @@ def test_a_deleted_event_at_a_segment_edge_is_caught(long_chain):
     assert walk_in_parallel(chain) is None
     problems = verify_chain(chain, public_keys=[keys.public_key()], parallel=True)
     assert problems and problems[0].seq == 21
+
+
+def test_parallel_walk_on_an_sqlite_file():
+    """SQLite: worker processes share a database file; an edit falls back to the diagnosing walk."""
+    proc = subprocess.run([sys.executable, "-m", "tests.audit.parallel_sqlite"],
+                          cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["intact_walk"] == {"last": 60, "matches_head": True}
+    assert result["intact_problems"] == []
+    assert result["tampered_walk"] is None
+    assert result["tampered_problems"][:1] == [[33, "edited"]]
