@@ -15,9 +15,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from django.shortcuts import render
 
-from practicegate.accounts.selectors import membership_for
+from practicegate.accounts.rule import Refusal, verdict_for
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
+from practicegate.core.scoping import account_scope
 from practicegate.core.sections import BY_KEY, MEMBERS, SECTION_KEYS, Level
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -113,8 +114,13 @@ class AccountMiddleware:
         request.account = None
         request.membership = None
         request.levels = {}
-        response = self.get_response(request)
-        self._log_page_view(request, response)
+        try:
+            response = self.get_response(request)
+            self._log_page_view(request, response)
+        finally:
+            opened = request.__dict__.pop("_pg_scope", None)
+            if opened is not None:
+                opened.__exit__(None, None, None)
         return response
 
     @staticmethod
@@ -141,23 +147,25 @@ class AccountMiddleware:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL, REDIRECT_FIELD_NAME)
 
-        membership = membership_for(request.user, view_kwargs["account"])
-        if membership is None or not membership.user.is_active:
+        needed = needed_level(view_func, request.method)
+        verdict = verdict_for(request.user, view_kwargs["account"], section=section, needed=needed,
+                              request=request)
+        if verdict.refusal is Refusal.NOT_MEMBER:
             raise Http404("No such account")
-        from practicegate.twofactor.gate import two_factor_gate
+        if verdict.refusal is Refusal.TWO_FACTOR:
+            from practicegate.twofactor.gate import two_factor_refusal
 
-        refusal = two_factor_gate(request, membership)  # the account may require two-factor log-in
-        if refusal is not None:
-            return refusal
+            return two_factor_refusal(request, verdict.membership)
+        membership = verdict.membership
         request.membership = membership
         request.account = membership.account
         request.levels = {key: membership.level(key) for key in SECTION_KEYS}
         request.section = section
-
-        if section == MEMBERS:
-            return None
-        needed = needed_level(view_func, request.method)
-        if membership.can(section, needed):
+        # Tenant models answer only inside a scope: this request's is its account, for the
+        # view and its templates (see core.scoping).
+        request._pg_scope = account_scope(membership.account)
+        request._pg_scope.__enter__()
+        if verdict.allowed:
             return None
         record(
             "access.denied",

@@ -1,5 +1,5 @@
-"""The account-wide rule: an account that requires two-factor log-in opens only to a
-session that proved a code. AccountMiddleware calls this once the membership is known."""
+"""What a username sees when an account requires two-factor log-in and this session has
+not proved a code (the membership rule in accounts.rule decides that)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,12 @@ from practicegate.audit.services import record
 from practicegate.twofactor.services import has_two_factor
 
 
-def two_factor_gate(request, membership):
-    """None to go on; else a redirect to set-up (no two-factor yet) or to the code check."""
+def two_factor_refusal(request, membership):
+    """Log the refusal and send the username to set-up (no two-factor yet) or to the code check.
+
+    Whether the requirement is met is decided by the membership rule (accounts.rule).
+    """
     account = membership.account
-    if not account.require_two_factor:
-        return None
-    checker = getattr(request.user, "is_verified", None)
-    if checker is not None and checker():
-        return None
     has_it = has_two_factor(request.user)
     record("access.denied", account=account, actor=request.user, request=request,
            outcome=Outcome.DENIED,
