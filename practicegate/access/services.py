@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from practicegate.access.models import JoinCode
 from practicegate.accounts.models import Account, Membership, User
+from practicegate.accounts.rule import Refusal, verdict_for
 from practicegate.accounts.services import ServiceError, user_create
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
@@ -55,6 +56,18 @@ def accounts_openable_by(credential_user: User) -> list[Account]:
     return [m.account for m in memberships if m.can(ACCESS, Level.FULL)]
 
 
+def _joining_from_check(actor: User, from_account: Account, *, request) -> None:
+    """The membership rule for the account joined from: Full Access to its Account Access,
+    with its two-factor requirement met (the middleware checks the URL's account; a service
+    called from elsewhere must not skip it)."""
+    verdict = verdict_for(actor, from_account.slug, section=ACCESS, needed=Level.FULL, request=request)
+    if verdict.refusal is Refusal.TWO_FACTOR:
+        raise ServiceError(f"{from_account.name} requires two-factor log-in: confirm your code there first.")
+    if not verdict.allowed:
+        raise ServiceError(f"Your username needs Full Access to Account Access in {from_account.name} "
+                           "to join another account from it.")
+
+
 @transaction.atomic
 def membership_join(*, actor: User, account: Account, from_account: Account | None, via: str,
                     credential_user: User | None = None, request=None) -> Membership:
@@ -63,6 +76,8 @@ def membership_join(*, actor: User, account: Account, from_account: Account | No
     `via` is "credentials" (then `credential_user` must still have Full Access to
     the account's account_access) or "join_code" (the caller redeemed one).
     """
+    if from_account is not None:
+        _joining_from_check(actor, from_account, request=request)
     if via == "credentials":
         if credential_user is None or not can_grant_access(credential_user, account):
             raise ServiceError("Those credentials cannot give access to this account: they need "
