@@ -203,6 +203,7 @@ def redeem(request, account):
 
 @account_view(ACCESS)
 @require_http_methods(["GET", "POST"])
+@reauth_required(methods=["POST"])
 def join_codes(request, account):
     """List open join codes; POST (Full Access) makes one and shows it this once."""
     new_code = None
@@ -215,6 +216,7 @@ def join_codes(request, account):
 
 @account_view(ACCESS)
 @require_POST
+@reauth_required
 def join_code_revoke(request, account, code_id):
     code = selectors.join_code_in(request.account, code_id)
     if code is None:

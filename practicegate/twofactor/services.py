@@ -187,14 +187,37 @@ def verified_session_mark(*, actor: User, device, request) -> None:
            detail={"method": "recovery" if isinstance(device, RecoveryCodeDevice) else "totp"})
 
 
+class OwnerOnly(ServiceError):
+    """Only the account's owner may change its two-factor requirement (already logged)."""
+
+
 @transaction.atomic
+def _requirement_refusal_record(*, actor: User, account: Account, required: bool, request) -> None:
+    record("access.denied", account=account, actor=actor, request=request, section="settings",
+           outcome=Outcome.DENIED, target=account,
+           detail={"reason": "owner_only", "change": "two_factor_requirement", "required": required})
+
+
 def account_requirement_set(*, actor: User, account: Account, required: bool, request=None) -> bool:
     """Require (or stop requiring) two-factor log-in of every username in the account.
 
-    The one turning it on must have it on and be verified in this session, so an
-    owner never locks the account on themselves by a click. Return whether it changed.
+    Only the account's owner may (the README promises it): anyone else is refused with
+    OwnerOnly, and the refusal is logged. The one turning it on must have it on and be
+    verified in this session, so an owner never locks the account on themselves by a
+    click. Return whether it changed.
     """
+    if account.owner_id != actor.pk:
+        _requirement_refusal_record(actor=actor, account=account, required=required, request=request)
+        raise OwnerOnly(f"Only the account's owner ({account.owner.username}) can change whether "
+                        "two-factor log-in is required.")
+    return _requirement_apply(actor=actor, account=account, required=required, request=request)
+
+
+@transaction.atomic
+def _requirement_apply(*, actor: User, account: Account, required: bool, request) -> bool:
     account = Account.objects.select_for_update().get(pk=account.pk)
+    if account.owner_id != actor.pk:  # ownership moved since the check above
+        raise ServiceError("Only the account's owner can change whether two-factor log-in is required.")
     changed = account.require_two_factor != required
     if changed and required and not (has_two_factor(actor) and _is_verified(request, actor)):
         raise ServiceError("Turn on two-factor log-in for your own username first.")

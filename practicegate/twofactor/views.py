@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
+from practicegate.access.reauth import reauth_required
 from practicegate.accounts.selectors import members_of
 from practicegate.accounts.services import ServiceError
 from practicegate.core.decorators import account_view, public, signed_in
@@ -205,15 +206,21 @@ def login_code(request):
 
 @account_view("settings")
 @require_http_methods(["GET", "POST"])
+@reauth_required(methods=["POST"])
 def account_settings(request, account):
-    """Whether this account requires two-factor log-in, and who in it has it on."""
+    """Whether this account requires two-factor log-in (only its owner may change it), and who
+    in it has it on."""
     acct = request.account
     form = forms.RequirementForm(_posted(request), initial={"required": acct.require_two_factor})
+    status = 200
     if request.method == "POST" and form.is_valid():
         required = form.cleaned_data["required"]
         try:
             changed = services.account_requirement_set(actor=request.user, account=acct,
                                                        required=required, request=request)
+        except services.OwnerOnly as exc:
+            form.add_error(None, str(exc))
+            status = 403
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -224,7 +231,10 @@ def account_settings(request, account):
     members = list(members_of(acct))
     with_2fa = services.users_with_two_factor(m.user_id for m in members)
     rows = [{"username": m.user.username, "has": m.user_id in with_2fa} for m in members]
+    if status == 200 and form.errors:
+        status = 400
     return render(request, "twofactor/account_settings.html",
                   {"form": form, "rows": rows, "required": acct.require_two_factor,
-                   "me_has": request.user.pk in with_2fa},
-                  status=400 if form.errors else 200)
+                   "me_has": request.user.pk in with_2fa, "is_owner": request.membership.is_owner,
+                   "owner_name": acct.owner.username},
+                  status=status)
