@@ -20,6 +20,7 @@ from practicegate.accounts.rule import Refusal, verdict_for
 from practicegate.accounts.services import ServiceError, user_create
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
+from practicegate.audit.signals import log_account_of
 from practicegate.core.sections import SECTION_KEYS, Level, clean_levels, level_of
 
 ACCESS = "account_access"
@@ -121,6 +122,17 @@ def join_failure_record(*, actor: User, account: Account, reason: str, request=N
     """Log a refused Find Account / Join Account / join code in the joiner's current account."""
     record("account.join_failed", account=account, actor=actor, request=request, section=ACCESS,
            outcome=Outcome.FAILURE, detail={"reason": reason})
+
+
+@transaction.atomic
+def find_failure_record(*, actor: User, credential_user: User, from_account: Account | None, reason: str,
+                        locked: bool = False, request=None) -> None:
+    """Log a failed Find Account in the account of the username whose credentials were tried:
+    who tried, and from which account (never the password or code)."""
+    record("account.find_failed", account=log_account_of(credential_user), actor=actor, request=request,
+           section=ACCESS, outcome=Outcome.FAILURE, target=credential_user,
+           detail={"reason": reason, "from_account": from_account.slug if from_account else "",
+                   "locked": locked})
 
 
 # --- Join codes -------------------------------------------------------------------------------

@@ -110,8 +110,8 @@ def find(request, account):
     if not form.is_valid():
         return _other_page(request, find=form, status=400)
     data = form.cleaned_data
-    check = credentials.check_credentials(request, username=data["username"], password=data["password"],
-                                          code=data["code"])
+    check = credentials.find_credentials_check(request, username=data["username"], password=data["password"],
+                                               code=data["code"])
     if not check.ok:
         form, status = _refuse(request, form, check.reason, check.message,
                                429 if check.reason == "locked" else 400)
