@@ -19,6 +19,8 @@ from practicegate.twofactor import forms, pending, qr, recovery, services, throt
 
 WRONG_CODE = "That code is not right. Check your app's clock, or use a recovery code."
 WRONG_REAUTH = "That password and code do not match. Please try again."
+WRONG_SETUP = ("That password or code is not right. Check your password and your app's clock, then "
+               "enter the newest code.")
 
 
 def _posted(request):
@@ -68,33 +70,54 @@ def index(request):
                    "verified": request.user.is_verified()})
 
 
+SETUP_KEY = "pg_totp_setup_key"  # the secret being set up, kept in the server-side session
+
+
 @signed_in
 @require_http_methods(["GET", "POST"])
 def setup(request):
+    """Show a secret (QR code and text); the first code and the password turn it on.
+
+    A GET writes nothing to the database: the secret waits in the session (stored on the
+    server) and the same one is shown on every reload, so a half-done set-up in the app
+    stays valid. The device is saved, with its event, only when a POST confirms it.
+    """
     user = request.user
     if services.has_two_factor(user):
         return redirect("twofactor:index")
+    key = request.session.get(SETUP_KEY) or ""
+    if not key:
+        key = request.session[SETUP_KEY] = services.setup_key_new()
     form = forms.SetupForm(_posted(request), initial={"next": _safe_next(request, request.GET.get("next"))})
+    status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            codes = services.two_factor_enable(actor=user, code=form.cleaned_data["code"], request=request)
-        except ServiceError as exc:
-            form.add_error("code", str(exc))
+        if throttle.is_locked(request, user.username):
+            form.add_error(None, _locked_message())
+            status = 429
         else:
-            if codes is not None:
-                device = services.TOTPDevice.objects.get(user=user, confirmed=True)
-                from django_otp import login as otp_login
+            try:
+                codes = services.two_factor_enable(actor=user, key=key, code=form.cleaned_data["code"],
+                                                   password=form.cleaned_data["password"], request=request)
+            except ServiceError as exc:
+                form.add_error("code", str(exc))
+            else:
+                if codes is not None:
+                    request.session.pop(SETUP_KEY, None)
+                    device = services.TOTPDevice.objects.get(user=user, confirmed=True)
+                    from django_otp import login as otp_login
 
-                otp_login(request, device)  # this session has just proved the code
-                messages.success(request, "Two-factor log-in is on.")
-                return _show_codes(request, codes, _safe_next(request, form.cleaned_data.get("next")))
-            form.add_error("code", WRONG_CODE)
-    device = services.setup_device(user)
+                    otp_login(request, device)  # this session has just proved the code
+                    messages.success(request, "Two-factor log-in is on.")
+                    return _show_codes(request, codes, _safe_next(request, form.cleaned_data.get("next")))
+                locked = throttle.count_failure(request, user.username, keep_response=True)
+                form.add_error(None, _locked_message() if locked else WRONG_SETUP)
+                status = 429 if locked else 400
+    device = services.setup_device(user, key)
     secret = qr.secret_base32(device)
     return render(request, "twofactor/setup.html",
                   {"form": form, "qr": qr.qr_data_uri(device), "secret": secret,
                    "secret_grouped": qr.grouped(secret)},
-                  status=400 if form.errors else 200)
+                  status=400 if status == 200 and form.errors else status)
 
 
 def _reauth_view(request, *, service, template: str):
