@@ -88,6 +88,13 @@ def concrete_path(route: str, slug: str) -> tuple[str, bool]:
 
 
 ROUTES = account_routes()
+# Changes only the account's owner may make, whatever the level (a reviewed list): a member
+# with the level gets a 403 that names the owner, logged as access.denied, reason owner_only.
+OWNER_ONLY = {("a/<slug:account>/settings/two-factor/", "POST")}
+
+
+def test_the_owner_only_list_names_existing_routes():
+    assert {route for route, _ in OWNER_ONLY} <= {route for route, _, _ in ROUTES}
 
 
 def test_the_matrix_sees_the_account_routes():
@@ -166,7 +173,11 @@ def test_route_answers_by_membership_and_level(route, name, view):
             before = denied_count()
             response = _request(member_client, method, path)
             where = f"{method} {path} at {level.label} (needs {needed.label})"
-            if level >= needed:
+            if level >= needed and (route, method) in OWNER_ONLY:
+                assert response.status_code == 403, f"{where} (owner only) answered {response.status_code}"
+                event = AuditEvent.objects.filter(account=account, action="access.denied").last()
+                assert denied_count() == before + 1 and event.detail["reason"] == "owner_only"
+            elif level >= needed:
                 assert response.status_code != 403, f"refused {where}"
                 assert denied_count() == before, f"access.denied written for {where}"
                 if not has_ids:

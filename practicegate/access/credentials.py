@@ -1,9 +1,13 @@
-"""Check another account's credentials for Find Account, exactly as log-in checks them.
+"""Check credentials: another account's for Find Account, one's own for the confirm page.
 
-`authenticate()` runs django-axes: a failure here counts against the same
-username+IP pair as a failed log-in (and fires the same `user_login_failed`
-signal, which writes `auth.login_failed` in that username's own log), and a
-locked pair stays locked for both.
+Find Account (`find_credentials_check`) checks the password through the username
+backend directly, not through `authenticate()`: django-axes does not count it and no
+anonymous `auth.login_failed` is written. Its misses are counted by its own throttle
+(access.throttle: the signed-in username + the typed username) and logged, with who
+tried and from which account, in the typed username's own account.
+
+The confirm-password page (`check_credentials`) checks the signed-in username's own
+password exactly as log-in does, through `authenticate()` and its counter.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.signals import user_login_failed
 from django.core import signing
 
+from practicegate.access import throttle as find_throttle
+from practicegate.access.services import find_failure_record
+from practicegate.accounts.backends import UsernameBackend
 from practicegate.twofactor.services import has_two_factor, verify_code
 
 BAD_CREDENTIALS = "That username and password do not match an account you can join. Please try again."
@@ -76,6 +83,51 @@ def check_credentials(request, *, username: str, password: str, code: str = "",
                 return CredentialCheck(reason="locked", message=LOCKED.format(minutes=minutes))
             return CredentialCheck(reason="two_factor_wrong", needs_code=True,
                                    message="That two-factor code is not right. Please try again.")
+    return CredentialCheck(user=user)
+
+
+FIND_LOCKED = ("Too many failed attempts to find that account. Please wait {minutes} minutes and try "
+               "again.")
+
+
+def _find_locked_message() -> str:
+    return FIND_LOCKED.format(minutes=int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+
+
+def _known(username: str):
+    return get_user_model().objects.filter(username__iexact=str(username)[:150]).first()
+
+
+def _find_failure(request, username: str, reason: str, message: str, *, needs_code: bool = False):
+    """Count and log a miss; the typed username's account learns who tried, from where."""
+    locked = find_throttle.count_failure(request.user, username)
+    target = _known(username)
+    if target is not None:
+        find_failure_record(actor=request.user, credential_user=target, from_account=request.account,
+                            reason=reason, locked=locked, request=request)
+    if locked:
+        return CredentialCheck(reason="locked", message=_find_locked_message())
+    return CredentialCheck(reason=reason, message=message, needs_code=needs_code)
+
+
+def find_credentials_check(request, *, username: str, password: str, code: str = "") -> CredentialCheck:
+    """Find Account: the password (and two-factor code) of another username, throttled apart
+    from log-in."""
+    if find_throttle.is_locked(request.user, username):
+        return CredentialCheck(reason="locked", message=_find_locked_message())
+    user = UsernameBackend().authenticate(request, username=username, password=password)
+    if user is None:
+        if _inactive_with_right_password(username, password):
+            return _find_failure(request, username, "inactive", "That username is no longer active.")
+        return _find_failure(request, username, "bad_credentials", BAD_CREDENTIALS)
+    if has_two_factor(user):
+        if not code:
+            return CredentialCheck(reason="two_factor_missing", needs_code=True,
+                                   message="That username uses two-factor log-in. Enter its current code too.")
+        if verify_code(user, code) is None:
+            return _find_failure(request, username, "two_factor_wrong",
+                                 "That two-factor code is not right. Please try again.", needs_code=True)
+    find_throttle.clear(request.user, username)
     return CredentialCheck(user=user)
 
 

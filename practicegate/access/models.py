@@ -34,3 +34,24 @@ class JoinCode(models.Model):
     @property
     def is_open(self) -> bool:
         return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class FindAccountThrottle(models.Model):
+    """Failed Find Account attempts of one signed-in username against one typed username.
+
+    Counted apart from log-in (django-axes counts username + address): someone trying
+    another account's password here can lock only their own further tries, never the
+    owner of that username out of their own log-in.
+    """
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    target = models.CharField(max_length=150)  # the typed username, case-folded
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["actor", "target"], name="find_throttle_actor_target")]
+
+    def __str__(self):
+        return f"find-account throttle of user {self.actor_id}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -52,16 +53,25 @@ def _referer_path(request) -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def reauth_required(view):
+ALL_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
+
+
+def reauth_required(view=None, *, methods: Iterable[str] | None = None):
     """Send the user to the confirm-password page when the password is not fresh.
 
     A GET comes back to the same page afterwards; a POST cannot be replayed, so it
     comes back to the page it was posted from (its form), to be submitted again.
+    `methods` limits the check (a page anyone may list, whose POST grants access).
+    The view is marked (`pg_reauth`: the methods checked) so a test can list the
+    access-granting routes and fail for any that lacks it.
     """
+    if view is None:
+        return functools.partial(reauth_required, methods=methods)
+    checked = frozenset(m.upper() for m in methods) if methods else ALL_METHODS
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if recently_authenticated(request):
+        if request.method not in checked or recently_authenticated(request):
             return view(request, *args, **kwargs)
         if request.method in ("GET", "HEAD"):
             back = request.get_full_path()
@@ -69,4 +79,5 @@ def reauth_required(view):
             back = safe_next(request, _referer_path(request), reverse("access:index", kwargs={"account": request.account.slug}))
         return redirect(confirm_url(request, back))
 
+    wrapper.pg_reauth = checked
     return wrapper

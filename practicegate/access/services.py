@@ -16,9 +16,11 @@ from django.utils import timezone
 
 from practicegate.access.models import JoinCode
 from practicegate.accounts.models import Account, Membership, User
+from practicegate.accounts.rule import Refusal, verdict_for
 from practicegate.accounts.services import ServiceError, user_create
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
+from practicegate.audit.signals import log_account_of
 from practicegate.core.sections import SECTION_KEYS, Level, clean_levels, level_of
 
 ACCESS = "account_access"
@@ -55,6 +57,18 @@ def accounts_openable_by(credential_user: User) -> list[Account]:
     return [m.account for m in memberships if m.can(ACCESS, Level.FULL)]
 
 
+def _joining_from_check(actor: User, from_account: Account, *, request) -> None:
+    """The membership rule for the account joined from: Full Access to its Account Access,
+    with its two-factor requirement met (the middleware checks the URL's account; a service
+    called from elsewhere must not skip it)."""
+    verdict = verdict_for(actor, from_account.slug, section=ACCESS, needed=Level.FULL, request=request)
+    if verdict.refusal is Refusal.TWO_FACTOR:
+        raise ServiceError(f"{from_account.name} requires two-factor log-in: confirm your code there first.")
+    if not verdict.allowed:
+        raise ServiceError(f"Your username needs Full Access to Account Access in {from_account.name} "
+                           "to join another account from it.")
+
+
 @transaction.atomic
 def membership_join(*, actor: User, account: Account, from_account: Account | None, via: str,
                     credential_user: User | None = None, request=None) -> Membership:
@@ -63,6 +77,8 @@ def membership_join(*, actor: User, account: Account, from_account: Account | No
     `via` is "credentials" (then `credential_user` must still have Full Access to
     the account's account_access) or "join_code" (the caller redeemed one).
     """
+    if from_account is not None:
+        _joining_from_check(actor, from_account, request=request)
     if via == "credentials":
         if credential_user is None or not can_grant_access(credential_user, account):
             raise ServiceError("Those credentials cannot give access to this account: they need "
@@ -106,6 +122,17 @@ def join_failure_record(*, actor: User, account: Account, reason: str, request=N
     """Log a refused Find Account / Join Account / join code in the joiner's current account."""
     record("account.join_failed", account=account, actor=actor, request=request, section=ACCESS,
            outcome=Outcome.FAILURE, detail={"reason": reason})
+
+
+@transaction.atomic
+def find_failure_record(*, actor: User, credential_user: User, from_account: Account | None, reason: str,
+                        locked: bool = False, request=None) -> None:
+    """Log a failed Find Account in the account of the username whose credentials were tried:
+    who tried, and from which account (never the password or code)."""
+    record("account.find_failed", account=log_account_of(credential_user), actor=actor, request=request,
+           section=ACCESS, outcome=Outcome.FAILURE, target=credential_user,
+           detail={"reason": reason, "from_account": from_account.slug if from_account else "",
+                   "locked": locked})
 
 
 # --- Join codes -------------------------------------------------------------------------------

@@ -110,8 +110,8 @@ def find(request, account):
     if not form.is_valid():
         return _other_page(request, find=form, status=400)
     data = form.cleaned_data
-    check = credentials.check_credentials(request, username=data["username"], password=data["password"],
-                                          code=data["code"])
+    check = credentials.find_credentials_check(request, username=data["username"], password=data["password"],
+                                               code=data["code"])
     if not check.ok:
         form, status = _refuse(request, form, check.reason, check.message,
                                429 if check.reason == "locked" else 400)
@@ -148,6 +148,13 @@ def _level_rows(account: Account):
     return [(s.label, Level(levels[s.key])) for s in SECTIONS]
 
 
+def _joined_message(joined: Account) -> str:
+    text = f"Your username can now reach {joined.name}. Choose it from the provider dropdown at the top of the page."
+    if joined.require_two_factor:
+        text += f" {joined.name} requires two-factor log-in: you will be asked for your code when you open it."
+    return text
+
+
 @account_view(ACCESS, level=Level.FULL)
 @require_POST
 @reauth_required
@@ -170,8 +177,7 @@ def join(request, account):
                                      request=request)
         messages.error(request, str(exc))
         return redirect(_here("other", request))
-    messages.success(request, f"Your username can now reach {target.name}. Choose it from the provider "
-                              "dropdown at the top of the page.")
+    messages.success(request, _joined_message(target))
     return redirect(_here("other", request))
 
 
@@ -189,8 +195,7 @@ def redeem(request, account):
     except ServiceError as exc:
         form, status = _refuse(request, form, "join_code", str(exc))
         return _other_page(request, redeem=form, status=status)
-    messages.success(request, f"Your username can now reach {membership.account.name}. Choose it from the "
-                              "provider dropdown at the top of the page.")
+    messages.success(request, _joined_message(membership.account))
     return redirect(_here("other", request))
 
 
@@ -198,6 +203,7 @@ def redeem(request, account):
 
 @account_view(ACCESS)
 @require_http_methods(["GET", "POST"])
+@reauth_required(methods=["POST"])
 def join_codes(request, account):
     """List open join codes; POST (Full Access) makes one and shows it this once."""
     new_code = None
@@ -210,6 +216,7 @@ def join_codes(request, account):
 
 @account_view(ACCESS)
 @require_POST
+@reauth_required
 def join_code_revoke(request, account, code_id):
     code = selectors.join_code_in(request.account, code_id)
     if code is None:

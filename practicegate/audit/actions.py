@@ -45,6 +45,7 @@ register("auth.password_reset_request", "Asked for a password reset e-mail")
 register("auth.password_reset", "Reset password from e-mail link", crud="U")
 # Access control
 register("access.denied", "Request refused for missing access")
+register("access.not_found", "Request answered 'not found' (no such page, or not yours)")
 register("account.switch", "Switched to this account")
 register("page.view", "Opened a page")
 register("account.update", "Changed account settings")

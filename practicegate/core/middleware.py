@@ -92,6 +92,33 @@ class SecurityHeadersMiddleware:
         return response
 
 
+def _log_not_found(request, response) -> None:
+    """Leave a trace of a 404 for an account-scoped URL asked by a signed-in username.
+
+    Inside an account the username belongs to (a foreign or missing id) it goes to that
+    account's log. Otherwise (not a member, no such account, no such page) it goes to the
+    username's own home account: the account named in the URL must not learn of a
+    username that is not its member, and the answer stays the same 404 either way.
+    Only the path is kept (ids, never PHI values: no query string).
+    """
+    if response.status_code != 404 or not request.path.startswith("/a/"):
+        return
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    member = request.account is not None
+    if member:
+        account = request.account
+    else:
+        from practicegate.audit.signals import log_account_of
+
+        account = log_account_of(user)
+    record("access.not_found", account=account, actor=user, request=request, outcome=Outcome.DENIED,
+           section="" if getattr(request, "section", MEMBERS) == MEMBERS else request.section,
+           detail={"method": request.method, "path": request.path[:200],
+                   "where": "member" if member else "not_member"})
+
+
 def needed_level(view, method: str) -> Level:
     declared = getattr(view, "pg_level", None)
     if declared is not None:
@@ -117,6 +144,7 @@ class AccountMiddleware:
         try:
             response = self.get_response(request)
             self._log_page_view(request, response)
+            _log_not_found(request, response)
         finally:
             opened = request.__dict__.pop("_pg_scope", None)
             if opened is not None:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from practicegate.accounts import services
 from practicegate.accounts.forms import AccountSettingsForm
-from practicegate.accounts.selectors import membership_for
+from practicegate.accounts.rule import Refusal, verdict_for
 from practicegate.audit.services import record
 from practicegate.core.decorators import account_view, signed_in
 from practicegate.core.middleware import needed_level
@@ -78,10 +78,18 @@ def _same_page_in(target, from_path: str) -> str | None:
 @signed_in
 @require_GET
 def switch_account(request):
-    """The provider dropdown: open the same page in another account, else its home."""
-    target = membership_for(request.user, str(request.GET.get("to", ""))[:60])
-    if target is None:
+    """The provider dropdown: open the same page in another account, else its home.
+
+    The membership rule decides: a stranger (or inactive username) gets 404; an account
+    whose two-factor requirement this session has not met opens at its home, where the
+    middleware sends the username to the code check (or set-up) like any member.
+    """
+    verdict = verdict_for(request.user, str(request.GET.get("to", ""))[:60], request=request)
+    if verdict.refusal is Refusal.NOT_MEMBER:
         raise Http404("No such account")
+    target = verdict.membership
+    if verdict.refusal is Refusal.TWO_FACTOR:
+        return redirect("core:account-home", account=target.account.slug)
     from_path = str(request.GET.get("from", ""))[:500]
     if not url_has_allowed_host_and_scheme(from_path, allowed_hosts=None):
         from_path = ""

@@ -1,8 +1,10 @@
 """Copy Codes to Another Account: plan, preview and copy master files between accounts.
 
-The access rule lives here, not in the page: the username needs View Only on
-each chosen file in the Copy From account and Full Access on it in every Copy
-To account, checked when the plan is made (Continue) and again, under the
+The access rule is the one membership rule (accounts.rule), applied here to
+every account the copy touches, not only the one in the URL: an active member,
+the account's two-factor requirement met by this session, View Only on each
+chosen file in the Copy From account and Full Access on it in every Copy To
+account. It is checked when the plan is made (Continue) and again, under the
 destination's lock, when the copy runs (Copy Now). Refusals are logged.
 
 Each destination is copied in its own transaction: all or nothing. Copies into
@@ -18,7 +20,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from practicegate.accounts.models import Account, Membership, User
+from practicegate.accounts.models import Account, User
+from practicegate.accounts.rule import Refusal, Verdict, judge, verdicts_for
 from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
@@ -79,12 +82,6 @@ def parse_files(raw: Iterable[str]) -> tuple[str, ...]:
     return tuple(key for key in FILES if key in chosen)
 
 
-def _memberships(actor: User, slugs: Iterable[str]) -> dict[str, Membership]:
-    rows = Membership.objects.select_related("account", "user").filter(
-        user=actor, user__is_active=True, account__slug__in=list(slugs))
-    return {m.account.slug: m for m in rows}
-
-
 def _deny(*, actor, account, request, channel, reason: str, files, role: str) -> None:
     """Log a refusal in the account it concerns (the system log when the actor has not joined it)."""
     with transaction.atomic():
@@ -93,25 +90,50 @@ def _deny(*, actor, account, request, channel, reason: str, files, role: str) ->
                detail={"role": role, "reason": reason, "files": list(files)})
 
 
+def _refusal_text(verdict: Verdict, *, slug: str, level: Level, files) -> str:
+    if verdict.refusal is Refusal.NOT_MEMBER:
+        return f"Your username has not joined an account called “{slug[:60]}”."
+    name = verdict.account.name
+    if verdict.refusal is Refusal.TWO_FACTOR:
+        return (f"{name} requires two-factor log-in, and this session has not confirmed a code. "
+                f"Open {name} from the provider dropdown, confirm your code (or set up two-factor "
+                "log-in), then copy again.")
+    lacking = [FILES[k] for k in files if not verdict.membership.can(FILES[k].section, level)]
+    return (f"Your username needs {level.label} to {', '.join(f.label.lower() for f in lacking)} "
+            f"in {name}.")
+
+
+def _judge_files(verdicts: dict[str, Verdict], slug: str, *, actor, files, level: Level,
+                 request) -> Verdict:
+    """The membership rule (accounts.rule) for every chosen file's section in one account."""
+    verdict = verdicts.get(slug) or Verdict(None, Refusal.NOT_MEMBER)
+    if not verdict.allowed:
+        return verdict
+    for key in files:
+        per_file = judge(verdict.membership, actor, section=FILES[key].section, needed=level,
+                         request=request)
+        if not per_file.allowed:
+            return per_file
+    return verdict
+
+
 def _check(*, actor, source_slug, destination_slugs, files, request, channel, log_account) -> Plan:
-    """Resolve the accounts through the actor's memberships and apply the access rule."""
-    slugs = [source_slug, *destination_slugs]
-    found = _memberships(actor, slugs)
+    """Apply the membership rule to every account the copy touches: the one rule of the
+    middleware (active username, member, two-factor requirement, levels)."""
+    verdicts = verdicts_for(actor, slugs=[source_slug, *destination_slugs], request=request)
     deny = dict(actor=actor, request=request, channel=channel, files=files)
-    for role, slug in [("source", source_slug)] + [("destination", s) for s in destination_slugs]:
-        if slug not in found:
-            _deny(account=log_account, reason="not_joined", role=role, **deny)
-            raise CopyRefused(f"Your username has not joined an account called “{slug[:60]}”.")
     needs = [(source_slug, Level.VIEW, "source")] + [(s, Level.FULL, "destination") for s in destination_slugs]
-    for slug, level, role in needs:
-        membership = found[slug]
-        lacking = [FILES[k] for k in files if not membership.can(FILES[k].section, level)]
-        if lacking:
-            _deny(account=membership.account, reason="level", role=role, **deny)
-            raise CopyRefused(
-                f"Your username needs {level.label} to {', '.join(f.label.lower() for f in lacking)} "
-                f"in {membership.account.name}.")
-    return Plan(actor, found[source_slug].account, [found[s].account for s in destination_slugs], files)
+    # Accounts not joined are reported first: the refusal is logged where the actor stands.
+    for slug, level, role in sorted(needs, key=lambda need: need[0] in verdicts):
+        verdict = _judge_files(verdicts, slug, actor=actor, files=files, level=level, request=request)
+        if verdict.allowed:
+            continue
+        where = log_account if verdict.refusal is Refusal.NOT_MEMBER else verdict.account
+        reason = {Refusal.NOT_MEMBER: "not_joined", Refusal.TWO_FACTOR: "two_factor_required",
+                  Refusal.LEVEL: "level"}[verdict.refusal]
+        _deny(account=where, reason=reason, role=role, **deny)
+        raise CopyRefused(_refusal_text(verdict, slug=slug, level=level, files=files))
+    return Plan(actor, verdicts[source_slug].account, [verdicts[s].account for s in destination_slugs], files)
 
 
 def copy_plan(*, actor: User, source_slug: str, destination_slugs: list[str], files: Iterable[str],
@@ -159,12 +181,12 @@ def _copy_into(plan: Plan, dest: Account, *, replace_different: bool, request, c
     with transaction.atomic():
         _lock(plan, dest)
         # Privileges may have changed since Continue (or since the plan a moment ago).
-        found = _memberships(plan.actor, [plan.source.slug, dest.slug])
-        src_m, dst_m = found.get(plan.source.slug), found.get(dest.slug)
-        if (src_m is None or dst_m is None
-                or not all(src_m.can(FILES[k].section, Level.VIEW) for k in plan.files)
-                or not all(dst_m.can(FILES[k].section, Level.FULL) for k in plan.files)):
-            raise _Refused
+        verdicts = verdicts_for(plan.actor, slugs=[plan.source.slug, dest.slug], request=request)
+        for slug, level in ((plan.source.slug, Level.VIEW), (dest.slug, Level.FULL)):
+            verdict = _judge_files(verdicts, slug, actor=plan.actor, files=plan.files, level=level,
+                                   request=request)
+            if not verdict.allowed:
+                raise _Refused(verdict.refusal)
         now = timezone.now()
         outcomes = []
         for key in plan.files:
@@ -206,8 +228,9 @@ def codes_copy(*, actor: User, source_slug: str, destination_slugs: list[str], f
         try:
             results.append(_copy_into(plan, dest, replace_different=replace_different, request=request,
                                       channel=channel, progress=progress))
-        except _Refused:
-            _deny(actor=actor, account=dest, request=request, channel=channel, reason="changed",
+        except _Refused as refused:
+            reason = "two_factor_required" if refused.args[0] is Refusal.TWO_FACTOR else "changed"
+            _deny(actor=actor, account=dest, request=request, channel=channel, reason=reason,
                   files=plan.files, role="destination")
             results.append(DestinationOutcome(dest, [], refused=True))
     return results

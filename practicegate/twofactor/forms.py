@@ -33,10 +33,13 @@ class CodeForm(forms.Form):
 
 
 class SetupForm(forms.Form):
-    """The first code, which proves the app holds the secret."""
+    """The first code, which proves the app holds the secret, and the password: turning on a
+    second factor is a change of how one logs in, so a stolen session alone cannot do it."""
 
     code = forms.CharField(label="Code from your app", max_length=64, validators=[reject_control_characters],
                            widget=_code_widget())
+    password = forms.CharField(label="Your password", strip=False, max_length=settings.PASSWORD_MAX_LENGTH,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
     next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
     def clean_code(self):

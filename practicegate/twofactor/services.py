@@ -8,10 +8,13 @@ would roll the failure's event back with everything else).
 from __future__ import annotations
 
 import math
+import time
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from practicegate.accounts.models import Account, User
 from practicegate.accounts.services import ServiceError
@@ -110,10 +113,28 @@ def code_check(*, user, code: str, request=None, purpose: str):
     return device
 
 
-def setup_device(user) -> TOTPDevice:
-    """The username's not yet confirmed authenticator device: the same secret on every reload."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
-    return device or TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
+def setup_key_new() -> str:
+    """A new authenticator secret (hex, as django-otp stores it). Nothing is written: the
+    set-up page keeps it in the server-side session until the first code confirms it."""
+    return random_hex(20)
+
+
+def setup_device(user, key: str) -> TOTPDevice:
+    """The device the set-up page shows (for its QR code and secret): not saved."""
+    return TOTPDevice(user=user, name=TOTP_NAME, key=key, confirmed=False)
+
+
+def _first_code_matches(device: TOTPDevice, code: str) -> bool:
+    """Check the first code without touching the database (django-otp's verify_token saves)."""
+    totp = recovery.normalize_totp_code(code)
+    if totp is None:
+        return False
+    check = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    check.time = time.time()
+    if not check.verify(int(totp), device.tolerance):
+        return False
+    device.last_t = check.t()  # this step is used up: log-in needs the next code
+    return True
 
 
 def _new_recovery_codes(user) -> list[str]:
@@ -125,20 +146,27 @@ def _new_recovery_codes(user) -> list[str]:
 
 
 @transaction.atomic
-def two_factor_enable(*, actor: User, code: str, request=None) -> list[str] | None:
-    """Confirm the set-up device with its first code; return the new recovery codes, or None."""
+def two_factor_enable(*, actor: User, key: str, code: str, password: str, request=None) -> list[str] | None:
+    """Turn two-factor log-in on: the password, then the first code of the secret shown at
+    set-up; save the device and return the new recovery codes, or None (each miss logged)."""
     if has_two_factor(actor):
         raise ServiceError("Two-factor log-in is already on for this username.")
-    device = (TOTPDevice.objects.select_for_update()
-              .filter(user=actor, confirmed=False).order_by("-id").first())
-    totp = recovery.normalize_totp_code(code)
-    if device is None or totp is None or not device.verify_token(totp):
+    if not actor.check_password(password):
+        record("twofactor.password_failed", account=_log_account(actor), actor=actor, request=request,
+               target=actor, outcome=Outcome.FAILURE, detail={"purpose": "setup"})
+        return None
+    try:
+        device = setup_device(actor, key)
+        device.bin_key  # noqa: B018 (a key that is not hex is refused like a wrong code)
+    except (TypeError, ValueError):
+        device = None
+    if device is None or not _first_code_matches(device, code):
         record("twofactor.code_failed", account=_log_account(actor), actor=actor, request=request,
                target=actor, outcome=Outcome.FAILURE, detail={"purpose": "setup"})
         return None
-    TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
+    TOTPDevice.objects.filter(user=actor).delete()  # set-ups left half-done by older versions
     device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    device.save()
     codes = _new_recovery_codes(actor)
     record("twofactor.enable", account=_log_account(actor), actor=actor, request=request, target=actor,
            detail={"method": "totp", "recovery_codes": len(codes)})
@@ -187,14 +215,37 @@ def verified_session_mark(*, actor: User, device, request) -> None:
            detail={"method": "recovery" if isinstance(device, RecoveryCodeDevice) else "totp"})
 
 
+class OwnerOnly(ServiceError):
+    """Only the account's owner may change its two-factor requirement (already logged)."""
+
+
 @transaction.atomic
+def _requirement_refusal_record(*, actor: User, account: Account, required: bool, request) -> None:
+    record("access.denied", account=account, actor=actor, request=request, section="settings",
+           outcome=Outcome.DENIED, target=account,
+           detail={"reason": "owner_only", "change": "two_factor_requirement", "required": required})
+
+
 def account_requirement_set(*, actor: User, account: Account, required: bool, request=None) -> bool:
     """Require (or stop requiring) two-factor log-in of every username in the account.
 
-    The one turning it on must have it on and be verified in this session, so an
-    owner never locks the account on themselves by a click. Return whether it changed.
+    Only the account's owner may (the README promises it): anyone else is refused with
+    OwnerOnly, and the refusal is logged. The one turning it on must have it on and be
+    verified in this session, so an owner never locks the account on themselves by a
+    click. Return whether it changed.
     """
+    if account.owner_id != actor.pk:
+        _requirement_refusal_record(actor=actor, account=account, required=required, request=request)
+        raise OwnerOnly(f"Only the account's owner ({account.owner.username}) can change whether "
+                        "two-factor log-in is required.")
+    return _requirement_apply(actor=actor, account=account, required=required, request=request)
+
+
+@transaction.atomic
+def _requirement_apply(*, actor: User, account: Account, required: bool, request) -> bool:
     account = Account.objects.select_for_update().get(pk=account.pk)
+    if account.owner_id != actor.pk:  # ownership moved since the check above
+        raise ServiceError("Only the account's owner can change whether two-factor log-in is required.")
     changed = account.require_two_factor != required
     if changed and required and not (has_two_factor(actor) and _is_verified(request, actor)):
         raise ServiceError("Turn on two-factor log-in for your own username first.")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
+from practicegate.access.reauth import reauth_required
 from practicegate.accounts.selectors import members_of
 from practicegate.accounts.services import ServiceError
 from practicegate.core.decorators import account_view, public, signed_in
@@ -18,6 +19,8 @@ from practicegate.twofactor import forms, pending, qr, recovery, services, throt
 
 WRONG_CODE = "That code is not right. Check your app's clock, or use a recovery code."
 WRONG_REAUTH = "That password and code do not match. Please try again."
+WRONG_SETUP = ("That password or code is not right. Check your password and your app's clock, then "
+               "enter the newest code.")
 
 
 def _posted(request):
@@ -67,33 +70,54 @@ def index(request):
                    "verified": request.user.is_verified()})
 
 
+SETUP_KEY = "pg_totp_setup_key"  # the secret being set up, kept in the server-side session
+
+
 @signed_in
 @require_http_methods(["GET", "POST"])
 def setup(request):
+    """Show a secret (QR code and text); the first code and the password turn it on.
+
+    A GET writes nothing to the database: the secret waits in the session (stored on the
+    server) and the same one is shown on every reload, so a half-done set-up in the app
+    stays valid. The device is saved, with its event, only when a POST confirms it.
+    """
     user = request.user
     if services.has_two_factor(user):
         return redirect("twofactor:index")
+    key = request.session.get(SETUP_KEY) or ""
+    if not key:
+        key = request.session[SETUP_KEY] = services.setup_key_new()
     form = forms.SetupForm(_posted(request), initial={"next": _safe_next(request, request.GET.get("next"))})
+    status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            codes = services.two_factor_enable(actor=user, code=form.cleaned_data["code"], request=request)
-        except ServiceError as exc:
-            form.add_error("code", str(exc))
+        if throttle.is_locked(request, user.username):
+            form.add_error(None, _locked_message())
+            status = 429
         else:
-            if codes is not None:
-                device = services.TOTPDevice.objects.get(user=user, confirmed=True)
-                from django_otp import login as otp_login
+            try:
+                codes = services.two_factor_enable(actor=user, key=key, code=form.cleaned_data["code"],
+                                                   password=form.cleaned_data["password"], request=request)
+            except ServiceError as exc:
+                form.add_error("code", str(exc))
+            else:
+                if codes is not None:
+                    request.session.pop(SETUP_KEY, None)
+                    device = services.TOTPDevice.objects.get(user=user, confirmed=True)
+                    from django_otp import login as otp_login
 
-                otp_login(request, device)  # this session has just proved the code
-                messages.success(request, "Two-factor log-in is on.")
-                return _show_codes(request, codes, _safe_next(request, form.cleaned_data.get("next")))
-            form.add_error("code", WRONG_CODE)
-    device = services.setup_device(user)
+                    otp_login(request, device)  # this session has just proved the code
+                    messages.success(request, "Two-factor log-in is on.")
+                    return _show_codes(request, codes, _safe_next(request, form.cleaned_data.get("next")))
+                locked = throttle.count_failure(request, user.username, keep_response=True)
+                form.add_error(None, _locked_message() if locked else WRONG_SETUP)
+                status = 429 if locked else 400
+    device = services.setup_device(user, key)
     secret = qr.secret_base32(device)
     return render(request, "twofactor/setup.html",
                   {"form": form, "qr": qr.qr_data_uri(device), "secret": secret,
                    "secret_grouped": qr.grouped(secret)},
-                  status=400 if form.errors else 200)
+                  status=400 if status == 200 and form.errors else status)
 
 
 def _reauth_view(request, *, service, template: str):
@@ -205,15 +229,21 @@ def login_code(request):
 
 @account_view("settings")
 @require_http_methods(["GET", "POST"])
+@reauth_required(methods=["POST"])
 def account_settings(request, account):
-    """Whether this account requires two-factor log-in, and who in it has it on."""
+    """Whether this account requires two-factor log-in (only its owner may change it), and who
+    in it has it on."""
     acct = request.account
     form = forms.RequirementForm(_posted(request), initial={"required": acct.require_two_factor})
+    status = 200
     if request.method == "POST" and form.is_valid():
         required = form.cleaned_data["required"]
         try:
             changed = services.account_requirement_set(actor=request.user, account=acct,
                                                        required=required, request=request)
+        except services.OwnerOnly as exc:
+            form.add_error(None, str(exc))
+            status = 403
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -224,7 +254,10 @@ def account_settings(request, account):
     members = list(members_of(acct))
     with_2fa = services.users_with_two_factor(m.user_id for m in members)
     rows = [{"username": m.user.username, "has": m.user_id in with_2fa} for m in members]
+    if status == 200 and form.errors:
+        status = 400
     return render(request, "twofactor/account_settings.html",
                   {"form": form, "rows": rows, "required": acct.require_two_factor,
-                   "me_has": request.user.pk in with_2fa},
-                  status=400 if form.errors else 200)
+                   "me_has": request.user.pk in with_2fa, "is_owner": request.membership.is_owner,
+                   "owner_name": acct.owner.username},
+                  status=status)

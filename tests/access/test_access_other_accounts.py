@@ -80,9 +80,12 @@ def test_wrong_password_and_unknown_username_read_the_same(web, joiner, owner_ac
     failed = events(owner_account, "account.join_failed")
     assert failed.count() == 2 and set(failed.values_list("actor_id", flat=True)) == {joiner.id}
     assert {e.detail["reason"] for e in failed} == {"bad_credentials"}
-    # The login counter's own event lands in the credentials' account, not a second one in A.
-    assert not events(owner_account, "auth.login_failed").exists()
-    assert events(other_account, "auth.login_failed").count() == 1
+    # The credentials' account learns who tried and from where, not an anonymous failed log-in.
+    assert not AuditEvent.objects.filter(action="auth.login_failed").exists()
+    tried = events(other_account, "account.find_failed").get()
+    assert tried.actor_id == joiner.id and tried.outcome == "failure"
+    assert tried.detail == {"reason": "bad_credentials", "from_account": owner_account.slug, "locked": False}
+    assert tried.target_id == str(other_account.owner_id)
     assert not Membership.objects.filter(user=joiner, account=other_account).exists()
 
 
@@ -131,31 +134,40 @@ def test_full_access_member_credentials_may_open_their_account(web, joiner, owne
     assert events(other_account, "account.join").get().detail["credentials_of"] == "b-admin"
 
 
-def test_attempts_share_the_login_counter(web, joiner, owner_account, other_account):
-    """Four wrong log-ins plus one wrong Find lock the pair for both forms."""
+def test_find_failures_are_counted_apart_from_log_in(web, joiner, owner_account, other_account):
+    """Four wrong log-ins plus one wrong Find lock neither form: the counts are separate."""
     visitor = Client()
     for _ in range(4):
         visitor.post("/login/", {"username": "lakeside", "password": "wrong wrong wrong"}, REMOTE_ADDR="10.9.9.9")
-    find(web, owner_account, password="wrong wrong wrong")
+    assert find(web, owner_account, password="wrong wrong wrong").status_code == 400
+    assert find(web, owner_account).status_code == 200  # the right password still finds it
+    assert Client().post("/login/", {"username": "lakeside", "password": PASSWORD},
+                         REMOTE_ADDR="10.9.9.9").status_code == 302
+
+
+def test_find_is_locked_after_five_failures_without_locking_the_owner_out(web, joiner, owner_account,
+                                                                          other_account):
+    for _ in range(4):
+        assert find(web, owner_account, password="wrong wrong wrong").status_code == 400
+    locking = find(web, owner_account, password="wrong wrong wrong")
+    assert locking.status_code == 429 and "Too many failed attempts" in locking.content.decode()
     locked = find(web, owner_account)  # the right password no longer helps
     assert locked.status_code == 429
-    assert "Too many failed attempts" in locked.content.decode()
     assert "Join Account" not in locked.content.decode().split("<main>")[1].split("id=\"join-code\"")[0]
     assert events(owner_account, "account.join_failed").last().detail["reason"] == "locked"
+    assert events(other_account, "account.find_failed").last().detail["locked"] is True
+    assert events(other_account, "account.find_failed").count() == 5
+    # The owner of that username still logs in from the very same address...
     assert Client().post("/login/", {"username": "lakeside", "password": PASSWORD},
-                         REMOTE_ADDR="10.9.9.9").status_code == 429
-    # Another network is still free to log in: the lock is per username and IP.
-    assert Client().post("/login/", {"username": "lakeside", "password": PASSWORD},
-                         REMOTE_ADDR="10.7.7.7").status_code == 302
+                         REMOTE_ADDR="10.9.9.9").status_code == 302
+    # ...another signed-in username is not locked by this one's misses...
+    other = make_user("second")
+    add_member(owner_account, other)
+    assert find(login_client(other), owner_account).status_code == 200
+    # ...and the lock ends after the cool-off.
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert find(login_client(joiner), owner_account).status_code == 200
     assert not Membership.objects.filter(user=joiner, account=other_account).exists()
-
-
-def test_find_is_locked_after_five_failures(web, joiner, owner_account, other_account):
-    for _ in range(5):
-        assert find(web, owner_account, password="wrong wrong wrong").status_code in (400, 429)
-    assert find(web, owner_account).status_code == 429
-    assert Client().post("/login/", {"username": "lakeside", "password": PASSWORD},
-                         REMOTE_ADDR="10.9.9.9").status_code == 429
 
 
 def test_a_tampered_token_is_refused(web, joiner, owner_account, other_account):
@@ -256,6 +268,9 @@ def test_two_factor_code_is_asked_and_checked(web, joiner, owner_account, other_
     assert wrong.status_code == 400 and "not right" in wrong.content.decode()
     reasons = [e.detail["reason"] for e in events(owner_account, "account.join_failed")]
     assert reasons == ["two_factor_missing", "two_factor_wrong"]
+    # The wrong code is the credentials' account's business (who tried), not a failed log-in.
+    assert events(other_account, "account.find_failed").get().detail["reason"] == "two_factor_wrong"
+    assert not AuditEvent.objects.filter(action="auth.login_failed").exists()
     # django-otp throttles a device after a wrong code: try again a little later.
     with time_machine.travel(timezone.now() + timedelta(seconds=5), tick=False):
         code = f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"

@@ -34,7 +34,9 @@ def test_a_failed_read_records_no_phi_view(owner_account, owner):
     client = login_client(owner)
     mark = last_id()
     assert client.get(f"/a/{owner_account.slug}/phi-missing/5/").status_code == 404
-    assert [e.action for e in new_events(mark)] == []
+    # The refusal itself is logged (issue 11, finding 6), with the path only.
+    assert [(e.action, e.detail["path"]) for e in new_events(mark)] == [
+        ("access.not_found", f"/a/{owner_account.slug}/phi-missing/5/")]
 
 
 def test_a_refused_read_records_access_denied_only(owner_account):

@@ -33,6 +33,7 @@ def test_enrol_with_a_computed_code_and_log_in_with_the_next_one(browser_page, s
     screenshot(page, "09-two-factor-set-up")
 
     page.get_by_label("Code from your app").fill(code_for(secret))
+    page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Turn On Two-Factor Log-in").click()
     expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
     expect(page.locator("#recovery-codes li code")).to_have_count(10)

@@ -70,3 +70,17 @@ def test_each_tab_keeps_writing_to_its_own_account(two_accounts):
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.name == "Renamed A" and b.name == "Lakeside Therapy"
+
+
+def test_switch_to_an_account_requiring_two_factor_goes_through_its_gate(two_accounts):
+    user, a, b = two_accounts
+    a.require_two_factor = True
+    a.save()
+    client = login_client(user)
+    response = client.get("/switch/", {"to": a.slug, "from": f"/a/{b.slug}/diagnosis-codes/"})
+    assert response["Location"] == f"/a/{a.slug}/"
+    assert not AuditEvent.objects.filter(action="account.switch", account=a).exists()
+    assert client.get(response["Location"])["Location"].startswith("/me/two-factor/set-up/")
+    assert AuditEvent.objects.filter(action="access.denied", account=a, actor_id=user.id,
+                                     detail__reason="two_factor_required").count() == 1
+

@@ -27,10 +27,18 @@ def user_code(user) -> str:
 
 def turn_on(user) -> list[str]:
     """Enable two-factor log-in as the set-up page does; return the recovery codes."""
-    device = services.setup_device(user)
-    codes = services.two_factor_enable(actor=user, code=code_for(device))
+    key = services.setup_key_new()
+    codes = services.two_factor_enable(actor=user, key=key, code=code_for(services.setup_device(user, key)),
+                                       password=PASSWORD)
     assert codes is not None
     return codes
+
+
+def pending_code(client: Client, user) -> str:
+    """The code for the secret the set-up page showed this client (kept in its session)."""
+    from practicegate.twofactor.views import SETUP_KEY
+
+    return code_for(services.setup_device(user, client.session[SETUP_KEY]))
 
 
 @pytest.fixture

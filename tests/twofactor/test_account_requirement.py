@@ -11,7 +11,7 @@ from practicegate.accounts.models import Account
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import Level, full_levels
 from tests.conftest import PASSWORD, add_member, login_client, make_account
-from tests.twofactor.conftest import code_for, password_step, turn_on, user_code
+from tests.twofactor.conftest import password_step, pending_code, turn_on, user_code
 
 pytestmark = pytest.mark.django_db
 
@@ -79,10 +79,9 @@ def test_after_set_up_the_account_opens(required, owner_account, member, clock):
     target = f"/a/{owner_account.slug}/"
     setup = client.get(client.get(target)["Location"])
     assert setup.status_code == 200
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    code = code_for(TOTPDevice.objects.get(user=member))
-    shown = client.post(f"/me/two-factor/set-up/?next={target}", {"code": code, "next": target})
+    code = pending_code(client, member)
+    shown = client.post(f"/me/two-factor/set-up/?next={target}", {"code": code, "password": PASSWORD,
+                                                                  "next": target})
     assert shown.status_code == 200 and f'href="{target}">Continue' in shown.content.decode()
     assert client.get(target).status_code == 200
 

@@ -13,6 +13,7 @@ from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import AuditEvent
 from practicegate.twofactor import services
 from practicegate.twofactor.models import RecoveryCodeDevice
+from tests.conftest import PASSWORD
 from tests.twofactor.conftest import password_step, turn_on, user_code
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ NEW = "a brand new passphrase for reset 7"
 
 
 def test_has_two_factor_counts_only_a_confirmed_authenticator(owner, clock):
-    services.setup_device(owner)
+    TOTPDevice.objects.create(user=owner, name="half-done", confirmed=False)
     assert not services.has_two_factor(owner)  # set-up started, not confirmed
     turn_on(owner)
     assert services.has_two_factor(owner)
@@ -52,12 +53,11 @@ def test_verify_code_for_a_username_without_two_factor_is_none(owner):
 def test_enabling_twice_is_refused(owner, clock):
     turn_on(owner)
     with pytest.raises(ServiceError):
-        services.two_factor_enable(actor=owner, code="123456")
+        services.two_factor_enable(actor=owner, key=services.setup_key_new(), code="123456", password=PASSWORD)
 
 
 def test_a_new_set_up_replaces_an_abandoned_one(owner, clock):
-    first = services.setup_device(owner)
-    assert services.setup_device(owner).pk == first.pk
+    TOTPDevice.objects.create(user=owner, name="left by an older version", confirmed=False)
     turn_on(owner)
     assert TOTPDevice.objects.filter(user=owner).count() == 1
 

@@ -12,8 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from practicegate.audit.models import AuditEvent
 from practicegate.twofactor.models import RecoveryCode
 from practicegate.twofactor.services import has_two_factor
-from tests.conftest import login_client
-from tests.twofactor.conftest import code_for
+from tests.conftest import PASSWORD, login_client
+from tests.twofactor.conftest import pending_code
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +29,7 @@ def test_setup_page_shows_a_local_qr_code_and_the_secret_as_text(owner, owner_cl
     assert 'src="data:image/svg+xml' in html  # drawn here, no outside service
     assert "http://" not in re.search(r'<img[^>]+id="totp-qr"', html).group(0).replace("http://www.w3.org", "")
     secret = secret_on_page(html)
-    device = TOTPDevice.objects.get(user=owner, confirmed=False)
-    assert b32decode(secret + "=" * (-len(secret) % 8)) == device.bin_key
+    assert f"{totp(b32decode(secret + '=' * (-len(secret) % 8))):06d}" == pending_code(owner_client, owner)
     # A reload shows the same secret, so a half-done set-up in the app stays valid.
     assert secret_on_page(owner_client.get("/me/two-factor/set-up/").content.decode()) == secret
     assert not has_two_factor(owner)
@@ -39,7 +38,7 @@ def test_setup_page_shows_a_local_qr_code_and_the_secret_as_text(owner, owner_cl
 def test_a_code_computed_from_the_page_secret_turns_it_on_and_shows_ten_codes_once(owner, owner_client, clock):
     secret = secret_on_page(owner_client.get("/me/two-factor/set-up/").content.decode())
     code = f"{totp(b32decode(secret + '=' * (-len(secret) % 8))):06d}"
-    page = owner_client.post("/me/two-factor/set-up/", {"code": code})
+    page = owner_client.post("/me/two-factor/set-up/", {"code": code, "password": PASSWORD})
     assert page.status_code == 200
     shown = re.findall(r"<li><code>([a-z0-9-]+)</code></li>", page.content.decode())
     assert len(shown) == 10 and len(set(shown)) == 10
@@ -60,9 +59,9 @@ def test_a_code_computed_from_the_page_secret_turns_it_on_and_shows_ten_codes_on
 
 def test_a_wrong_first_code_changes_nothing_and_is_logged(owner, owner_client, clock):
     owner_client.get("/me/two-factor/set-up/")
-    right = code_for(TOTPDevice.objects.get(user=owner))
+    right = pending_code(owner_client, owner)
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
-    page = owner_client.post("/me/two-factor/set-up/", {"code": wrong})
+    page = owner_client.post("/me/two-factor/set-up/", {"code": wrong, "password": PASSWORD})
     assert page.status_code == 400 and b"not right" in page.content
     assert not has_two_factor(owner)
     assert AuditEvent.objects.filter(action="twofactor.code_failed", actor_id=owner.id,
@@ -81,16 +80,16 @@ def test_a_wrong_first_code_changes_nothing_and_is_logged(owner, owner_client, c
 ])
 def test_bad_input_on_setup_gets_a_clear_message(owner, owner_client, clock, value, message):
     owner_client.get("/me/two-factor/set-up/")
-    page = owner_client.post("/me/two-factor/set-up/", {"code": value})
+    page = owner_client.post("/me/two-factor/set-up/", {"code": value, "password": PASSWORD})
     assert page.status_code == 400 and message in page.content
     assert not has_two_factor(owner)
 
 
 def test_full_width_digits_and_spaces_are_read_as_the_code(owner, owner_client, clock):
     owner_client.get("/me/two-factor/set-up/")
-    code = code_for(TOTPDevice.objects.get(user=owner))
+    code = pending_code(owner_client, owner)
     typed = " ".join(chr(0xFF10 + int(d)) for d in code)  # a phone keyboard's full-width digits
-    assert owner_client.post("/me/two-factor/set-up/", {"code": typed}).status_code == 200
+    assert owner_client.post("/me/two-factor/set-up/", {"code": typed, "password": PASSWORD}).status_code == 200
     assert has_two_factor(owner)
 
 
@@ -106,9 +105,46 @@ def test_the_header_links_to_two_factor(owner_client, owner_account):
 def test_setup_form_enforces_csrf(owner, clock):
     client = login_client(owner, csrf=True)
     page = client.get("/me/two-factor/set-up/")
-    code = code_for(TOTPDevice.objects.get(user=owner))
-    assert client.post("/me/two-factor/set-up/", {"code": code}).status_code == 403
+    code = pending_code(client, owner)
+    assert client.post("/me/two-factor/set-up/", {"code": code, "password": PASSWORD}).status_code == 403
     assert not has_two_factor(owner)
     token = page.cookies["csrftoken"].value
-    assert client.post("/me/two-factor/set-up/", {"code": code, "csrfmiddlewaretoken": token}).status_code == 200
+    assert client.post("/me/two-factor/set-up/", {"code": code, "password": PASSWORD,
+                                                  "csrfmiddlewaretoken": token}).status_code == 200
     assert has_two_factor(owner)
+
+
+def test_a_get_of_the_setup_page_writes_nothing(owner, owner_client, clock):
+    """Issue 11, finding 11: the secret waits in the session; no device, no event, until confirmed."""
+    events = AuditEvent.objects.count()
+    for _ in range(2):
+        assert owner_client.get("/me/two-factor/set-up/").status_code == 200
+    assert not TOTPDevice.objects.filter(user=owner).exists()
+    assert AuditEvent.objects.count() == events
+
+
+def test_turning_it_on_asks_for_the_password(owner, owner_client, clock):
+    """Issue 11, finding 3: a stolen session alone cannot bind an attacker's authenticator."""
+    owner_client.get("/me/two-factor/set-up/")
+    code = pending_code(owner_client, owner)
+    missing = owner_client.post("/me/two-factor/set-up/", {"code": code})
+    assert missing.status_code == 400 and b"This field is required" in missing.content
+    wrong = owner_client.post("/me/two-factor/set-up/", {"code": code, "password": "not my password at all"})
+    assert wrong.status_code == 400 and b"password or code is not right" in wrong.content
+    assert not has_two_factor(owner) and not TOTPDevice.objects.filter(user=owner).exists()
+    failed = AuditEvent.objects.get(action="twofactor.password_failed", actor_id=owner.id)
+    assert failed.detail == {"purpose": "setup"} and failed.outcome == "failure"
+    assert owner_client.post("/me/two-factor/set-up/", {"code": code, "password": PASSWORD}).status_code == 200
+    assert has_two_factor(owner)
+    assert TOTPDevice.objects.filter(user=owner).count() == 1
+
+
+def test_wrong_passwords_on_setup_lock_like_log_in(owner, owner_client, clock):
+    owner_client.get("/me/two-factor/set-up/")
+    code = pending_code(owner_client, owner)
+    for _ in range(4):
+        owner_client.post("/me/two-factor/set-up/", {"code": code, "password": "not my password at all"})
+    locked = owner_client.post("/me/two-factor/set-up/", {"code": code, "password": "not my password at all"})
+    assert locked.status_code == 429 and b"Too many wrong passwords" in locked.content
+    again = owner_client.post("/me/two-factor/set-up/", {"code": code, "password": PASSWORD})
+    assert again.status_code == 429 and not has_two_factor(owner)
