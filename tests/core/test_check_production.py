@@ -69,11 +69,17 @@ def test_a_key_others_can_read_fails(install, tmp_path):
     assert result.returncode == 1 and "readable by other users" in result.stderr
 
 
-def test_a_missing_keyring_fails_even_on_an_app_server(install, tmp_path):
+def test_a_missing_keyring_fails(install, tmp_path):
     env, _ = install
     (tmp_path / "keys" / "public-keyring.pem").unlink()
-    result = check(env, "--app-server")
+    result = check(env)
     assert result.returncode == 1 and "no public keyring" in result.stderr
+
+
+def test_an_app_server_holding_the_signing_key_fails(install):
+    env, _ = install
+    result = check(env, "--app-server")
+    assert result.returncode == 1 and "holds the activity-log signing key" in result.stderr
 
 
 def test_debug_on_fails(install):

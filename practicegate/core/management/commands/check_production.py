@@ -3,8 +3,9 @@
 Fails (exit 1, one line per problem) on DEBUG on, production settings off, a weak or
 generated secret key, a missing or badly kept signing key, a public keyring without
 the signing key, an unreachable database or an unapplied migration, or anything
-Django's own `check --deploy` warns about. Run it on every host after each deploy;
-app servers, which hold no signing key, run it with --app-server.
+Django's own `check --deploy` warns about. Run it on every host after each deploy:
+on the signing host as it is, on app servers with --app-server (which then must hold
+no signing key at all).
 """
 
 from __future__ import annotations
@@ -40,13 +41,17 @@ def secret_problem(secret: str) -> str | None:
 
 
 def key_problems(*, app_server: bool) -> list[str]:
+    if app_server:
+        # Requests never sign: a key on an app server is only one more place to steal it from.
+        if keys.signing_key_available():
+            return ["this app server holds the activity-log signing key: keep it only on the signing host "
+                    "(unset PRACTICEGATE_AUDIT_KEY_PEM, remove the key file)"]
+        return []
     ring = keys.read_keyring()
     problems = []
     if not ring:
         problems.append(f"no public keyring at {keys.keyring_path()} (PRACTICEGATE_AUDIT_PUBLIC_KEYS): "
                         "`audit verify` could not check any checkpoint")
-    if app_server:
-        return problems
     if keys.key_from_environment():
         where = "PRACTICEGATE_AUDIT_KEY_PEM"
     else:
@@ -82,7 +87,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--app-server", action="store_true",
-                            help="This host serves requests and holds no signing key (only the public keyring).")
+                            help="This host serves requests: it must hold no signing key (checkpoints are signed "
+                                 "on the signing host).")
 
     def handle(self, *args, app_server=False, **options):
         problems = []
