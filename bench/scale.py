@@ -94,6 +94,18 @@ def sizes() -> tuple[int, dict[str, int], int, int]:
     return rows, indexes, heap, toast
 
 
+def time_index_build() -> float:
+    """How long a plain CREATE INDEX (which blocks inserts) takes on the events table."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute("CREATE INDEX scale_probe ON audit_auditevent (account_id, section, seq DESC)")
+        seconds = time.perf_counter() - started
+        cursor.execute("DROP INDEX scale_probe")
+    return seconds
+
+
 def multiply(target: int) -> None:
     """Copy the recorded rows with shifted sequence numbers until the table holds `target` rows."""
     from django.db import connection
@@ -142,11 +154,14 @@ def main() -> None:
         recorded, _, heap0, _ = sizes()
         multiply(TARGET_ROWS)
         rows, indexes, heap, toast = sizes()
+        index_seconds = time_index_build()
         print(f"record(), one process, one account: {serial:,.0f} events/s")
         print(f"record(), {PARALLEL} processes, {PARALLEL} accounts: {spread:,.0f} events/s in all")
         print(f"record(), {PARALLEL} processes, one account: {same:,.0f} events/s in all")
         print(f"recorded through record(): {recorded:,} events, heap {heap0 / recorded:,.0f} bytes/event")
         print(f"after INSERT ... SELECT: {rows:,} events")
+        print(f"CREATE INDEX (account, section, seq) on them: {index_seconds:.2f} s "
+              f"({index_seconds / rows * 1e6:.2f} s per million events)")
         print(f"| table heap | {heap / rows:,.0f} | {heap / 2**20:,.1f} MiB |")
         print(f"| TOAST | {toast / rows:,.1f} | {toast / 2**20:,.1f} MiB |")
         total_indexes = sum(indexes.values())
