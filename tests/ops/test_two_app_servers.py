@@ -49,9 +49,11 @@ def servers(tmp_path):
     with pg.empty_database("two_servers") as (_, url):
         migrate_env = pg.cli_env(url, tmp_path / "migrate-var")
         pg.cli(migrate_env, "migrate", "--noinput")
-        ports = free_ports(2)
+        ports = free_ports(3)
         procs, dirs = [], []
         for port in ports:
+            # The third server names another proxy: it must not believe our X-Forwarded-* headers.
+            proxy = "127.0.0.1" if port != ports[2] else "10.9.9.9"
             home = tmp_path / f"server-{port}"
             (home / "var").mkdir(parents=True)
             env = pg.cli_env(url, home / "var", PRACTICEGATE_PRODUCTION="1", PRACTICEGATE_SSL_REDIRECT="0",
@@ -61,12 +63,12 @@ def servers(tmp_path):
             log = open(home.parent / f"server-{port}.log", "w")
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "practicegate.cli", "serve", "--port", str(port), "--threads", "4",
-                 "--trusted-proxy", "127.0.0.1"], cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT))
+                 "--trusted-proxy", proxy], cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT))
             dirs.append(home)
         try:
             for port in ports:
                 pg.wait_for(lambda port=port: _healthy(port), what=f"the server on {port}")
-            yield ports, dirs, url
+            yield ports[:2], dirs, url, ports[2]
         finally:
             for proc in procs:
                 proc.terminate()
@@ -101,7 +103,7 @@ def code_at(secret: str, steps_ahead: int = 0) -> str:
 
 
 def test_a_user_walk_alternating_between_two_app_servers(servers):
-    ports, dirs, url = servers
+    ports, dirs, url, untrusting = servers
     north, south = TakeTurns(ports), TakeTurns(ports)
     north_slug = sign_up(north, *NORTH)
     south_slug = sign_up(south, *SOUTH)
@@ -173,15 +175,23 @@ def test_a_user_walk_alternating_between_two_app_servers(servers):
         assert all(a != b for a, b in zip(served, served[1:], strict=False))
         assert {port for port, method, *_ in walk.served if method == "POST"} == set(ports)
 
-    # Nothing was written to either server's disk.
+    # Nothing was written to any server's disk.
     for home in dirs:
         assert files_under(home) == [], f"{home} holds {files_under(home)}"
 
+    # A server that trusts another proxy drops the forwarded headers: it logs the real peer.
+    elsewhere = TakeTurns([untrusting])
+    elsewhere.cookies = dict(north.cookies)
+    assert elsewhere.get(f"/a/{north_slug}/payers/").status == 200
+
     with psycopg.connect(url) as conn:
+        peer = conn.execute("SELECT ip FROM audit_auditevent WHERE detail->>'path' = %s",
+                            [f"/a/{north_slug}/payers/"]).fetchone()[0]
         ips = {row[0] for row in conn.execute(
             "SELECT DISTINCT e.ip FROM audit_auditevent e JOIN accounts_account a ON a.id = e.account_id "
-            "WHERE a.slug = %s", [north_slug])}
+            "WHERE a.slug = %s AND e.detail->>'path' IS DISTINCT FROM %s", [north_slug, f"/a/{north_slug}/payers/"])}
         joins = conn.execute("SELECT count(*) FROM audit_auditevent WHERE action = 'account.join'").fetchone()[0]
         copies = conn.execute("SELECT count(*) FROM audit_auditevent WHERE action = 'codes.copy'").fetchone()[0]
     assert ips == {CLIENT_IP}  # the proxy's X-Forwarded-For, believed from the trusted proxy only
+    assert peer == "127.0.0.1"
     assert joins == 1 and copies >= 1
