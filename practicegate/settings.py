@@ -192,6 +192,7 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = PRODUCTION and env_bool("PRACTICEGATE_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer probes over plain HTTP
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
@@ -214,9 +215,19 @@ else:
 DEFAULT_FROM_EMAIL = env_str("PRACTICEGATE_FROM_EMAIL", "PracticeGate <no-reply@localhost>")
 
 # --- Activity log ---------------------------------------------------------------
+# The signing key: a file, or the PEM (or its base64) in PRACTICEGATE_AUDIT_KEY_PEM. Only the
+# host that runs `audit checkpoint` needs it; app servers and auditors need the public keyring.
 AUDIT_SIGNING_KEY_PATH = Path(
     env_str("PRACTICEGATE_AUDIT_KEY", str(VAR_DIR / "audit-signing-key.pem"))
 )
+AUDIT_SIGNING_KEY_PEM = env_str("PRACTICEGATE_AUDIT_KEY_PEM")
+AUDIT_PUBLIC_KEYRING_PATH = Path(
+    env_str("PRACTICEGATE_AUDIT_PUBLIC_KEYS", str(VAR_DIR / "audit-public-keys.pem"))
+)
+# Development makes a key on first use; production refuses to invent one on some server.
+AUDIT_KEY_AUTOCREATE = env_bool("PRACTICEGATE_AUDIT_KEY_AUTOCREATE", not PRODUCTION)
+# record() only notes (at DEBUG level) that a chain passed another N events; signing is
+# `practicegate audit checkpoint`, run by a timer, never a request.
 AUDIT_CHECKPOINT_EVERY = env_int("PRACTICEGATE_AUDIT_CHECKPOINT_EVERY", 1000)
 # `audit verify` re-hashes chains at least this long on several processes at once.
 AUDIT_PARALLEL_MIN_EVENTS = env_int("PRACTICEGATE_AUDIT_PARALLEL_MIN_EVENTS", 200_000)

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from practicegate.core import views as core_views
+from practicegate.core.health import health
 
 # Each feature app adds its account-scoped URLs here, under /a/<account>/.
 account_urlpatterns = [
@@ -21,6 +22,7 @@ feature_urlpatterns = [
 ]
 
 urlpatterns = [
+    path("healthz", health, name="health"),
     path("", include("practicegate.accounts.urls")),
     path("switch/", core_views.switch_account, name="switch"),
     path("a/<slug:account>/", include(account_urlpatterns)),

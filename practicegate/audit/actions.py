@@ -53,3 +53,5 @@ register("account.update", "Changed account settings")
 register("phi.view", "Viewed protected health information", crud="R")
 # The activity log itself
 register("audit.export", "Exported the activity log", crud="R")
+register("audit.ship", "Shipped the activity log to a log collector", crud="R")
+register("audit.key_rotate", "Rotated the activity-log signing key", crud="U")

@@ -274,7 +274,7 @@ def _checked_checkpoints(chain, label, public_keys) -> tuple[dict[int, str], lis
 def verify_all(*, account=None, public_keys=None, parallel: bool = False) -> tuple[int, list[Problem]]:
     """Verify every chain (or one account's). Return (events checked, problems)."""
     if public_keys is None:
-        public_keys = [keys.public_key()]
+        public_keys = keys.verification_keys()
     chains = AuditChain.objects.select_related("account").order_by("id")
     if account is not None:
         chains = chains.filter(account=account)

@@ -147,6 +147,7 @@ def test_a_forged_checkpoint_is_reported(account):
 def test_a_checkpoint_from_an_unknown_key_is_reported(account, tmp_path, settings):
     sign_head(chain_of(account))
     settings.AUDIT_SIGNING_KEY_PATH = tmp_path / "another-key.pem"
+    settings.AUDIT_PUBLIC_KEYRING_PATH = tmp_path / "another-keyring.pem"  # the first key is on neither
     problems = problems_of(account)
     assert [p.kind for p in problems] == ["checkpoint"]
     assert "unknown key" in problems[0].message
