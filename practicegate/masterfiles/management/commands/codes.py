@@ -13,7 +13,7 @@ from practicegate.masterfiles.icd10 import PRESETS
 def find_user(username: str | None) -> User | None:
     if not username:
         return None
-    user = User.objects.filter(username__iexact=username).first()
+    user = User.objects.named(username).first()
     if user is None:
         raise CommandError(f"No username {username!r}.")
     return user
