@@ -16,7 +16,7 @@ def _text(label: str, max_length: int, *, required: bool = True, multiline: bool
 
 
 class MasterFileForm(forms.Form):
-    """Field cleaners are named after validators; text fields are NFC and control-free."""
+    """Field cleaners are named after validators; text fields are NFC, control-free and no formula."""
 
     multiline_fields: tuple[str, ...] = ()
 
@@ -25,7 +25,7 @@ class MasterFileForm(forms.Form):
         for name, value in list(data.items()):
             if isinstance(value, str) and isinstance(self.fields[name], forms.CharField):
                 try:
-                    data[name] = v.clean_text(value, multiline=name in self.multiline_fields)
+                    data[name] = v.not_a_formula(v.clean_text(value, multiline=name in self.multiline_fields))
                 except forms.ValidationError as exc:
                     self.add_error(name, exc)
         return data

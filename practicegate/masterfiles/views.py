@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from practicegate.accounts.services import ServiceError
 from practicegate.core.decorators import account_view
 from practicegate.core.sections import Level
-from practicegate.masterfiles import selectors, services
+from practicegate.masterfiles import csvio, selectors, services
 from practicegate.masterfiles.forms import Icd10ImportForm, ImportUploadForm, SearchForm
 from practicegate.masterfiles.icd10 import PRESETS
 from practicegate.masterfiles.kinds import DIAGNOSIS, Kind
@@ -27,7 +27,9 @@ def _posted(request):
 
 
 def _initial(row, kind: Kind) -> dict:
-    initial = {f: getattr(row, f) for f in kind.fields}
+    # Stored text that starts like a formula is shown with its apostrophe, so saving it again works.
+    initial = {f: csvio.defuse(value) if isinstance(value := getattr(row, f), str) else value
+               for f in kind.fields}
     if kind is DIAGNOSIS:
         initial["code"] = row.display_code
     return initial

@@ -159,3 +159,34 @@ def test_get_on_a_post_only_route_is_refused(owner_client, owner_account, rows):
     response = owner_client.get(url(owner_account, "diagnosis-delete", pk=rows["diagnosis"].pk))
     assert response.status_code == 405
     assert DiagnosisCode.objects.filter(pk=rows["diagnosis"].pk).exists()
+
+
+@pytest.mark.parametrize("kind, field", [("diagnosis", "description"), ("billing", "description"),
+                                         ("payer", "name"), ("payer", "notes"), ("payer", "city")])
+@pytest.mark.parametrize("value", [' =HYPERLINK("http://evil.example","Click")', "=1+1", "\u00a0@SUM(A1)"])
+def test_formula_text_is_refused_on_the_pages_too(owner_client, owner_account, kind, field, value):
+    response = owner_client.post(url(owner_account, f"{kind}-add"), {**GOOD[kind], field: value})
+    assert response.status_code == 400
+    assert "formula" in " ".join(response.context["form"].errors[field])
+    assert not MODELS[kind].objects.exists()
+    assert not events(owner_account, f"{kind}.create").exists()
+
+
+def test_an_apostrophe_keeps_formula_text_and_the_edit_page_shows_it_again(owner_client, owner_account):
+    response = owner_client.post(url(owner_account, "payer-add"), {**GOOD["payer"], "notes": " '=not a formula"})
+    assert response.status_code == 302
+    payer = InsurancePayer.objects.get()
+    assert payer.notes == "=not a formula"
+    edit = owner_client.get(url(owner_account, "payer-edit", pk=payer.pk))
+    assert edit.context["form"].initial["notes"] == "'=not a formula"
+    # Saving the edit page unchanged keeps the text as it was.
+    data = {**GOOD["payer"], "notes": edit.context["form"].initial["notes"]}
+    assert owner_client.post(url(owner_account, "payer-edit", pk=payer.pk), data).status_code == 302
+    payer.refresh_from_db()
+    assert payer.notes == "=not a formula"
+
+
+def test_numbers_and_dashes_inside_text_are_fine(owner_client, owner_account):
+    response = owner_client.post(url(owner_account, "payer-add"),
+                                 {**GOOD["payer"], "notes": "Call +1 555 123 4567 - ask for claims"})
+    assert response.status_code == 302
