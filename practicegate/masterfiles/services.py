@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from practicegate.accounts.models import Account
 from practicegate.accounts.services import ServiceError
-from practicegate.audit.models import Outcome
+from practicegate.audit.models import Channel, Outcome
 from practicegate.audit.services import record
+from practicegate.core.scoping import account_scope, across_accounts
 from practicegate.masterfiles import csvio, icd10, selectors
 from practicegate.masterfiles.kinds import DIAGNOSIS, PAYER, Kind
 from practicegate.masterfiles.models import PendingImport
@@ -170,9 +173,12 @@ def masterfile_import_preview(*, actor, account, kind: Kind, data: bytes, filena
         preview.refused = str(exc)
     if preview.parsed is not None:
         preview.new_rows, preview.existing_rows = split_new(account, kind, preview.parsed.rows)
+    removed = 0
     if preview.ok and preview.new_rows:
-        PendingImport.objects.filter(account=account, user=actor).delete()
-        PendingImport.objects.filter(created_at__lt=timezone.now() - PENDING_IMPORT_TTL).delete()
+        # This username's earlier preview is replaced; of the others, only this account's expired ones go.
+        own = PendingImport.objects.filter(account=account)
+        removed, _ = (own.filter(user=actor) | own.filter(created_at__lt=timezone.now() - PENDING_IMPORT_TTL)
+                      ).delete()
         preview.token = secrets.token_urlsafe(32)
         PendingImport.objects.create(account=account, user=actor, kind=kind.key,
                                      token=preview.token, filename=filename[:200], data=data)
@@ -182,7 +188,8 @@ def masterfile_import_preview(*, actor, account, kind: Kind, data: bytes, filena
          detail={"bytes": len(data), "refused": bool(preview.refused),
                  "rows": len(parsed.rows) + parsed.error_count if parsed else 0,
                  "bad_rows": parsed.error_count if parsed else 0,
-                 "new": len(preview.new_rows), "existing": len(preview.existing_rows)})
+                 "new": len(preview.new_rows), "existing": len(preview.existing_rows),
+                 "previews_removed": removed})
     return preview
 
 
@@ -233,6 +240,25 @@ def icd10_import(*, actor, account, preset: str, request=None, channel=None,
            channel=channel, actor_username=actor_username, section=DIAGNOSIS.section,
            detail=counts)
     return counts
+
+
+def pending_imports_purge(*, channel=Channel.CLI) -> int:
+    """Delete every expired CSV preview, one transaction and one event per account (for a timer)."""
+    cutoff = timezone.now() - PENDING_IMPORT_TTL
+    with across_accounts():  # the one place previews of all accounts are looked at together
+        account_ids = sorted(set(PendingImport.objects.filter(created_at__lt=cutoff)
+                                 .values_list("account_id", flat=True)))
+    total = 0
+    for account in Account.objects.filter(pk__in=account_ids).order_by("pk"):
+        with account_scope(account), transaction.atomic():
+            expired = PendingImport.objects.filter(account=account, created_at__lt=cutoff)
+            per_kind = dict(Counter(expired.values_list("kind", flat=True)))
+            expired.delete()
+            if per_kind:
+                record("masterfiles.import_previews_purge", account=account, channel=channel,
+                       target_type="masterfiles.pendingimport", detail=dict(sorted(per_kind.items())))
+            total += sum(per_kind.values())
+    return total
 
 
 @transaction.atomic
