@@ -15,6 +15,7 @@ from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Channel, Outcome
 from practicegate.audit.services import record
 from practicegate.core.scoping import account_scope, across_accounts
+from practicegate.core.versioning import update_versioned, version_detail
 from practicegate.masterfiles import csvio, icd10, selectors
 from practicegate.masterfiles.kinds import DIAGNOSIS, PAYER, Kind
 from practicegate.masterfiles.models import PendingImport
@@ -71,31 +72,54 @@ def masterfile_create(*, actor, account, kind: Kind, data: dict, request=None, c
 
 
 @transaction.atomic
-def masterfile_update(*, actor, account, kind: Kind, row, data: dict, request=None):
+def masterfile_update(*, actor, account, kind: Kind, row, data: dict, version: int, request=None):
+    """Save the edit page's values if the row is still at `version`; else EditConflict, nothing saved."""
     assert row.account_id == account.pk  # rows reach services through the account's selectors
     _check_unique(account, kind, data, exclude_pk=row.pk)
-    changed = sorted(f for f in kind.fields if getattr(row, f) != data[f])
-    for name in changed:
-        setattr(row, name, data[name])
-    if changed:
+    changes = {f: (getattr(row, f), data[f]) for f in kind.fields if getattr(row, f) != data[f]}
+    if changes:
+        for name, (_, new) in changes.items():
+            setattr(row, name, new)
         row.updated_at = timezone.now()
-        _save(kind, row)
+        try:
+            with transaction.atomic():  # a savepoint, so a lost race leaves the outer work usable
+                update_versioned(row, expected_version=version, fields=[*changes, "updated_at"])
+        except IntegrityError:
+            label = "payer ID" if kind is PAYER else "code"
+            raise DuplicateError(kind.natural_key,
+                                 f"This account already has a {kind.noun} with that {label}.") from None
+    # Nothing differing from the row as it is now overwrites nothing, whatever the version: no write.
+    versioned = version_detail(row.version, changes) if changes else {}
     _log(f"{kind.key}.update", actor=actor, account=account, kind=kind, request=request,
-         target=row, detail={"fields": changed})
+         target=row, detail={"fields": sorted(changes), **versioned})
     return row
 
 
 @transaction.atomic
-def masterfile_set_active(*, actor, account, kind: Kind, row, active: bool, request=None):
+def masterfile_edit_refused(*, actor, account, kind: Kind, row, expected: int, current: int | None,
+                            request=None) -> None:
+    """Log a save refused because the row moved on since the page was loaded (nothing was written)."""
+    _log(f"{kind.key}.update", actor=actor, account=account, kind=kind, request=request, target=row,
+         outcome=Outcome.FAILURE, detail={"conflict": True, "expected_version": expected,
+                                          "current_version": current})
+
+
+STATUS = {True: "Active", False: "Inactive"}
+
+
+@transaction.atomic
+def masterfile_set_active(*, actor, account, kind: Kind, row, active: bool, version: int, request=None):
+    """(De)activate the row if it is still at `version` (the version goes up); already so: no change."""
     assert row.account_id == account.pk
     was = row.active
     if was != active:
         row.active = active
         row.updated_at = timezone.now()
-        row.save(update_fields=["active", "updated_at"])
+        update_versioned(row, expected_version=version, fields=["active", "updated_at"])
     verb = "reactivate" if active else "deactivate"
+    versioned = version_detail(row.version, {"status": (STATUS[was], STATUS[active])}) if was != active else {}
     _log(f"{kind.key}.{verb}", actor=actor, account=account, kind=kind, request=request,
-         target=row, detail={"changed": was != active})
+         target=row, detail={"changed": was != active, **versioned})
     return row
 
 

@@ -107,7 +107,7 @@ def test_same_code_in_two_accounts_is_fine(owner_client, owner_account, other_ro
 
 def test_edit_changes_fields_and_logs_their_names(owner_client, owner_account, rows):
     row = rows["billing"]
-    data = dict(GOOD["billing"], fee="180.00", description="Therapy session, 60 minutes")
+    data = dict(GOOD["billing"], fee="180.00", description="Therapy session, 60 minutes", version=row.version)
     response = owner_client.post(url(owner_account, "billing-edit", pk=row.pk), data)
     assert response.status_code == 302
     row.refresh_from_db()
@@ -125,9 +125,10 @@ def test_edit_to_a_code_already_used_is_refused(owner_client, owner_account, row
     from tests.masterfiles.conftest import add_diagnosis
 
     other = add_diagnosis(owner_account, "F329", "Depression")
-    data = {"code": "F41.1", "description": "x"}
+    data = {"code": "F41.1", "description": "x", "version": other.version}
     response = owner_client.post(url(owner_account, "diagnosis-edit", pk=other.pk), data)
     assert response.status_code == 400
+    assert "already has a diagnosis code with that code" in str(response.context["form"].errors["code"])
     other.refresh_from_db()
     assert other.code == "F329"
 
@@ -135,13 +136,13 @@ def test_edit_to_a_code_already_used_is_refused(owner_client, owner_account, row
 @pytest.mark.parametrize("kind", ["diagnosis", "billing", "payer"])
 def test_deactivate_and_reactivate(owner_client, owner_account, rows, kind):
     row = rows[kind]
-    owner_client.post(url(owner_account, f"{kind}-deactivate", pk=row.pk))
+    owner_client.post(url(owner_account, f"{kind}-deactivate", pk=row.pk), {"version": row.version})
     row.refresh_from_db()
     assert row.active is False
     assert b"Inactive" in owner_client.get(url(owner_account, f"{kind}-list")).content
-    owner_client.post(url(owner_account, f"{kind}-reactivate", pk=row.pk))
+    owner_client.post(url(owner_account, f"{kind}-reactivate", pk=row.pk), {"version": row.version})
     row.refresh_from_db()
-    assert row.active is True
+    assert row.active is True and row.version == 3
     assert events(owner_account, f"{kind}.deactivate").count() == 1
     assert events(owner_account, f"{kind}.reactivate").count() == 1
 
@@ -180,7 +181,7 @@ def test_an_apostrophe_keeps_formula_text_and_the_edit_page_shows_it_again(owner
     edit = owner_client.get(url(owner_account, "payer-edit", pk=payer.pk))
     assert edit.context["form"].initial["notes"] == "'=not a formula"
     # Saving the edit page unchanged keeps the text as it was.
-    data = {**GOOD["payer"], "notes": edit.context["form"].initial["notes"]}
+    data = {**GOOD["payer"], "notes": edit.context["form"].initial["notes"], "version": payer.version}
     assert owner_client.post(url(owner_account, "payer-edit", pk=payer.pk), data).status_code == 302
     payer.refresh_from_db()
     assert payer.notes == "=not a formula"
