@@ -97,9 +97,10 @@ def masterfile_update(*, actor, account, kind: Kind, row, data: dict, version: i
 
 @transaction.atomic
 def masterfile_edit_refused(*, actor, account, kind: Kind, row, expected: int, current: int | None,
-                            request=None) -> None:
-    """Log a save refused because the row moved on since the page was loaded (nothing was written)."""
-    _log(f"{kind.key}.update", actor=actor, account=account, kind=kind, request=request, target=row,
+                            verb: str = "update", request=None) -> None:
+    """Log an edit (or de/reactivation) refused because the row moved on since the page was loaded."""
+    assert verb in {"update", "deactivate", "reactivate"}
+    _log(f"{kind.key}.{verb}", actor=actor, account=account, kind=kind, request=request, target=row,
          outcome=Outcome.FAILURE, detail={"conflict": True, "expected_version": expected,
                                           "current_version": current})
 

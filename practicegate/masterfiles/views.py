@@ -105,10 +105,10 @@ def build_views(kind: Kind) -> dict:
                       context(request, form=form, row=row, conflict=conflict is not None,
                               conflict_edits=conflict or []), status=status)
 
-    def _conflict(request, row, exc: EditConflict, version: int):
+    def _conflict(request, row, exc: EditConflict, version: int, verb: str = "update"):
         """The row as it is now and the saves since `version`, with the refusal logged."""
         services.masterfile_edit_refused(actor=request.user, account=request.account, kind=kind, row=row,
-                                         expected=version, current=exc.current, request=request)
+                                         expected=version, current=exc.current, verb=verb, request=request)
         row = selectors.masterfile_get(request.account, kind, row.pk)
         edits = edits_since(request.account, target_type=row._meta.label_lower, target_id=row.pk,
                             version=version)
@@ -126,7 +126,8 @@ def build_views(kind: Kind) -> dict:
                                            row=row, active=active, version=form.cleaned_data["version"],
                                            request=request)
         except EditConflict as exc:
-            row, edits = _conflict(request, row, exc, form.cleaned_data["version"])
+            row, edits = _conflict(request, row, exc, form.cleaned_data["version"],
+                                   verb="reactivate" if active else "deactivate")
             who = ", ".join(f"{e.actor_username or 'someone'} at {e.at:%Y-%m-%d %H:%M} UTC" for e in edits)
             messages.error(request, f"Not {verb.lower()}: this {kind.noun} was changed after you opened it"
                                     f"{' (by ' + who + ')' if who else ''}. Check it below and try again.")

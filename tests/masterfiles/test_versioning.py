@@ -116,6 +116,8 @@ def test_a_stale_deactivate_is_refused_with_who_changed_it(owner_client, alice_c
     assert row.active is True and row.version == 2
     page = response.content.decode()
     assert "Not deactivated" in page and "alice" in page
+    refused = AuditEvent.objects.get(action="payer.deactivate")
+    assert refused.outcome == Outcome.FAILURE and refused.detail["conflict"] is True
     # Reactivating a row that is already active changes nothing, whatever the version.
     assert owner_client.post(url(owner_account, "payer-reactivate", pk=row.pk), {"version": "1"}).status_code == 302
     row.refresh_from_db()
