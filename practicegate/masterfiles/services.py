@@ -15,7 +15,7 @@ from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Channel, Outcome
 from practicegate.audit.services import record
 from practicegate.core.scoping import account_scope, across_accounts
-from practicegate.core.versioning import update_versioned, version_detail
+from practicegate.core.versioning import EditConflict, update_versioned, version_detail
 from practicegate.masterfiles import csvio, icd10, selectors
 from practicegate.masterfiles.kinds import DIAGNOSIS, PAYER, Kind
 from practicegate.masterfiles.models import PendingImport
@@ -99,7 +99,7 @@ def masterfile_update(*, actor, account, kind: Kind, row, data: dict, version: i
 def masterfile_edit_refused(*, actor, account, kind: Kind, row, expected: int, current: int | None,
                             verb: str = "update", request=None) -> None:
     """Log an edit (or de/reactivation) refused because the row moved on since the page was loaded."""
-    assert verb in {"update", "deactivate", "reactivate"}
+    assert verb in {"update", "deactivate", "reactivate", "delete"}
     _log(f"{kind.key}.{verb}", actor=actor, account=account, kind=kind, request=request, target=row,
          outcome=Outcome.FAILURE, detail={"conflict": True, "expected_version": expected,
                                           "current_version": current})
@@ -125,14 +125,18 @@ def masterfile_set_active(*, actor, account, kind: Kind, row, active: bool, vers
 
 
 @transaction.atomic
-def masterfile_delete(*, actor, account, kind: Kind, row, request=None) -> None:
-    """Delete a row nothing refers to; otherwise refuse (deactivate it instead)."""
+def masterfile_delete(*, actor, account, kind: Kind, row, version: int, request=None) -> None:
+    """Delete a row nothing refers to, if it is still at `version`; otherwise refuse."""
     assert row.account_id == account.pk
     found = references_to(kind.key, row)
     if found:
         raise ServiceError(f"This {kind.noun} is in use ({', '.join(found)}); deactivate it instead.")
     target_id = row.pk
-    row.delete()
+    # One DELETE ... WHERE version = ...: a row someone changed after the page was opened stays.
+    deleted, _ = kind.model._base_manager.filter(pk=row.pk, version=version).delete()
+    if not deleted:
+        current = kind.model._base_manager.filter(pk=row.pk).values_list("version", flat=True).first()
+        raise EditConflict(expected=version, current=current)
     _log(f"{kind.key}.delete", actor=actor, account=account, kind=kind, request=request,
          target_type=kind.model._meta.label_lower, target_id=target_id)
 

@@ -114,6 +114,11 @@ def build_views(kind: Kind) -> dict:
                             version=version)
         return row, edits
 
+    def _changed_meanwhile(done: str, edits) -> str:
+        who = ", ".join(f"{e.actor_username or 'someone'} at {e.at:%Y-%m-%d %H:%M} UTC" for e in edits)
+        return (f"Not {done}: this {kind.noun} was changed after you opened it"
+                f"{' (by ' + who + ')' if who else ''}. Check it below and try again.")
+
     def _set_active(request, account, pk, active):
         row = selectors.masterfile_get(request.account, kind, pk)
         verb = "Reactivated" if active else "Deactivated"
@@ -128,9 +133,7 @@ def build_views(kind: Kind) -> dict:
         except EditConflict as exc:
             row, edits = _conflict(request, row, exc, form.cleaned_data["version"],
                                    verb="reactivate" if active else "deactivate")
-            who = ", ".join(f"{e.actor_username or 'someone'} at {e.at:%Y-%m-%d %H:%M} UTC" for e in edits)
-            messages.error(request, f"Not {verb.lower()}: this {kind.noun} was changed after you opened it"
-                                    f"{' (by ' + who + ')' if who else ''}. Check it below and try again.")
+            messages.error(request, _changed_meanwhile(verb.lower(), edits))
             return redirect(_url(kind, "edit"), account=account, pk=row.pk)
         messages.success(request, f"{verb} the {kind.noun}.")
         return redirect(_url(kind, "edit"), account=account, pk=row.pk)
@@ -149,9 +152,17 @@ def build_views(kind: Kind) -> dict:
     @require_POST
     def delete_view(request, account, pk):
         row = selectors.masterfile_get(request.account, kind, pk)
+        form = VersionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Not deleted: " + " ".join(form.errors["version"]))
+            return redirect(_url(kind, "edit"), account=account, pk=row.pk)
         try:
             services.masterfile_delete(actor=request.user, account=request.account, kind=kind,
-                                       row=row, request=request)
+                                       row=row, version=form.cleaned_data["version"], request=request)
+        except EditConflict as exc:
+            row, edits = _conflict(request, row, exc, form.cleaned_data["version"], verb="delete")
+            messages.error(request, _changed_meanwhile("deleted", edits))
+            return redirect(_url(kind, "edit"), account=account, pk=row.pk)
         except ServiceError as exc:
             messages.error(request, str(exc))
             return redirect(_url(kind, "edit"), account=account, pk=row.pk)

@@ -150,7 +150,7 @@ def test_deactivate_and_reactivate(owner_client, owner_account, rows, kind):
 @pytest.mark.parametrize("kind", ["diagnosis", "billing", "payer"])
 def test_delete_removes_an_unused_row(owner_client, owner_account, rows, kind):
     row = rows[kind]
-    response = owner_client.post(url(owner_account, f"{kind}-delete", pk=row.pk))
+    response = owner_client.post(url(owner_account, f"{kind}-delete", pk=row.pk), {"version": row.version})
     assert response.status_code == 302
     assert not MODELS[kind].objects.filter(pk=row.pk).exists()
     assert events(owner_account, f"{kind}.delete").get().target_id == str(row.pk)

@@ -127,4 +127,22 @@ def test_a_stale_deactivate_is_refused_with_who_changed_it(owner_client, alice_c
 def test_the_edit_page_carries_the_version_in_every_form(owner_client, owner_account, rows):
     row = rows["diagnosis"]
     html = owner_client.get(url(owner_account, "diagnosis-edit", pk=row.pk)).content.decode()
-    assert html.count('name="version" value="1"') == 2  # the edit form and deactivate
+    assert html.count('name="version" value="1"') == 3  # the edit form, deactivate and delete
+
+
+def test_a_stale_delete_is_refused_and_the_row_stays(owner_client, alice_client, owner_account, rows):
+    row = rows["billing"]
+    alices = edit_data(alice_client, owner_account, "billing", row, fee="99.00")
+    assert alice_client.post(url(owner_account, "billing-edit", pk=row.pk), alices).status_code == 302
+    response = owner_client.post(url(owner_account, "billing-delete", pk=row.pk), {"version": "1"}, follow=True)
+    assert "Not deleted" in response.content.decode() and "alice" in response.content.decode()
+    assert BillingCode.objects.filter(pk=row.pk, fee="99.00").exists()
+    refused = AuditEvent.objects.get(action="billing.delete")
+    assert refused.outcome == Outcome.FAILURE and refused.detail["current_version"] == 2
+    for version in ("", "x"):
+        response = owner_client.post(url(owner_account, "billing-delete", pk=row.pk), {"version": version},
+                                     follow=True)
+        assert "reload the page" in response.content.decode()
+    assert BillingCode.objects.filter(pk=row.pk).exists()
+    assert owner_client.post(url(owner_account, "billing-delete", pk=row.pk), {"version": "2"}).status_code == 302
+    assert not BillingCode.objects.filter(pk=row.pk).exists()
