@@ -152,6 +152,8 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "practicegate.accounts.passwords.RunsAndRepeatsValidator"},
+    {"NAME": "practicegate.accounts.passwords.GuessableValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

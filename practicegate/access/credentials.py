@@ -56,7 +56,7 @@ def _inactive_with_right_password(username: str, password: str) -> bool:
     Only reached after authenticate() failed (and was counted), so it reveals nothing
     to someone who does not already know the password.
     """
-    user = get_user_model().objects.filter(username__iexact=username, is_active=False).first()
+    user = get_user_model().objects.named(username).filter(is_active=False).first()
     return user is not None and user.check_password(password)
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from practicegate.accounts.models import User
-from practicegate.accounts.services import username_taken
+from practicegate.accounts.services import username_refusal
 
 
 def reject_control_characters(value: str) -> None:
@@ -53,8 +53,9 @@ class NewUsernameForm(forms.Form):
 
     def clean_username(self):
         username = self.cleaned_data["username"]
-        if username_taken(username):
-            raise ValidationError("That username is taken. Please choose another.")
+        refusal = username_refusal(username)
+        if refusal:
+            raise ValidationError(refusal)
         return username
 
     def clean(self):

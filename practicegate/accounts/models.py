@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 
+from practicegate.accounts.usernames import KEY_MAX_LENGTH, username_key, username_skeleton
 from practicegate.core.sections import Level, clean_levels, full_levels, level_of
 
 
 class CaseInsensitiveUserManager(UserManager):
     def get_by_natural_key(self, username):
-        return self.get(username__iexact=username)
+        return self.get(username_key=username_key(username))
+
+    def named(self, username: str):
+        """The usernames (none or one) that `username` names, in any letter case."""
+        return self.filter(username_key=username_key(username))
 
 
 class User(AbstractUser):
-    """A login. Usernames are unique system-wide, compared case-insensitively."""
+    """A login. Usernames are unique system-wide, compared by their case-folded key."""
 
     email = models.EmailField(blank=True)
+    # Kept in step with `username` by save(): the unique key log-in looks up, and the look-alike skeleton.
+    username_key = models.CharField(max_length=KEY_MAX_LENGTH, unique=True, editable=False)
+    username_skeleton = models.CharField(max_length=KEY_MAX_LENGTH, db_index=True, editable=False)
     password_changed_at = models.DateTimeField(default=timezone.now)
     # The account this username was created in (sign-up or Allow Account Access).
     home_account = models.ForeignKey(
@@ -27,10 +34,16 @@ class User(AbstractUser):
 
     objects = CaseInsensitiveUserManager()
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
-        ]
+    class Meta:  # its own, so AbstractUser's options are not taken over
+        constraints: list = []
+
+    def save(self, *args, **kwargs):
+        self.username_key = username_key(self.username)
+        self.username_skeleton = username_skeleton(self.username)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "username" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "username_key", "username_skeleton"}
+        super().save(*args, **kwargs)
 
     def set_password(self, raw_password):
         super().set_password(raw_password)

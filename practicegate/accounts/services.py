@@ -8,6 +8,12 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from practicegate.accounts.models import Account, Membership, User
+from practicegate.accounts.usernames import (
+    KEY_MAX_LENGTH,
+    mixed_scripts,
+    username_key,
+    username_skeleton,
+)
 from practicegate.audit.services import record
 from practicegate.core.sections import full_levels
 
@@ -24,21 +30,39 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+TAKEN = "That username is taken. Please choose another."
+
+
 def username_taken(username: str) -> bool:
-    return User.objects.filter(username__iexact=username).exists()
+    return User.objects.named(username).exists()
+
+
+def username_refusal(username: str) -> str | None:
+    """Why `username` cannot be a new username, or None: taken, a look-alike, or a mix of alphabets."""
+    scripts = mixed_scripts(username)
+    if scripts:
+        return (f"Please use letters of one alphabet only; this username mixes {' and '.join(scripts)}.")
+    if len(username_key(username)) > KEY_MAX_LENGTH or len(username_skeleton(username)) > KEY_MAX_LENGTH:
+        return "Please choose a shorter username."
+    if username_taken(username):
+        return TAKEN
+    if User.objects.filter(username_skeleton=username_skeleton(username)).exists():
+        return "That username looks too much like an existing one. Please choose another."
+    return None
 
 
 def user_create(*, username: str, password: str, email: str = "", home_account: Account | None = None) -> User:
-    """Make a username (inside the caller's logged, atomic service); refuse a taken one."""
-    if username_taken(username):
-        raise ServiceError("That username is taken. Please choose another.")
+    """Make a username (inside the caller's logged, atomic service); refuse a taken or look-alike one."""
+    refusal = username_refusal(username)
+    if refusal:
+        raise ServiceError(refusal)
     user = User(username=username, email=email, home_account=home_account)
     user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:  # a concurrent request took the name first
-        raise ServiceError("That username is taken. Please choose another.") from exc
+        raise ServiceError(TAKEN) from exc
     return user
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -14,6 +14,23 @@ from practicegate.audit.selectors import EventFilter
 from practicegate.core.sections import SECTIONS
 
 MAX_CURSOR = 2**62
+# The widest dates a filter takes: a day on either side stays a valid datetime in every time zone.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(9998, 12, 31)
+
+
+class FilterDateField(forms.DateField):
+    """A date the filter can turn into a moment without overflowing; outside the range, a message."""
+
+    widget = forms.DateInput(attrs={"type": "date", "min": EARLIEST_DATE.isoformat(),
+                                    "max": LATEST_DATE.isoformat()})
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(
+                f"Enter a date from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}.",
+                code="out_of_range")
 
 
 class CursorForm(forms.Form):
@@ -34,10 +51,8 @@ class ActivityFilterForm(CursorForm):
     action = forms.ChoiceField(required=False)
     section = forms.ChoiceField(required=False)
     outcome = forms.ChoiceField(required=False, choices=[("", "Any outcome"), *Outcome.choices])
-    date_from = forms.DateField(required=False, label="From (date)",
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To (date, inclusive)",
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = FilterDateField(required=False, label="From (date)")
+    date_to = FilterDateField(required=False, label="To (date, inclusive)")
     target_type = forms.CharField(required=False, max_length=64, validators=[reject_control_characters])
     target_id = forms.CharField(required=False, max_length=64, label="Target id",
                                 validators=[reject_control_characters])

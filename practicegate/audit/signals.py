@@ -24,7 +24,7 @@ def log_account_of(user):
 def _known_user(username: str | None):
     if not username:
         return None
-    return get_user_model().objects.filter(username__iexact=username).first()
+    return get_user_model().objects.named(username).first()
 
 
 @receiver(user_logged_in)

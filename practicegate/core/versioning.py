@@ -38,9 +38,10 @@ class VersionField(forms.IntegerField):
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**31 - 1)
+        damaged = "This form's version is damaged: reload the page and try again."
         kwargs.setdefault("error_messages", {
             "required": "This form is missing its version: reload the page and try again.",
-            "invalid": "This form's version is damaged: reload the page and try again.",
+            "invalid": damaged, "min_value": damaged, "max_value": damaged,
         })
         super().__init__(**kwargs)
 

@@ -16,3 +16,4 @@ for _key, _noun in _NOUNS.items():
     register(f"{_key}.import", f"Imported {_noun}s from CSV")
     register(f"{_key}.export", f"Exported {_noun}s to CSV")
 register("diagnosis.import_icd10", "Imported ICD-10-CM diagnosis codes")
+register("masterfiles.import_previews_purge", "Removed expired CSV import previews")

@@ -40,7 +40,7 @@ def run(options: dict, *, stdout=None, stderr=None) -> int:
     stderr = stderr or sys.stderr
     # The `codes copy` subparser spells two keys its own way (to_accounts, as_user): take either.
     username = str(options.get("as_username") or options.get("as_user") or "")
-    actor = User.objects.filter(username__iexact=username, is_active=True).first()
+    actor = User.objects.named(username).filter(is_active=True).first()
     if actor is None:
         raise CommandError(f"No active username “{username[:150]}”.")
     args = dict(

@@ -39,8 +39,8 @@ class CopyFile:
 
     @cached_property
     def carried(self) -> tuple[str, ...]:
-        """Fields copied from the source row as they are (everything but id, account, timestamps)."""
-        skip = {"id", "account", "created_at", "updated_at"}
+        """Fields copied from the source row as they are (everything but id, account, timestamps, version)."""
+        skip = {"id", "account", "created_at", "updated_at", "version"}
         return tuple(f.name for f in self.model._meta.concrete_fields if f.name not in skip)
 
     def matches(self, src: str, dst: str) -> str:
@@ -124,8 +124,9 @@ def insert_missing(f: CopyFile, source_id: int, dest_id: int, now, *, dest_empty
         f" AND NOT EXISTS (SELECT 1 FROM {f.table} d WHERE d.{acc} = %s AND {f.matches('s', 'd')})")
     # ON CONFLICT guards the unique constraints should a row arrive by another path meanwhile.
     sql = (
-        f"INSERT INTO {f.table} ({acc}, {f.col('created_at')}, {f.col('updated_at')}, {', '.join(cols)})"
-        f" SELECT %s, %s, %s, {', '.join('s.' + c for c in cols)} FROM {f.table} s"
+        f"INSERT INTO {f.table} ({acc}, {f.col('created_at')}, {f.col('updated_at')}, {f.col('version')},"
+        f" {', '.join(cols)})"
+        f" SELECT %s, %s, %s, 1, {', '.join('s.' + c for c in cols)} FROM {f.table} s"
         f" WHERE s.{acc} = %s{probe}"
         f" ON CONFLICT DO NOTHING"
     )
@@ -144,7 +145,9 @@ def replace_different(f: CopyFile, source_id: int, dest_id: int, now) -> int:
         if f.by_payer_id else ""
     )
     sql = (
-        f"UPDATE {f.table} AS d SET {sets}, {f.col('updated_at')} = %s FROM {f.table} AS s"
+        # The version goes up, so an edit page opened before the copy is refused, not obeyed.
+        f"UPDATE {f.table} AS d SET {sets}, {f.col('updated_at')} = %s,"
+        f" {f.col('version')} = d.{f.col('version')} + 1 FROM {f.table} AS s"
         f" WHERE d.{acc} = %s AND s.{acc} = %s AND {f.matches('s', 'd')} AND NOT ({f.same('s', 'd')})"
         f"{first_twin}"
     )
@@ -175,8 +178,9 @@ def bare_insert(f: CopyFile, source_id: int, dest_id: int, now) -> int:
     acc = f.col("account")
     cols = [f.col(name) for name in f.carried]
     sql = (
-        f"INSERT INTO {f.table} ({acc}, {f.col('created_at')}, {f.col('updated_at')}, {', '.join(cols)})"
-        f" SELECT %s, %s, %s, {', '.join('s.' + c for c in cols)} FROM {f.table} s WHERE s.{acc} = %s"
+        f"INSERT INTO {f.table} ({acc}, {f.col('created_at')}, {f.col('updated_at')}, {f.col('version')},"
+        f" {', '.join(cols)})"
+        f" SELECT %s, %s, %s, 1, {', '.join('s.' + c for c in cols)} FROM {f.table} s WHERE s.{acc} = %s"
     )
     stamp = _stamp(now)
     return _run(sql, [dest_id, stamp, stamp, source_id])

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from practicegate.masterfiles.kinds import Kind
+from practicegate.masterfiles.validators import looks_like_formula
 
 MAX_ROWS = 100_000
 MAX_REPORTED_ERRORS = 1000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TRUE = {"", "yes", "y", "true", "1", "active"}
 _FALSE = {"no", "n", "false", "0", "inactive"}
 
@@ -80,27 +79,6 @@ def _header(kind: Kind, raw: list[str]) -> list[str]:
     return names
 
 
-# Numbers and phone numbers ("-5", "+1 555 123 4567") start like formulas but cannot run.
-_INERT = re.compile(r"^[+-]?[\d\s().,-]+$")
-
-
-def _looks_numeric(text: str) -> bool:
-    return bool(_INERT.match(text))
-
-
-def _cell(text: str) -> tuple[str, str | None]:
-    """The cell's value and, if it would run as a spreadsheet formula, why it is refused.
-
-    A leading apostrophe before a formula character is how our export keeps such text
-    inert; it is removed again so export and import round-trip."""
-    if text.startswith("'") and text[1:2] and text[1] in FORMULA_START:
-        return text[1:], None
-    if text.startswith(FORMULA_START) and not _looks_numeric(text):
-        return text, (f"starts with {text[0]!r}, which a spreadsheet would run as a formula; "
-                      "put an apostrophe (') before it to keep it as text")
-    return text, None
-
-
 def _active(text: str) -> bool | None:
     value = text.strip().lower()
     if value in _TRUE:
@@ -141,12 +119,8 @@ def _parse_row(kind, columns, raw, line, result: ParsedFile, seen: dict) -> None
     if len(raw) != len(columns):
         result.error(line, f"has {len(raw)} cells; the header has {len(columns)}")
         return
-    values, problems = {}, []
-    for name, cell in zip(columns, raw, strict=True):
-        value, refusal = _cell(cell)
-        if refusal:
-            problems.append(f"{name} {refusal}")
-        values[name] = value
+    # Cells go to the form as they are: it normalises them first and then refuses formulas.
+    values, problems = dict(zip(columns, raw, strict=True)), []
     active = _active(values.pop("active", ""))
     if active is None:
         problems.append("active must be yes or no")
@@ -175,7 +149,7 @@ def _parse_row(kind, columns, raw, line, result: ParsedFile, seen: dict) -> None
 def defuse(value) -> str:
     """Text a spreadsheet shows as text: formula-looking cells get a leading apostrophe."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START) and not _looks_numeric(text):
+    if looks_like_formula(text):
         return "'" + text
     return text
 

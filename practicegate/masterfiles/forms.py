@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from practicegate.core.versioning import VersionField
 from practicegate.masterfiles import validators as v
 from practicegate.masterfiles.models import PayerType
 
@@ -16,7 +17,7 @@ def _text(label: str, max_length: int, *, required: bool = True, multiline: bool
 
 
 class MasterFileForm(forms.Form):
-    """Field cleaners are named after validators; text fields are NFC and control-free."""
+    """Field cleaners are named after validators; text fields are NFC, control-free and no formula."""
 
     multiline_fields: tuple[str, ...] = ()
 
@@ -25,7 +26,7 @@ class MasterFileForm(forms.Form):
         for name, value in list(data.items()):
             if isinstance(value, str) and isinstance(self.fields[name], forms.CharField):
                 try:
-                    data[name] = v.clean_text(value, multiline=name in self.multiline_fields)
+                    data[name] = v.not_a_formula(v.clean_text(value, multiline=name in self.multiline_fields))
                 except forms.ValidationError as exc:
                     self.add_error(name, exc)
         return data
@@ -128,6 +129,22 @@ class PayerForm(MasterFileForm):
 
     def clean_phone(self):
         return v.phone(self.cleaned_data["phone"])
+
+
+_EDIT_FORMS: dict[type, type] = {}
+
+
+def edit_form_class(form_class: type) -> type:
+    """The edit page's form: the add form plus the version the page was loaded from."""
+    if form_class not in _EDIT_FORMS:
+        _EDIT_FORMS[form_class] = type(f"{form_class.__name__}Edit", (form_class,), {"version": VersionField()})
+    return _EDIT_FORMS[form_class]
+
+
+class VersionForm(forms.Form):
+    """Deactivate and reactivate carry the version of the page they were pressed on."""
+
+    version = VersionField()
 
 
 class SearchForm(forms.Form):

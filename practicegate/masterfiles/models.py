@@ -9,12 +9,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from practicegate.core.versioning import version_column
+
 
 class MasterFile(models.Model):
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Bumped by every save through the edit page, (de)activation and Copy Codes' replace: an edit
+    # form loaded before such a change is refused instead of overwriting it (core.versioning).
+    version = version_column()
 
     class Meta:
         abstract = True

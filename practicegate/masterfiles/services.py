@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from practicegate.accounts.models import Account
 from practicegate.accounts.services import ServiceError
-from practicegate.audit.models import Outcome
+from practicegate.audit.models import Channel, Outcome
 from practicegate.audit.services import record
+from practicegate.core.scoping import account_scope, across_accounts
+from practicegate.core.versioning import EditConflict, update_versioned, version_detail
 from practicegate.masterfiles import csvio, icd10, selectors
 from practicegate.masterfiles.kinds import DIAGNOSIS, PAYER, Kind
 from practicegate.masterfiles.models import PendingImport
@@ -68,43 +72,71 @@ def masterfile_create(*, actor, account, kind: Kind, data: dict, request=None, c
 
 
 @transaction.atomic
-def masterfile_update(*, actor, account, kind: Kind, row, data: dict, request=None):
+def masterfile_update(*, actor, account, kind: Kind, row, data: dict, version: int, request=None):
+    """Save the edit page's values if the row is still at `version`; else EditConflict, nothing saved."""
     assert row.account_id == account.pk  # rows reach services through the account's selectors
     _check_unique(account, kind, data, exclude_pk=row.pk)
-    changed = sorted(f for f in kind.fields if getattr(row, f) != data[f])
-    for name in changed:
-        setattr(row, name, data[name])
-    if changed:
+    changes = {f: (getattr(row, f), data[f]) for f in kind.fields if getattr(row, f) != data[f]}
+    if changes:
+        for name, (_, new) in changes.items():
+            setattr(row, name, new)
         row.updated_at = timezone.now()
-        _save(kind, row)
+        try:
+            with transaction.atomic():  # a savepoint, so a lost race leaves the outer work usable
+                update_versioned(row, expected_version=version, fields=[*changes, "updated_at"])
+        except IntegrityError:
+            label = "payer ID" if kind is PAYER else "code"
+            raise DuplicateError(kind.natural_key,
+                                 f"This account already has a {kind.noun} with that {label}.") from None
+    # Nothing differing from the row as it is now overwrites nothing, whatever the version: no write.
+    versioned = version_detail(row.version, changes) if changes else {}
     _log(f"{kind.key}.update", actor=actor, account=account, kind=kind, request=request,
-         target=row, detail={"fields": changed})
+         target=row, detail={"fields": sorted(changes), **versioned})
     return row
 
 
 @transaction.atomic
-def masterfile_set_active(*, actor, account, kind: Kind, row, active: bool, request=None):
+def masterfile_edit_refused(*, actor, account, kind: Kind, row, expected: int, current: int | None,
+                            verb: str = "update", request=None) -> None:
+    """Log an edit (or de/reactivation) refused because the row moved on since the page was loaded."""
+    assert verb in {"update", "deactivate", "reactivate", "delete"}
+    _log(f"{kind.key}.{verb}", actor=actor, account=account, kind=kind, request=request, target=row,
+         outcome=Outcome.FAILURE, detail={"conflict": True, "expected_version": expected,
+                                          "current_version": current})
+
+
+STATUS = {True: "Active", False: "Inactive"}
+
+
+@transaction.atomic
+def masterfile_set_active(*, actor, account, kind: Kind, row, active: bool, version: int, request=None):
+    """(De)activate the row if it is still at `version` (the version goes up); already so: no change."""
     assert row.account_id == account.pk
     was = row.active
     if was != active:
         row.active = active
         row.updated_at = timezone.now()
-        row.save(update_fields=["active", "updated_at"])
+        update_versioned(row, expected_version=version, fields=["active", "updated_at"])
     verb = "reactivate" if active else "deactivate"
+    versioned = version_detail(row.version, {"status": (STATUS[was], STATUS[active])}) if was != active else {}
     _log(f"{kind.key}.{verb}", actor=actor, account=account, kind=kind, request=request,
-         target=row, detail={"changed": was != active})
+         target=row, detail={"changed": was != active, **versioned})
     return row
 
 
 @transaction.atomic
-def masterfile_delete(*, actor, account, kind: Kind, row, request=None) -> None:
-    """Delete a row nothing refers to; otherwise refuse (deactivate it instead)."""
+def masterfile_delete(*, actor, account, kind: Kind, row, version: int, request=None) -> None:
+    """Delete a row nothing refers to, if it is still at `version`; otherwise refuse."""
     assert row.account_id == account.pk
     found = references_to(kind.key, row)
     if found:
         raise ServiceError(f"This {kind.noun} is in use ({', '.join(found)}); deactivate it instead.")
     target_id = row.pk
-    row.delete()
+    # One DELETE ... WHERE version = ...: a row someone changed after the page was opened stays.
+    deleted, _ = kind.model._base_manager.filter(pk=row.pk, version=version).delete()
+    if not deleted:
+        current = kind.model._base_manager.filter(pk=row.pk).values_list("version", flat=True).first()
+        raise EditConflict(expected=version, current=current)
     _log(f"{kind.key}.delete", actor=actor, account=account, kind=kind, request=request,
          target_type=kind.model._meta.label_lower, target_id=target_id)
 
@@ -170,9 +202,12 @@ def masterfile_import_preview(*, actor, account, kind: Kind, data: bytes, filena
         preview.refused = str(exc)
     if preview.parsed is not None:
         preview.new_rows, preview.existing_rows = split_new(account, kind, preview.parsed.rows)
+    removed = 0
     if preview.ok and preview.new_rows:
-        PendingImport.objects.filter(account=account, user=actor).delete()
-        PendingImport.objects.filter(created_at__lt=timezone.now() - PENDING_IMPORT_TTL).delete()
+        # This username's earlier preview is replaced; of the others, only this account's expired ones go.
+        own = PendingImport.objects.filter(account=account)
+        removed, _ = (own.filter(user=actor) | own.filter(created_at__lt=timezone.now() - PENDING_IMPORT_TTL)
+                      ).delete()
         preview.token = secrets.token_urlsafe(32)
         PendingImport.objects.create(account=account, user=actor, kind=kind.key,
                                      token=preview.token, filename=filename[:200], data=data)
@@ -182,7 +217,8 @@ def masterfile_import_preview(*, actor, account, kind: Kind, data: bytes, filena
          detail={"bytes": len(data), "refused": bool(preview.refused),
                  "rows": len(parsed.rows) + parsed.error_count if parsed else 0,
                  "bad_rows": parsed.error_count if parsed else 0,
-                 "new": len(preview.new_rows), "existing": len(preview.existing_rows)})
+                 "new": len(preview.new_rows), "existing": len(preview.existing_rows),
+                 "previews_removed": removed})
     return preview
 
 
@@ -233,6 +269,25 @@ def icd10_import(*, actor, account, preset: str, request=None, channel=None,
            channel=channel, actor_username=actor_username, section=DIAGNOSIS.section,
            detail=counts)
     return counts
+
+
+def pending_imports_purge(*, channel=Channel.CLI) -> int:
+    """Delete every expired CSV preview, one transaction and one event per account (for a timer)."""
+    cutoff = timezone.now() - PENDING_IMPORT_TTL
+    with across_accounts():  # the one place previews of all accounts are looked at together
+        account_ids = sorted(set(PendingImport.objects.filter(created_at__lt=cutoff)
+                                 .values_list("account_id", flat=True)))
+    total = 0
+    for account in Account.objects.filter(pk__in=account_ids).order_by("pk"):
+        with account_scope(account), transaction.atomic():
+            expired = PendingImport.objects.filter(account=account, created_at__lt=cutoff)
+            per_kind = dict(Counter(expired.values_list("kind", flat=True)))
+            expired.delete()
+            if per_kind:
+                record("masterfiles.import_previews_purge", account=account, channel=channel,
+                       target_type="masterfiles.pendingimport", detail=dict(sorted(per_kind.items())))
+            total += sum(per_kind.values())
+    return total
 
 
 @transaction.atomic

@@ -33,6 +33,10 @@ US_STATES = (
 ).split()
 
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+# What makes a spreadsheet run a cell as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Numbers and phone numbers ("-5", "+1 555 123 4567") start like formulas but cannot run.
+_INERT = re.compile(r"^[+-]?[\d\s().,-]+$")
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:
@@ -43,6 +47,24 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
             continue
         if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}:
             raise ValidationError("Please remove invisible or control characters.")
+    return value
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_START) and not _INERT.match(text)
+
+
+def not_a_formula(value: str) -> str:
+    """Text as stored, checked after clean_text so leading spaces cannot hide a formula.
+
+    A leading apostrophe before a formula character says "this is text" (spreadsheets and our
+    export use it); it is removed, so export and import round-trip."""
+    if value.startswith("'") and value[1:2] and value[1] in FORMULA_START:
+        return value[1:]
+    if looks_like_formula(value):
+        raise ValidationError(
+            "Starts with %(first)s, which a spreadsheet would run as a formula; put an apostrophe (') "
+            "before it to keep it as text.", code="formula", params={"first": repr(value[0])})
     return value
 
 

@@ -9,10 +9,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from practicegate.accounts.services import ServiceError
+from practicegate.audit.selectors import edits_since
 from practicegate.core.decorators import account_view
 from practicegate.core.sections import Level
-from practicegate.masterfiles import selectors, services
-from practicegate.masterfiles.forms import Icd10ImportForm, ImportUploadForm, SearchForm
+from practicegate.core.versioning import EditConflict
+from practicegate.masterfiles import csvio, selectors, services
+from practicegate.masterfiles.forms import (
+    Icd10ImportForm,
+    ImportUploadForm,
+    SearchForm,
+    VersionForm,
+    edit_form_class,
+)
 from practicegate.masterfiles.icd10 import PRESETS
 from practicegate.masterfiles.kinds import DIAGNOSIS, Kind
 
@@ -27,7 +35,9 @@ def _posted(request):
 
 
 def _initial(row, kind: Kind) -> dict:
-    initial = {f: getattr(row, f) for f in kind.fields}
+    # Stored text that starts like a formula is shown with its apostrophe, so saving it again works.
+    initial = {f: csvio.defuse(value) if isinstance(value := getattr(row, f), str) else value
+               for f in kind.fields}
     if kind is DIAGNOSIS:
         initial["code"] = row.display_code
     return initial
@@ -72,24 +82,60 @@ def build_views(kind: Kind) -> dict:
     @require_http_methods(["GET", "POST"])
     def edit_view(request, account, pk):
         row = selectors.masterfile_get(request.account, kind, pk)
-        form = kind.form_class(_posted(request), initial=_initial(row, kind))
+        form = edit_form_class(kind.form_class)(_posted(request),
+                                                initial={**_initial(row, kind), "version": row.version})
+        conflict = None
         if request.method == "POST" and form.is_valid():
+            version = form.cleaned_data["version"]
             try:
                 services.masterfile_update(actor=request.user, account=request.account, kind=kind,
-                                           row=row, data=form.cleaned_data, request=request)
+                                           row=row, data=form.cleaned_data, version=version, request=request)
             except services.DuplicateError as exc:
                 form.add_error(exc.field, str(exc))
+            except EditConflict as exc:
+                row, conflict = _conflict(request, row, exc, version)
+                # The typed values stay; the form now carries the version they were compared with.
+                form.data = form.data.copy()
+                form.data["version"] = str(row.version)
             else:
                 messages.success(request, f"Saved the {kind.noun}.")
                 return redirect(_url(kind, "list"), account=account)
-        return render(request, "masterfiles/form.html", context(request, form=form, row=row),
-                      status=400 if form.errors else 200)
+        status = 409 if conflict is not None else 400 if form.errors else 200
+        return render(request, "masterfiles/form.html",
+                      context(request, form=form, row=row, conflict=conflict is not None,
+                              conflict_edits=conflict or []), status=status)
+
+    def _conflict(request, row, exc: EditConflict, version: int, verb: str = "update"):
+        """The row as it is now and the saves since `version`, with the refusal logged."""
+        services.masterfile_edit_refused(actor=request.user, account=request.account, kind=kind, row=row,
+                                         expected=version, current=exc.current, verb=verb, request=request)
+        row = selectors.masterfile_get(request.account, kind, row.pk)
+        edits = edits_since(request.account, target_type=row._meta.label_lower, target_id=row.pk,
+                            version=version)
+        return row, edits
+
+    def _changed_meanwhile(done: str, edits) -> str:
+        who = ", ".join(f"{e.actor_username or 'someone'} at {e.at:%Y-%m-%d %H:%M} UTC" for e in edits)
+        return (f"Not {done}: this {kind.noun} was changed after you opened it"
+                f"{' (by ' + who + ')' if who else ''}. Check it below and try again.")
 
     def _set_active(request, account, pk, active):
         row = selectors.masterfile_get(request.account, kind, pk)
-        services.masterfile_set_active(actor=request.user, account=request.account, kind=kind,
-                                       row=row, active=active, request=request)
-        messages.success(request, f"{'Reactivated' if active else 'Deactivated'} the {kind.noun}.")
+        verb = "Reactivated" if active else "Deactivated"
+        form = VersionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, f"Not {verb.lower()}: " + " ".join(form.errors["version"]))
+            return redirect(_url(kind, "edit"), account=account, pk=row.pk)
+        try:
+            services.masterfile_set_active(actor=request.user, account=request.account, kind=kind,
+                                           row=row, active=active, version=form.cleaned_data["version"],
+                                           request=request)
+        except EditConflict as exc:
+            row, edits = _conflict(request, row, exc, form.cleaned_data["version"],
+                                   verb="reactivate" if active else "deactivate")
+            messages.error(request, _changed_meanwhile(verb.lower(), edits))
+            return redirect(_url(kind, "edit"), account=account, pk=row.pk)
+        messages.success(request, f"{verb} the {kind.noun}.")
         return redirect(_url(kind, "edit"), account=account, pk=row.pk)
 
     @account_view(section)
@@ -106,9 +152,17 @@ def build_views(kind: Kind) -> dict:
     @require_POST
     def delete_view(request, account, pk):
         row = selectors.masterfile_get(request.account, kind, pk)
+        form = VersionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Not deleted: " + " ".join(form.errors["version"]))
+            return redirect(_url(kind, "edit"), account=account, pk=row.pk)
         try:
             services.masterfile_delete(actor=request.user, account=request.account, kind=kind,
-                                       row=row, request=request)
+                                       row=row, version=form.cleaned_data["version"], request=request)
+        except EditConflict as exc:
+            row, edits = _conflict(request, row, exc, form.cleaned_data["version"], verb="delete")
+            messages.error(request, _changed_meanwhile("deleted", edits))
+            return redirect(_url(kind, "edit"), account=account, pk=row.pk)
         except ServiceError as exc:
             messages.error(request, str(exc))
             return redirect(_url(kind, "edit"), account=account, pk=row.pk)

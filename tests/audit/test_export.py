@@ -78,6 +78,15 @@ def test_bad_filters_refuse_the_export_and_log_nothing(owner_client, owner_accou
     assert not AuditEvent.objects.filter(action="audit.export").exists()
 
 
+@pytest.mark.parametrize("fmt", ["csv", "fhir"])
+@pytest.mark.parametrize("query", ["date_to=9999-12-31", "date_from=0001-01-01", "date_to=10000-01-01"])
+def test_extreme_dates_refuse_the_export_with_a_message(owner_client, owner_account, events, fmt, query):
+    response = owner_client.get(export_url(owner_account, fmt, query))
+    assert response.status_code == 400
+    assert b"Enter a" in response.content
+    assert not AuditEvent.objects.filter(action="audit.export").exists()
+
+
 FHIR_ACTIONS = {"C", "R", "U", "D", "E"}
 FHIR_OUTCOMES = {"0", "4", "8", "12"}
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")

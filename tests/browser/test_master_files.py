@@ -69,3 +69,37 @@ def test_copy_codes_between_two_demo_accounts(browser_page, screenshot):
     for account in (source, target):
         event = AuditEvent.objects.filter(account=account, action="codes.copy").latest("seq")
         assert event.actor_username == "practice-manager" and event.outcome == "success"
+
+
+def test_two_people_edit_one_code_and_the_second_sees_the_first(browser_page, new_page):
+    from tests.conftest import PASSWORD, add_member, make_account, make_user
+    from tests.masterfiles.conftest import add_diagnosis
+
+    account = make_account("Willow Counseling", "willow")
+    add_member(account, make_user("rowan"))
+    row = add_diagnosis(account, "F411", "Generalized anxiety disorder")
+    edit = f"/a/{account.slug}/diagnosis-codes/{row.pk}/"
+    willow, rowan = browser_page, new_page()
+    for page, username in ((willow, "willow"), (rowan, "rowan")):
+        log_in(page, username, PASSWORD)
+        page.goto(edit)
+        expect(page.get_by_label("Description")).to_have_value("Generalized anxiety disorder")
+
+    rowan.get_by_label("Description").fill("Anxiety disorder, generalized")
+    rowan.get_by_role("button", name="Save").click()
+    expect(rowan.get_by_text("Saved the diagnosis code.")).to_be_visible()
+
+    willow.get_by_label("Description").fill("GAD (willow's wording)")
+    willow.get_by_role("button", name="Save").click()
+    conflict = willow.get_by_role("alert").filter(has_text="Not saved")
+    expect(conflict).to_contain_text("rowan")
+    expect(conflict).to_contain_text("Anxiety disorder, generalized")
+    expect(willow.get_by_label("Description")).to_have_value("GAD (willow's wording)")
+    row.refresh_from_db()
+    assert row.description == "Anxiety disorder, generalized" and row.version == 2
+
+    # Having seen rowan's change, willow saves on purpose.
+    willow.get_by_role("button", name="Save").click()
+    expect(willow.get_by_text("Saved the diagnosis code.")).to_be_visible()
+    row.refresh_from_db()
+    assert row.description == "GAD (willow's wording)" and row.version == 3

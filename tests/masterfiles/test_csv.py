@@ -283,3 +283,21 @@ def test_import_writes_with_bulk_inserts(owner_client, owner_account, django_ass
     with django_assert_max_num_queries(60):
         confirm(owner_client, owner_account, "diagnosis", preview)
     assert DiagnosisCode.objects.filter(account=owner_account).count() == 1000
+
+
+@pytest.mark.parametrize("cell", [' =HYPERLINK("http://evil.example","Click")', "\u00a0=cmd|' /C calc'!A0",
+                                  "  @SUM(A1)", "\t=1+1", " +cmd"])
+def test_a_formula_behind_leading_spaces_is_refused(owner_client, owner_account, cell):
+    content = "code,description\n" + "F41.1," + '"' + cell.replace('"', '""') + '"\n'
+    response = upload(owner_client, owner_account, "diagnosis", content)
+    assert response.status_code == 400
+    errors = {e.line: e.message for e in response.context["preview"].parsed.errors}
+    assert "formula" in errors[2]
+    assert not DiagnosisCode.objects.exists() and not PendingImport.objects.exists()
+
+
+def test_an_apostrophe_after_leading_spaces_keeps_formula_text_as_text(owner_client, owner_account):
+    response = upload(owner_client, owner_account, "payer", "name,notes\nPayer,  '=not a formula\n")
+    assert response.status_code == 200
+    confirm(owner_client, owner_account, "payer", response)
+    assert InsurancePayer.objects.get(account=owner_account).notes == "=not a formula"

@@ -25,11 +25,16 @@ def test_lists_and_exports_show_only_this_account(owner_client, owner_account, r
 @pytest.mark.parametrize("action", ["edit", "deactivate", "reactivate", "delete"])
 def test_another_accounts_id_is_404(owner_client, owner_account, other_rows, kind, action):
     row = other_rows[kind]
-    method = owner_client.get if action == "edit" else owner_client.post
-    assert method(url(owner_account, f"{kind}-{action}", pk=row.pk)).status_code == 404
+    # With the row's true version, so only the account scope can refuse it.
+    if action == "edit":
+        assert owner_client.get(url(owner_account, f"{kind}-edit", pk=row.pk)).status_code == 404
+    else:
+        assert owner_client.post(url(owner_account, f"{kind}-{action}", pk=row.pk),
+                                 {"version": row.version}).status_code == 404
     if action == "edit":
         assert owner_client.post(url(owner_account, f"{kind}-edit", pk=row.pk),
-                                 {"code": "F99", "name": "x", "description": "x"}).status_code == 404
+                                 {"code": "F99", "name": "x", "description": "x",
+                                  "version": row.version}).status_code == 404
     fresh = type(row).objects.get(pk=row.pk)
     assert fresh.active is True and fresh.account_id == row.account_id
     assert fresh.updated_at == row.updated_at

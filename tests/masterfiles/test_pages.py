@@ -107,7 +107,7 @@ def test_same_code_in_two_accounts_is_fine(owner_client, owner_account, other_ro
 
 def test_edit_changes_fields_and_logs_their_names(owner_client, owner_account, rows):
     row = rows["billing"]
-    data = dict(GOOD["billing"], fee="180.00", description="Therapy session, 60 minutes")
+    data = dict(GOOD["billing"], fee="180.00", description="Therapy session, 60 minutes", version=row.version)
     response = owner_client.post(url(owner_account, "billing-edit", pk=row.pk), data)
     assert response.status_code == 302
     row.refresh_from_db()
@@ -125,9 +125,10 @@ def test_edit_to_a_code_already_used_is_refused(owner_client, owner_account, row
     from tests.masterfiles.conftest import add_diagnosis
 
     other = add_diagnosis(owner_account, "F329", "Depression")
-    data = {"code": "F41.1", "description": "x"}
+    data = {"code": "F41.1", "description": "x", "version": other.version}
     response = owner_client.post(url(owner_account, "diagnosis-edit", pk=other.pk), data)
     assert response.status_code == 400
+    assert "already has a diagnosis code with that code" in str(response.context["form"].errors["code"])
     other.refresh_from_db()
     assert other.code == "F329"
 
@@ -135,13 +136,13 @@ def test_edit_to_a_code_already_used_is_refused(owner_client, owner_account, row
 @pytest.mark.parametrize("kind", ["diagnosis", "billing", "payer"])
 def test_deactivate_and_reactivate(owner_client, owner_account, rows, kind):
     row = rows[kind]
-    owner_client.post(url(owner_account, f"{kind}-deactivate", pk=row.pk))
+    owner_client.post(url(owner_account, f"{kind}-deactivate", pk=row.pk), {"version": row.version})
     row.refresh_from_db()
     assert row.active is False
     assert b"Inactive" in owner_client.get(url(owner_account, f"{kind}-list")).content
-    owner_client.post(url(owner_account, f"{kind}-reactivate", pk=row.pk))
+    owner_client.post(url(owner_account, f"{kind}-reactivate", pk=row.pk), {"version": row.version})
     row.refresh_from_db()
-    assert row.active is True
+    assert row.active is True and row.version == 3
     assert events(owner_account, f"{kind}.deactivate").count() == 1
     assert events(owner_account, f"{kind}.reactivate").count() == 1
 
@@ -149,7 +150,7 @@ def test_deactivate_and_reactivate(owner_client, owner_account, rows, kind):
 @pytest.mark.parametrize("kind", ["diagnosis", "billing", "payer"])
 def test_delete_removes_an_unused_row(owner_client, owner_account, rows, kind):
     row = rows[kind]
-    response = owner_client.post(url(owner_account, f"{kind}-delete", pk=row.pk))
+    response = owner_client.post(url(owner_account, f"{kind}-delete", pk=row.pk), {"version": row.version})
     assert response.status_code == 302
     assert not MODELS[kind].objects.filter(pk=row.pk).exists()
     assert events(owner_account, f"{kind}.delete").get().target_id == str(row.pk)
@@ -159,3 +160,34 @@ def test_get_on_a_post_only_route_is_refused(owner_client, owner_account, rows):
     response = owner_client.get(url(owner_account, "diagnosis-delete", pk=rows["diagnosis"].pk))
     assert response.status_code == 405
     assert DiagnosisCode.objects.filter(pk=rows["diagnosis"].pk).exists()
+
+
+@pytest.mark.parametrize("kind, field", [("diagnosis", "description"), ("billing", "description"),
+                                         ("payer", "name"), ("payer", "notes"), ("payer", "city")])
+@pytest.mark.parametrize("value", [' =HYPERLINK("http://evil.example","Click")', "=1+1", "\u00a0@SUM(A1)"])
+def test_formula_text_is_refused_on_the_pages_too(owner_client, owner_account, kind, field, value):
+    response = owner_client.post(url(owner_account, f"{kind}-add"), {**GOOD[kind], field: value})
+    assert response.status_code == 400
+    assert "formula" in " ".join(response.context["form"].errors[field])
+    assert not MODELS[kind].objects.exists()
+    assert not events(owner_account, f"{kind}.create").exists()
+
+
+def test_an_apostrophe_keeps_formula_text_and_the_edit_page_shows_it_again(owner_client, owner_account):
+    response = owner_client.post(url(owner_account, "payer-add"), {**GOOD["payer"], "notes": " '=not a formula"})
+    assert response.status_code == 302
+    payer = InsurancePayer.objects.get()
+    assert payer.notes == "=not a formula"
+    edit = owner_client.get(url(owner_account, "payer-edit", pk=payer.pk))
+    assert edit.context["form"].initial["notes"] == "'=not a formula"
+    # Saving the edit page unchanged keeps the text as it was.
+    data = {**GOOD["payer"], "notes": edit.context["form"].initial["notes"], "version": payer.version}
+    assert owner_client.post(url(owner_account, "payer-edit", pk=payer.pk), data).status_code == 302
+    payer.refresh_from_db()
+    assert payer.notes == "=not a formula"
+
+
+def test_numbers_and_dashes_inside_text_are_fine(owner_client, owner_account):
+    response = owner_client.post(url(owner_account, "payer-add"),
+                                 {**GOOD["payer"], "notes": "Call +1 555 123 4567 - ask for claims"})
+    assert response.status_code == 302

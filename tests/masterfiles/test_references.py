@@ -32,7 +32,8 @@ def test_nothing_refers_to_rows_yet(rows):
 
 def test_a_row_in_use_is_not_deleted(owner_client, owner_account, rows, claims_refer_to_f411):
     row = rows["diagnosis"]
-    response = owner_client.post(url(owner_account, "diagnosis-delete", pk=row.pk), follow=True)
+    response = owner_client.post(url(owner_account, "diagnosis-delete", pk=row.pk), {"version": row.version},
+                                 follow=True)
     assert b"in use (2 claims)" in response.content
     assert DiagnosisCode.objects.filter(pk=row.pk).exists()
     assert not AuditEvent.objects.filter(account=owner_account, action="diagnosis.delete").exists()
@@ -42,5 +43,5 @@ def test_rows_the_check_does_not_name_can_be_deleted(owner_client, owner_account
     from tests.masterfiles.conftest import add_diagnosis
 
     row = add_diagnosis(owner_account, "F329", "Depression")
-    owner_client.post(url(owner_account, "diagnosis-delete", pk=row.pk))
+    owner_client.post(url(owner_account, "diagnosis-delete", pk=row.pk), {"version": row.version})
     assert not DiagnosisCode.objects.filter(pk=row.pk).exists()

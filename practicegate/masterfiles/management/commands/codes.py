@@ -13,14 +13,15 @@ from practicegate.masterfiles.icd10 import PRESETS
 def find_user(username: str | None) -> User | None:
     if not username:
         return None
-    user = User.objects.filter(username__iexact=username).first()
+    user = User.objects.named(username).first()
     if user is None:
         raise CommandError(f"No username {username!r}.")
     return user
 
 
 class Command(BaseCommand):
-    help = "Work with the master files: import ICD-10-CM codes, copy codes between accounts."
+    help = ("Work with the master files: import ICD-10-CM codes, copy codes between accounts, "
+            "purge expired CSV import previews.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
@@ -40,12 +41,23 @@ class Command(BaseCommand):
         copy.add_argument("--dry-run", action="store_true")
         copy.add_argument("--as", dest="as_user", required=True, metavar="USERNAME")
 
+        sub.add_parser("purge-imports", help="Delete expired CSV import previews (run it from a timer, "
+                                             "e.g. hourly); logs one event per account.")
+
     def handle(self, *args, **options):
         if options["subcommand"] == "copy":
             from practicegate.masterfiles.copy_cli import run  # the copy feature's own module
 
             return run(options, stdout=self.stdout, stderr=self.stderr)
+        if options["subcommand"] == "purge-imports":
+            return self.purge_imports()
         return self.import_icd10(options)
+
+    def purge_imports(self):
+        from practicegate.masterfiles.services import pending_imports_purge
+
+        removed = pending_imports_purge()
+        self.stdout.write(f"Removed {removed} expired CSV import preview(s).")
 
     def import_icd10(self, options):
         from practicegate.masterfiles.services import icd10_import
