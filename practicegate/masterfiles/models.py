@@ -9,12 +9,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from practicegate.core.scoping import tenant_manager
+
 
 class MasterFile(models.Model):
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = tenant_manager()
 
     class Meta:
         abstract = True
@@ -104,6 +108,8 @@ class PendingImport(models.Model):
     filename = models.CharField(max_length=200, blank=True)
     data = models.BinaryField()
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = tenant_manager()
 
     def __str__(self):
         return f"{self.kind} import {self.filename}"

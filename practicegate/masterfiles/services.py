@@ -12,6 +12,7 @@ from django.utils import timezone
 from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
+from practicegate.core.scoping import ensure_in_account
 from practicegate.masterfiles import csvio, icd10, selectors
 from practicegate.masterfiles.kinds import DIAGNOSIS, PAYER, Kind
 from practicegate.masterfiles.models import PendingImport
@@ -69,7 +70,7 @@ def masterfile_create(*, actor, account, kind: Kind, data: dict, request=None, c
 
 @transaction.atomic
 def masterfile_update(*, actor, account, kind: Kind, row, data: dict, request=None):
-    assert row.account_id == account.pk  # rows reach services through the account's selectors
+    ensure_in_account(row, account)  # rows reach services through the account's selectors
     _check_unique(account, kind, data, exclude_pk=row.pk)
     changed = sorted(f for f in kind.fields if getattr(row, f) != data[f])
     for name in changed:
@@ -84,7 +85,7 @@ def masterfile_update(*, actor, account, kind: Kind, row, data: dict, request=No
 
 @transaction.atomic
 def masterfile_set_active(*, actor, account, kind: Kind, row, active: bool, request=None):
-    assert row.account_id == account.pk
+    ensure_in_account(row, account)
     was = row.active
     if was != active:
         row.active = active
@@ -99,7 +100,7 @@ def masterfile_set_active(*, actor, account, kind: Kind, row, active: bool, requ
 @transaction.atomic
 def masterfile_delete(*, actor, account, kind: Kind, row, request=None) -> None:
     """Delete a row nothing refers to; otherwise refuse (deactivate it instead)."""
-    assert row.account_id == account.pk
+    ensure_in_account(row, account)
     found = references_to(kind.key, row)
     if found:
         raise ServiceError(f"This {kind.noun} is in use ({', '.join(found)}); deactivate it instead.")
