@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django_scopes import ScopedManager, scope, scopes_disabled
+from django_scopes.manager import DisabledQuerySet
 
 
 class NotInAccount(Http404):
@@ -22,9 +23,25 @@ class NotInAccount(Http404):
     """
 
 
-def tenant_manager(field: str = "account", **kwargs):
+class _ClosedQuerySet(DisabledQuerySet):
+    """django-scopes' refusal, also for the few queries it lets through outside a scope
+    (`exists()`, `contains()`, `in_bulk()`, `explain()` would answer about every account)."""
+
+    exists = contains = in_bulk = explain = DisabledQuerySet.error
+
+
+def tenant_manager(field: str = "account"):
     """The manager of a tenant model: its queries need the account scope."""
-    return ScopedManager(account=field, **kwargs)
+    scoped = type(ScopedManager(account=field))
+
+    class TenantManager(scoped):
+        def get_queryset(self):
+            queryset = super().get_queryset()
+            if type(queryset) is DisabledQuerySet:
+                queryset.__class__ = _ClosedQuerySet  # its clones keep the class
+            return queryset
+
+    return TenantManager()
 
 
 def account_scope(account):
