@@ -16,7 +16,7 @@ import pytest
 
 from practicegate.accounts.models import Membership
 from practicegate.audit.models import AuditEvent
-from practicegate.core.middleware import SAFE_METHODS, needed_level
+from practicegate.core.decorators import SAFE_METHODS, needed_level
 from practicegate.core.sections import BY_KEY, MEMBERS, SECTION_KEYS, Level
 from tests.conftest import add_member, login_client, make_account, make_user
 from tests.walk import (

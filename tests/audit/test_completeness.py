@@ -20,7 +20,7 @@ from django.apps import apps
 
 from practicegate.audit.actions import ACTIONS
 from practicegate.audit.models import AuditEvent
-from practicegate.core.middleware import SAFE_METHODS, needed_level
+from practicegate.core.decorators import SAFE_METHODS, needed_level
 from practicegate.core.sections import MEMBERS, SECTION_KEYS, Level
 from tests.conftest import add_member, login_client, make_user
 from tests.walk import (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from practicegate.accounts import demo
 from practicegate.accounts.models import Account
 from practicegate.audit.models import AuditEvent
-from practicegate.core import demo
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
 from tests.browser.conftest import log_in, sign_up
 from tests.conftest import rows_of

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from practicegate.core.demo import build_demo
+from practicegate.accounts.demo import build_demo
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
 from tests.conftest import rows_of
 
