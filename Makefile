@@ -38,6 +38,7 @@ bench: dev
 
 lint: dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var

@@ -85,10 +85,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "practicegate.core.middleware.SessionLifetimeMiddleware",
+    "practicegate.accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "practicegate.core.middleware.SecurityHeadersMiddleware",
-    "practicegate.core.middleware.AccountMiddleware",
+    "practicegate.access.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -105,7 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "practicegate.core.context_processors.shell",
+                "practicegate.accounts.context_processors.shell",
             ],
         },
     },

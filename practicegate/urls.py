@@ -2,12 +2,13 @@
 
 from django.urls import include, path
 
-from practicegate.core import views as core_views
+from practicegate.accounts import account_views
 from practicegate.core.health import health
+from practicegate.twofactor import views as twofactor_views
 
 # Each feature app adds its account-scoped URLs here, under /a/<account>/.
 account_urlpatterns = [
-    path("", include("practicegate.core.urls")),
+    path("", include("practicegate.accounts.urls_account")),
     path("access/", include("practicegate.access.urls")),
     path("", include("practicegate.masterfiles.urls")),
     path("reports/", include("practicegate.audit.urls")),
@@ -23,8 +24,9 @@ feature_urlpatterns = [
 
 urlpatterns = [
     path("healthz", health, name="health"),
+    path("login/", twofactor_views.login_view, name="login"),  # log-in has the two-factor step
     path("", include("practicegate.accounts.urls")),
-    path("switch/", core_views.switch_account, name="switch"),
+    path("switch/", account_views.switch_account, name="switch"),
     path("a/<slug:account>/", include(account_urlpatterns)),
     path("", include(feature_urlpatterns)),
 ]

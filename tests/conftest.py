@@ -7,6 +7,7 @@ from django.test import Client
 
 from practicegate.accounts.models import Account, Membership, User
 from practicegate.audit import triggers
+from practicegate.core.scoping import account_scope
 from practicegate.core.sections import full_levels
 
 PASSWORD = "correct horse battery staple 42"
@@ -29,6 +30,22 @@ def make_account(name: str, owner_username: str) -> Account:
 
 def add_member(account: Account, user: User, levels: dict | None = None) -> Membership:
     return Membership.objects.create(user=user, account=account, levels=levels or full_levels())
+
+
+def rows_of(model, account):
+    """A tenant model's manager as `account`'s scope sees it, for tests that read the database.
+
+    Tenant models refuse queries outside a scope (core.scoping); a test that looks at one
+    account's rows says which account, as the request it checks did.
+    """
+    if account is None or account.pk is None:
+        raise ValueError("rows_of needs a saved account")
+    return model.objects.with_scope(account=account)
+
+
+def rows_everywhere(model):
+    """Every account's rows: only for assertions that something happened in no account at all."""
+    return model.objects.with_scopes_disabled()
 
 
 def login_client(user: User, *, csrf: bool = False) -> Client:
@@ -89,6 +106,14 @@ def member(owner_account):
 @pytest.fixture
 def outsider(other_account):
     return other_account.owner
+
+
+@pytest.fixture
+def owner_scope(owner_account):
+    """The owner account's scope, open for the whole test: for tests that call its selectors and
+    services directly, as one of its requests would (a client request opens its own scope)."""
+    with account_scope(owner_account):
+        yield owner_account
 
 
 @pytest.fixture

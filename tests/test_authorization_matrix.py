@@ -3,42 +3,33 @@
 Every account-scoped route x method x level (No Access, View Only, Full Access on the
 route's declared section) x (member, non-member) gets the answer the access rule
 promises: 404 for a non-member, 403 and an `access.denied` event below the level the
-view needs, and otherwise an answer that is not the access rule's refusal. Routes added
-by any feature are covered the moment they are in the URL configuration; a route that
-declares no section fails here.
+view needs, and otherwise an answer that is neither the access rule's refusal nor a 404.
+Ids in a route are real rows (tests/walk.py): the account's own, fresh for each request, and
+then another account's (one the member owns), which must answer 404 and stay unchanged.
+Routes added by any feature are covered the moment they are in the URL configuration; a
+route that declares no section, or takes an id the walk does not know, fails here.
 """
 
 from __future__ import annotations
 
-import re
-import uuid
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from practicegate.accounts.models import Membership
 from practicegate.audit.models import AuditEvent
-from practicegate.core.middleware import SAFE_METHODS, needed_level
+from practicegate.core.decorators import SAFE_METHODS, needed_level
 from practicegate.core.sections import BY_KEY, MEMBERS, SECTION_KEYS, Level
 from tests.conftest import add_member, login_client, make_account, make_user
+from tests.walk import (
+    account_routes,
+    foreign_404_gap,
+    id_kwargs,
+    make_rows,
+    path_for,
+    states,
+    unknown_kwargs,
+)
 
-ACCOUNT_KWARG = "<slug:account>"
-SAMPLE = {"int": "999999", "slug": "zz-no-such", "str": "zz-no-such", "path": "zz/no-such",
-          "uuid": str(uuid.UUID(int=0))}
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-
-
-def walk(patterns, prefix=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry.name or "", entry.callback
-
-
-def account_routes(patterns=None):
-    return [r for r in walk(patterns if patterns is not None else get_resolver().url_patterns)
-            if ACCOUNT_KWARG in r[0]]
 
 
 def undeclared(routes) -> list[str]:
@@ -72,21 +63,6 @@ def methods_for(view) -> list[str]:
     return [m for m in ALL_METHODS if m in {"GET", "POST"} | declared_methods(view)]
 
 
-def concrete_path(route: str, slug: str) -> tuple[str, bool]:
-    """The route with the account's slug and non-existent ids; whether it had other parameters."""
-    extra = False
-
-    def fill(match):
-        nonlocal extra
-        converter, name = match.group(1) or "str", match.group(2)
-        if name == "account":
-            return slug
-        extra = True
-        return SAMPLE.get(converter, "zz-no-such")
-
-    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", fill, route), extra
-
-
 ROUTES = account_routes()
 # Changes only the account's owner may make, whatever the level (a reviewed list): a member
 # with the level gets a 403 that names the owner, logged as access.denied, reason owner_only.
@@ -101,6 +77,21 @@ def test_the_matrix_sees_the_account_routes():
     names = {name for _, name, _ in ROUTES}
     assert {"account-home", "index", "privileges", "privileges-edit"} <= names
     assert undeclared(ROUTES) == [], "account routes without a declared section"
+    assert unknown_kwargs(ROUTES) == [], "account routes whose ids the walk cannot fill"
+
+
+def test_a_route_with_an_unknown_id_fails_the_matrix():
+    from django.http import HttpResponse
+    from django.urls import path
+
+    def client_edit(request, account, client_id):
+        return HttpResponse("")
+
+    client_edit.pg_section = "clients"  # a section still to come
+
+    routes = account_routes([path("a/<slug:account>/clients/<int:client_id>/", client_edit)])
+    [gap] = unknown_kwargs(routes)
+    assert "<client_id>" in gap and "ID_KINDS" in gap
 
 
 def test_a_route_without_a_section_fails_the_matrix():
@@ -150,27 +141,36 @@ def test_route_answers_by_membership_and_level(route, name, view):
     membership = add_member(account, member)
     stranger = make_user("matrix-stranger")
     add_member(home, stranger)
-    path, has_ids = concrete_path(route, account.slug)
     member_client, stranger_client = login_client(member), login_client(stranger)
+
+    def own_path():
+        """The route with fresh rows of the account: an earlier request may have deleted its rows."""
+        return path_for(route, account.slug, make_rows(route, section, account))
 
     def denied_count():
         return AuditEvent.objects.filter(account=account, action="access.denied").count()
 
+    def set_level(level):
+        # Reset the member: earlier requests (a Delete, a Leave) may have changed it.
+        member.is_active = True
+        member.save(update_fields=["is_active"])
+        Membership.objects.update_or_create(pk=membership.pk, defaults={
+            "user": member, "account": account, "levels": _levels(section, level)})
+
+    full_answer = {}
     for method in methods_for(view):
         # Non-member: 404, nothing about this account is written.
         before = AuditEvent.objects.filter(account=account).count()
+        path = own_path()
         response = _request(stranger_client, method, path)
         assert response.status_code == 404, f"non-member {method} {path}: {response.status_code}"
         assert AuditEvent.objects.filter(account=account).count() == before
 
         for level in (Level.NONE, Level.VIEW, Level.FULL):
-            # Reset the member: earlier requests (a Delete, a Leave) may have changed it.
-            member.is_active = True
-            member.save(update_fields=["is_active"])
-            Membership.objects.update_or_create(pk=membership.pk, defaults={
-                "user": member, "account": account, "levels": _levels(section, level)})
+            set_level(level)
             needed = Level.NONE if section == MEMBERS else needed_level(view, method)
             before = denied_count()
+            path = own_path()
             response = _request(member_client, method, path)
             where = f"{method} {path} at {level.label} (needs {needed.label})"
             if level >= needed and (route, method) in OWNER_ONLY:
@@ -180,13 +180,30 @@ def test_route_answers_by_membership_and_level(route, name, view):
             elif level >= needed:
                 assert response.status_code != 403, f"refused {where}"
                 assert denied_count() == before, f"access.denied written for {where}"
-                if not has_ids:
-                    assert response.status_code != 404, f"404 for {where}"
+                assert response.status_code != 404, f"404 for {where} with the account's own rows"
             else:
                 assert response.status_code == 403, f"{where} answered {response.status_code}"
                 event = AuditEvent.objects.filter(account=account, action="access.denied").last()
                 assert denied_count() == before + 1 and event.actor_id == member.id
                 assert event.section == section and event.detail["method"] == method
+            if level is Level.FULL:
+                full_answer[method] = response.status_code
+
+    # Another account's rows (of an account the member owns) through this account's URL.
+    for method in methods_for(view) if id_kwargs(route) else ():
+        set_level(Level.FULL)
+        foreign = make_rows(route, section, home)
+        path, before = path_for(route, account.slug, foreign), states(foreign)
+        mark = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        response = _request(member_client, method, path)
+        # A method the view refuses whatever the row (405) may stay that; anything else is 404.
+        expected = 405 if full_answer.get(method) == 405 else 404
+        assert response.status_code == expected, f"another account's row: {method} {path} answered " \
+                                                 f"{response.status_code}"
+        assert states(foreign) == before, f"another account's row changed by {method} {path}"
+        gap = foreign_404_gap(list(AuditEvent.objects.filter(id__gt=mark)), account=account,
+                              actor=member, method=method, path=path)
+        assert gap is None, gap
 
 
 def test_safe_methods_are_the_middlewares():

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from practicegate.accounts.forms import NewUsernameForm, reject_control_characters
+from practicegate.accounts.forms import NewUsernameForm
 from practicegate.core.sections import SECTIONS, Level, level_of
+from practicegate.core.validators import reject_control_characters
 
 
 class AllowAccessForm(NewUsernameForm):

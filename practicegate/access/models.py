@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from practicegate.core.scoping import tenant_manager
+
 
 class JoinCode(models.Model):
     """A single-use code that lets one username join `account`.
@@ -24,6 +26,8 @@ class JoinCode(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = tenant_manager()
 
     class Meta:
         indexes = [models.Index(fields=["account", "-created_at"])]

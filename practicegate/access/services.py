@@ -21,6 +21,7 @@ from practicegate.accounts.services import ServiceError, user_create
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 from practicegate.audit.signals import log_account_of
+from practicegate.core.scoping import across_accounts
 from practicegate.core.sections import SECTION_KEYS, Level, clean_levels, level_of
 
 ACCESS = "account_access"
@@ -169,13 +170,16 @@ def join_code_redeem(*, actor: User, from_account: Account | None, raw_code: str
     """Join the account a valid join code belongs to, using the code up in the same transaction."""
     invalid = ServiceError("That join code is not valid. It may have expired or been used already; "
                            "ask the account for a new one.")
-    code = JoinCode.objects.select_related("account").filter(code_hash=hash_code(raw_code)).first()
-    if code is None:
-        raise invalid
-    now = timezone.now()
-    # Conditional UPDATE: of two concurrent redemptions exactly one sees a row to change.
-    taken = JoinCode.objects.filter(pk=code.pk, used_at__isnull=True, revoked_at__isnull=True,
-                                    expires_at__gt=now).update(used_at=now, used_by=actor)
+    # The code names an account the actor has not joined yet: finding it crosses accounts, and
+    # the code itself (its 192 random bits, single use, expiry) is what admits the actor.
+    with across_accounts():
+        code = JoinCode.objects.select_related("account").filter(code_hash=hash_code(raw_code)).first()
+        if code is None:
+            raise invalid
+        now = timezone.now()
+        # Conditional UPDATE: of two concurrent redemptions exactly one sees a row to change.
+        taken = JoinCode.objects.filter(pk=code.pk, used_at__isnull=True, revoked_at__isnull=True,
+                                        expires_at__gt=now).update(used_at=now, used_by=actor)
     if taken != 1:
         raise invalid
     # Raises (and so rolls the use back) when the username is already a member.

@@ -21,12 +21,12 @@ from practicegate.access.forms import (
     LevelsForm,
     RedeemCodeForm,
 )
-from practicegate.access.reauth import reauth_required, safe_next, stamp
 from practicegate.accounts.models import Account, User
 from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 from practicegate.core.decorators import account_view
+from practicegate.core.reauth import reauth_required, safe_next, stamp
 from practicegate.core.sections import MEMBERS, SECTION_KEYS, SECTIONS, Level
 
 ACCESS = "account_access"

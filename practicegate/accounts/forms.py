@@ -14,11 +14,7 @@ from django.core.validators import MaxLengthValidator
 
 from practicegate.accounts.models import User
 from practicegate.accounts.services import username_refusal
-
-
-def reject_control_characters(value: str) -> None:
-    if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} for ch in value):
-        raise ValidationError("Please remove invisible or control characters.")
+from practicegate.core.validators import reject_control_characters
 
 
 def password_field(label: str = "Password") -> forms.CharField:

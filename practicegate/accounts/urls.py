@@ -4,7 +4,6 @@ from practicegate.accounts import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("start/", views.after_login, name="after-login"),
     path("password/change/", views.password_change, name="password_change"),

@@ -55,28 +55,16 @@ def after_login(request):
 
 
 class LoginView(auth_views.LoginView):
+    """The password step of log-in; twofactor.views.login_view adds the code step to it."""
+
     template_name = "accounts/login.html"
     authentication_form = forms.LoginForm
     redirect_authenticated_user = False
-
-    def form_valid(self, form):
-        from practicegate.twofactor import pending
-        from practicegate.twofactor.services import has_two_factor
-
-        user = form.get_user()
-        if has_two_factor(user):
-            # The password was right; log-in completes only after the code step.
-            pending.begin(self.request, user, self.get_success_url())
-            return redirect("twofactor:login")
-        return super().form_valid(form)
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
         response.status_code = 400
         return response
-
-
-login_view = public(LoginView.as_view())
 
 
 @require_http_methods(["POST"])

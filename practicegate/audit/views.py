@@ -7,12 +7,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from practicegate.access.reauth import reauth_required
 from practicegate.audit import exports
 from practicegate.audit.actions import ACTIONS
 from practicegate.audit.forms import ActivityFilterForm, CursorForm
 from practicegate.audit.selectors import account_events, events_of_user, keyset_page
 from practicegate.core.decorators import account_view, signed_in
+from practicegate.core.reauth import reauth_required
 
 
 def _filter_query(request) -> str:

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from practicegate.core.sections import BY_KEY, MEMBERS, Level
 
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
 
 def account_view(section: str, *, level: Level | None = None) -> Callable:
     """Declare the section an account-scoped view belongs to.
@@ -34,3 +36,10 @@ def signed_in(view):
     """Mark a view outside any account that needs a signed-in username."""
     view.pg_signed_in = True
     return view
+
+
+def needed_level(view, method: str) -> Level:
+    declared = getattr(view, "pg_level", None)
+    if declared is not None:
+        return Level(declared)
+    return Level.VIEW if method in SAFE_METHODS else Level.FULL

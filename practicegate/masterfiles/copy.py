@@ -10,6 +10,10 @@ destination's lock, when the copy runs (Copy Now). Refusals are logged.
 Each destination is copied in its own transaction: all or nothing. Copies into
 one destination are serialized by locking the involved account rows (PostgreSQL)
 or by SQLite's IMMEDIATE write transaction, so two at once cannot duplicate.
+
+The rows themselves are read and written by copy_sql, in SQL that names both account ids,
+so no account scope (core.scoping) is lifted: the checks above are what admit each account.
+A change that moves this work to the ORM must open `across_accounts()` only after them.
 """
 
 from __future__ import annotations

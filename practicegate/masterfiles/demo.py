@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from practicegate.audit.models import Channel
+from practicegate.core.scoping import account_scope
 from practicegate.masterfiles import services
 from practicegate.masterfiles.kinds import BILLING, PAYER
 
@@ -52,14 +53,19 @@ def build(accounts) -> list:
     """Each later account has fewer rows and other fees, so a copy from the first has work."""
     plans = [(12, "0", 5), (8, "10", 3), (5, "-5", 2)]
     for account, (n_billing, shift, n_payers) in zip(accounts, plans, strict=False):
-        services.icd10_import(actor=None, account=account, preset="mental", channel=Channel.CLI)
-        for row in _billing_rows(n_billing, shift):
-            services.masterfile_create(actor=None, account=account, kind=BILLING, data=row,
-                                       channel=Channel.CLI)
-        for row in PAYERS[:n_payers]:
-            data = {**_PAYER_BLANKS, **row}
-            if account is not accounts[0]:
-                data["phone"] = ""  # a difference a copy with "replace different" would fix
-            services.masterfile_create(actor=None, account=account, kind=PAYER, data=data,
-                                       channel=Channel.CLI)
+        with account_scope(account):
+            _fill(account, n_billing, shift, n_payers, first=account is accounts[0])
     return []
+
+
+def _fill(account, n_billing: int, shift: str, n_payers: int, *, first: bool) -> None:
+    services.icd10_import(actor=None, account=account, preset="mental", channel=Channel.CLI)
+    for row in _billing_rows(n_billing, shift):
+        services.masterfile_create(actor=None, account=account, kind=BILLING, data=row,
+                                   channel=Channel.CLI)
+    for row in PAYERS[:n_payers]:
+        data = {**_PAYER_BLANKS, **row}
+        if not first:
+            data["phone"] = ""  # a difference a copy with "replace different" would fix
+        services.masterfile_create(actor=None, account=account, kind=PAYER, data=data,
+                                   channel=Channel.CLI)

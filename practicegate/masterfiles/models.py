@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from practicegate.core.scoping import tenant_manager
 from practicegate.core.versioning import version_column
 
 
@@ -20,6 +21,8 @@ class MasterFile(models.Model):
     # Bumped by every save through the edit page, (de)activation and Copy Codes' replace: an edit
     # form loaded before such a change is refused instead of overwriting it (core.versioning).
     version = version_column()
+
+    objects = tenant_manager()
 
     class Meta:
         abstract = True
@@ -109,6 +112,8 @@ class PendingImport(models.Model):
     filename = models.CharField(max_length=200, blank=True)
     data = models.BinaryField()
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = tenant_manager()
 
     def __str__(self):
         return f"{self.kind} import {self.filename}"

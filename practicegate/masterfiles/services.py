@@ -14,7 +14,7 @@ from practicegate.accounts.models import Account
 from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Channel, Outcome
 from practicegate.audit.services import record
-from practicegate.core.scoping import account_scope, across_accounts
+from practicegate.core.scoping import account_scope, across_accounts, ensure_in_account
 from practicegate.core.versioning import EditConflict, update_versioned, version_detail
 from practicegate.masterfiles import csvio, icd10, selectors
 from practicegate.masterfiles.kinds import DIAGNOSIS, PAYER, Kind
@@ -74,7 +74,7 @@ def masterfile_create(*, actor, account, kind: Kind, data: dict, request=None, c
 @transaction.atomic
 def masterfile_update(*, actor, account, kind: Kind, row, data: dict, version: int, request=None):
     """Save the edit page's values if the row is still at `version`; else EditConflict, nothing saved."""
-    assert row.account_id == account.pk  # rows reach services through the account's selectors
+    ensure_in_account(row, account)  # rows reach services through the account's selectors
     _check_unique(account, kind, data, exclude_pk=row.pk)
     changes = {f: (getattr(row, f), data[f]) for f in kind.fields if getattr(row, f) != data[f]}
     if changes:
@@ -111,7 +111,7 @@ STATUS = {True: "Active", False: "Inactive"}
 @transaction.atomic
 def masterfile_set_active(*, actor, account, kind: Kind, row, active: bool, version: int, request=None):
     """(De)activate the row if it is still at `version` (the version goes up); already so: no change."""
-    assert row.account_id == account.pk
+    ensure_in_account(row, account)  # rows reach services through the account's selectors
     was = row.active
     if was != active:
         row.active = active
@@ -127,7 +127,7 @@ def masterfile_set_active(*, actor, account, kind: Kind, row, active: bool, vers
 @transaction.atomic
 def masterfile_delete(*, actor, account, kind: Kind, row, version: int, request=None) -> None:
     """Delete a row nothing refers to, if it is still at `version`; otherwise refuse."""
-    assert row.account_id == account.pk
+    ensure_in_account(row, account)  # rows reach services through the account's selectors
     found = references_to(kind.key, row)
     if found:
         raise ServiceError(f"This {kind.noun} is in use ({', '.join(found)}); deactivate it instead.")

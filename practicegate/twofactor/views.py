@@ -11,16 +11,32 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
-from practicegate.access.reauth import reauth_required
 from practicegate.accounts.selectors import members_of
 from practicegate.accounts.services import ServiceError
+from practicegate.accounts.views import LoginView, locked_out
 from practicegate.core.decorators import account_view, public, signed_in
+from practicegate.core.reauth import reauth_required
 from practicegate.twofactor import forms, pending, qr, recovery, services, throttle
 
 WRONG_CODE = "That code is not right. Check your app's clock, or use a recovery code."
 WRONG_REAUTH = "That password and code do not match. Please try again."
 WRONG_SETUP = ("That password or code is not right. Check your password and your app's clock, then "
                "enter the newest code.")
+
+
+class TwoFactorLoginView(LoginView):
+    """Log-in: the password step, then the code step for a username with two-factor log-in."""
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if services.has_two_factor(user):
+            # The password was right; log-in completes only after the code step.
+            pending.begin(self.request, user, self.get_success_url())
+            return redirect("twofactor:login")
+        return super().form_valid(form)
+
+
+login_view = public(TwoFactorLoginView.as_view())
 
 
 def _posted(request):
@@ -207,8 +223,6 @@ def login_code(request):
     if request.method == "POST" and form.is_valid():
         if throttle.is_locked(request, user.username):
             pending.clear(request)
-            from practicegate.accounts.views import locked_out
-
             return locked_out(request)
         if wait := _backoff(user, form.cleaned_data["code"]):
             form.add_error("code", wait)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from practicegate.access import demo as access_demo
+from practicegate.accounts import demo
 from practicegate.accounts.models import Account, Membership, User
 from practicegate.audit.models import AuditEvent
-from practicegate.core import demo
 from tests.access.conftest import password_login
 
 pytestmark = pytest.mark.django_db

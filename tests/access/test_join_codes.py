@@ -15,7 +15,14 @@ from practicegate.accounts.models import Membership
 from practicegate.accounts.services import ServiceError
 from practicegate.core.sections import Level, full_levels
 from tests.access.conftest import events, url
-from tests.conftest import add_member, login_client, make_account, make_user
+from tests.conftest import (
+    add_member,
+    login_client,
+    make_account,
+    make_user,
+    rows_everywhere,
+    rows_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +47,9 @@ def redeem(client, account, code):
 def test_a_code_is_shown_once_and_stored_hashed(other_account, outsider):
     client = login_client(outsider)
     raw = create_code(client, other_account)
-    stored = JoinCode.objects.get(account=other_account)
+    stored = rows_of(JoinCode, other_account).get()
     assert stored.code_hash == hashlib.sha256(raw.encode()).hexdigest()
-    assert raw not in str(JoinCode.objects.values_list().get())
+    assert raw not in str(rows_everywhere(JoinCode).values_list().get())
     assert raw not in client.get(url(other_account, "join-codes")).content.decode()
     event = events(other_account, "account.join_code_create").get()
     assert raw not in str(event.detail)
@@ -57,7 +64,7 @@ def test_redeeming_joins_and_logs_both_sides(joiner, owner_account, other_accoun
     assert Membership.objects.filter(user=joiner, account=other_account).exists()
     assert events(other_account, "account.join").get().detail["via"] == "join_code"
     assert events(owner_account, "account.join_other").get().actor_id == joiner.id
-    assert JoinCode.objects.get().used_by == joiner
+    assert rows_everywhere(JoinCode).get().used_by == joiner
 
 
 def test_a_code_is_single_use(joiner, owner_account, other_account, outsider):
@@ -84,12 +91,12 @@ def test_an_existing_member_does_not_use_the_code_up(joiner, owner_account, othe
     add_member(other_account, joiner)
     response = redeem(login_client(joiner), owner_account, raw)
     assert response.status_code == 400 and "already has access" in response.content.decode()
-    assert JoinCode.objects.get().used_at is None
+    assert rows_everywhere(JoinCode).get().used_at is None
 
 
 def test_the_conditional_update_lets_only_one_redemption_through(joiner, owner_account, other_account, outsider):
     code, raw = services.join_code_create(actor=outsider, account=other_account)
-    JoinCode.objects.filter(pk=code.pk).update(used_at=timezone.now())  # another request won the race
+    rows_everywhere(JoinCode).filter(pk=code.pk).update(used_at=timezone.now())  # another request won the race
     with pytest.raises(ServiceError):
         services.join_code_redeem(actor=joiner, from_account=owner_account, raw_code=raw)
     assert not Membership.objects.filter(user=joiner, account=other_account).exists()
@@ -98,7 +105,7 @@ def test_the_conditional_update_lets_only_one_redemption_through(joiner, owner_a
 def test_revoked_codes_do_not_work(joiner, owner_account, other_account, outsider):
     client = login_client(outsider)
     raw = create_code(client, other_account)
-    code = JoinCode.objects.get()
+    code = rows_everywhere(JoinCode).get()
     assert client.post(url(other_account, "join-code-revoke", code_id=code.pk)).status_code == 302
     assert events(other_account, "account.join_code_revoke").exists()
     assert redeem(login_client(joiner), owner_account, raw).status_code == 400
@@ -106,9 +113,9 @@ def test_revoked_codes_do_not_work(joiner, owner_account, other_account, outside
 
 def test_codes_of_another_account_cannot_be_revoked(owner_client, owner_account, other_account, outsider):
     services.join_code_create(actor=outsider, account=other_account)
-    code = JoinCode.objects.get()
+    code = rows_everywhere(JoinCode).get()
     assert owner_client.post(url(owner_account, "join-code-revoke", code_id=code.pk)).status_code == 404
-    assert JoinCode.objects.get().revoked_at is None
+    assert rows_everywhere(JoinCode).get().revoked_at is None
 
 
 def test_view_only_sees_codes_but_cannot_create(owner_account, member):
@@ -119,7 +126,7 @@ def test_view_only_sees_codes_but_cannot_create(owner_account, member):
     page = client.get(url(owner_account, "join-codes"))
     assert page.status_code == 200 and "Create Join Code" not in page.content.decode()
     assert client.post(url(owner_account, "join-codes")).status_code == 403
-    assert not JoinCode.objects.exists()
+    assert not rows_everywhere(JoinCode).exists()
 
 
 @pytest.mark.parametrize("code", ["", "x" * 101, "pgj-\x00", "pgj-\u200b", "nope"])

@@ -1,57 +1,49 @@
 """Completeness: every account-scoped URL and method, driven by the URL conf.
 
-For each request that succeeds (< 400) an event with the right account, actor,
+Ids in a route are real rows (tests/walk.py), fresh for each request. With the account's
+own rows: for each request that succeeds (< 400) an event with the right account, actor,
 action and outcome was written during it, and an unsafe request that changed
 any row left more than a `page.view` (an unsafe request that changed nothing,
 such as re-saving an unchanged setting, may stay silent). A request that fails
 changed nothing. A member below the section's level is refused with an
-`access.denied` event (outcome denied), and nothing changed.
+`access.denied` event (outcome denied), and nothing changed. With another account's rows
+(an account the username also belongs to): 404, and nothing changed anywhere.
 Routes other apps add are walked the same way the moment they exist.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 
 import pytest
 from django.apps import apps
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from practicegate.audit.actions import ACTIONS
 from practicegate.audit.models import AuditEvent
-from practicegate.core.middleware import SAFE_METHODS, needed_level
+from practicegate.core.decorators import SAFE_METHODS, needed_level
 from practicegate.core.sections import MEMBERS, SECTION_KEYS, Level
 from tests.conftest import add_member, login_client, make_user
+from tests.walk import (
+    account_routes,
+    foreign_404_gap,
+    id_kwargs,
+    make_rows,
+    path_for,
+    unknown_kwargs,
+)
 
 pytestmark = pytest.mark.django_db
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-MISSING = {"int": "987654", "slug": "no-such-thing", "str": "no-such-thing", "path": "no/such/thing",
-           "uuid": "00000000-0000-4000-8000-000000000000"}
-PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 # Tables a refused request may legitimately touch: sessions, log-in throttling, the log itself.
 UNTRACKED_APPS = {"sessions", "axes", "audit"}
 
 
-def account_routes() -> list[str]:
-    routes = []
-
-    def walk(patterns, prefix):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                walk(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern):
-                routes.append(prefix + str(p.pattern))
-
-    walk(get_resolver().url_patterns, "")
-    return sorted({r for r in routes if "<slug:account>" in r})
+ROUTES = sorted(account_routes())
 
 
-def url_for(route: str, slug: str) -> str:
-    def fill(m):
-        return slug if m["name"] == "account" else MISSING.get(m["conv"] or "str", "no-such-thing")
-
-    return "/" + PARAM.sub(fill, route).lstrip("^").rstrip("$")
+def url_for(route: str, view, account) -> str:
+    """The route in `account` with a fresh row of that account for each id."""
+    return path_for(route, account.slug, make_rows(route, getattr(view, "pg_section", ""), account))
 
 
 def last_id() -> int:
@@ -65,7 +57,7 @@ def snapshot() -> str:
         if model._meta.app_label in UNTRACKED_APPS or model._meta.proxy:
             continue
         digest.update(model._meta.label.encode())
-        for row in model._default_manager.order_by("pk").values_list():
+        for row in model._base_manager.order_by("pk").values_list():  # every account: unscoped
             digest.update(repr(row).encode())
     return digest.hexdigest()
 
@@ -75,18 +67,19 @@ def call(client, method: str, url: str):
 
 
 def test_the_walk_sees_the_known_routes():
-    routes = account_routes()
+    routes = [route for route, _, _ in ROUTES]
     assert "a/<slug:account>/reports/" in routes
     assert "a/<slug:account>/settings/" in routes
     assert len(routes) >= 5
+    assert unknown_kwargs(ROUTES) == [], "account routes whose ids the walk cannot fill"
 
 
 def test_every_successful_request_is_logged(owner_account, owner):
     gaps = []
     client = login_client(owner)
-    for route in account_routes():
-        url = url_for(route, owner_account.slug)
+    for route, _, view in ROUTES:
         for method in METHODS:
+            url = url_for(route, view, owner_account)
             mark, before = last_id(), snapshot()
             try:
                 response = call(client, method, url)
@@ -109,21 +102,47 @@ def test_every_successful_request_is_logged(owner_account, owner):
     assert gaps == []
 
 
+def test_another_accounts_rows_are_404_and_change_nothing(owner_account, owner, other_account):
+    """A username of both accounts, in one account's URLs with the other account's row ids."""
+    add_member(other_account, owner)
+    client = login_client(owner)
+    gaps, walked = [], 0
+    for route, _, view in ROUTES:
+        if not id_kwargs(route):
+            continue
+        for method in METHODS:
+            foreign = make_rows(route, getattr(view, "pg_section", ""), other_account)
+            url = path_for(route, owner_account.slug, foreign)
+            mark, before = last_id(), snapshot()
+            response = call(client, method, url)
+            walked += 1
+            if response.status_code not in (404, 405):
+                gaps.append(f"{method} {url}: answered {response.status_code} for another account's row")
+            if snapshot() != before:
+                gaps.append(f"{method} {url}: another account's row, and data changed")
+            if response.status_code == 404:
+                gap = foreign_404_gap(list(AuditEvent.objects.filter(id__gt=mark)), account=owner_account,
+                                      actor=owner, method=method, path=url)
+                if gap:
+                    gaps.append(gap)
+    assert walked > 0
+    assert gaps == []
+
+
 @pytest.mark.parametrize("granted, methods", [(Level.NONE, ["GET"]), (Level.VIEW, METHODS[1:])])
 def test_every_refused_request_is_logged_as_denied(owner_account, granted, methods):
     member = make_user(f"limited{int(granted)}")
     add_member(owner_account, member, {key: int(granted) for key in SECTION_KEYS})
     client = login_client(member)
     gaps, refused = [], 0
-    for route in account_routes():
-        url = url_for(route, owner_account.slug)
-        view = resolve(url).func
+    for route, _, view in ROUTES:
         section = getattr(view, "pg_section", None)
         if section == MEMBERS:
             continue
         for method in methods:
             if granted >= needed_level(view, method):
                 continue
+            url = url_for(route, view, owner_account)
             mark, before = last_id(), snapshot()
             response = call(client, method, url)
             refused += 1

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from practicegate.accounts import demo
 from practicegate.accounts.models import Account
 from practicegate.audit.models import AuditEvent
-from practicegate.core import demo
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
 from tests.browser.conftest import log_in, sign_up
+from tests.conftest import rows_of
 
 
 def test_add_a_diagnosis_code_and_a_payer(browser_page, screenshot):
@@ -35,8 +36,8 @@ def test_add_a_diagnosis_code_and_a_payer(browser_page, screenshot):
     expect(page.get_by_role("cell", name="Empire Plan Behavioral Health")).to_be_visible()
 
     account = Account.objects.get(name="Maple Street Counseling")
-    assert DiagnosisCode.objects.filter(account=account, code="F411").exists()
-    assert InsurancePayer.objects.get(account=account, payer_id="87726").state == "NY"
+    assert rows_of(DiagnosisCode, account).filter(code="F411").exists()
+    assert rows_of(InsurancePayer, account).get(payer_id="87726").state == "NY"
     added = AuditEvent.objects.filter(account=account, action__in=["diagnosis.add", "payer.add"])
     assert sorted(added.values_list("section", flat=True)) == ["diagnosis_codes", "payers"]
 
@@ -45,8 +46,8 @@ def test_copy_codes_between_two_demo_accounts(browser_page, screenshot):
     demo.build_demo()
     page = browser_page
     source, _, target = (Account.objects.get(slug=slug) for slug, *_ in demo.DEMO_ACCOUNTS)
-    before = BillingCode.objects.filter(account=target).count()
-    assert before < BillingCode.objects.filter(account=source).count()
+    before = rows_of(BillingCode, target).count()
+    assert before < rows_of(BillingCode, source).count()
 
     log_in(page, "practice-manager", "practice-manager-demo-passphrase")
     page.get_by_role("navigation", name="Sections").get_by_role("link", name="Account Access").click()
@@ -63,8 +64,8 @@ def test_copy_codes_between_two_demo_accounts(browser_page, screenshot):
     expect(page.get_by_role("heading", name=target.name)).to_be_visible()
     screenshot(page, "12-copy-result")
 
-    source_codes = set(BillingCode.objects.filter(account=source).values_list("code", flat=True))
-    target_codes = set(BillingCode.objects.filter(account=target).values_list("code", flat=True))
+    source_codes = set(rows_of(BillingCode, source).values_list("code", flat=True))
+    target_codes = set(rows_of(BillingCode, target).values_list("code", flat=True))
     assert source_codes <= target_codes and len(target_codes) > before
     for account in (source, target):
         event = AuditEvent.objects.filter(account=account, action="codes.copy").latest("seq")

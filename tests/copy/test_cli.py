@@ -12,6 +12,7 @@ from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import Level
 from practicegate.masterfiles import copy_cli
 from practicegate.masterfiles.models import DiagnosisCode, InsurancePayer
+from tests.conftest import rows_everywhere, rows_of
 from tests.copy.conftest import levels, seed
 
 
@@ -28,14 +29,14 @@ def test_it_copies_and_shows_progress(master, accounts, filled):
     assert "south: copying diagnosis codes…" in out and "east: insurance payers done in" in out
     assert "Copied into east:" in out
     for slug in ("south", "east"):
-        assert DiagnosisCode.objects.filter(account=accounts[slug]).count() == 3
+        assert rows_of(DiagnosisCode, accounts[slug]).count() == 3
         event = AuditEvent.objects.get(account=accounts[slug], action="codes.copy")
         assert (event.channel, event.actor_id, event.request_id) == ("cli", master.pk, "")
 
 
 def test_username_is_matched_case_insensitively(master, accounts, filled):
     run(as_username="MASTER", files="payers")
-    assert InsurancePayer.objects.filter(account=accounts["south"]).count() == 2
+    assert rows_of(InsurancePayer, accounts["south"]).count() == 2
 
 
 def test_dry_run_changes_nothing(master, accounts, filled):
@@ -43,7 +44,7 @@ def test_dry_run_changes_nothing(master, accounts, filled):
     out = run(dry_run=True)
     assert "Dry run" in out
     assert "Diagnosis codes           2 to add         0 identical         1 different" in out
-    assert DiagnosisCode.objects.filter(account=accounts["south"]).count() == 1
+    assert rows_of(DiagnosisCode, accounts["south"]).count() == 1
     assert not AuditEvent.objects.filter(action="codes.copy").exists()
 
 
@@ -51,7 +52,7 @@ def test_replace_different(master, accounts, filled):
     seed(accounts["south"], diagnosis=[{"code": "F411", "description": "Ours"}])
     out = run(replace_different=True, files="diagnosis")
     assert "1 replaced" in out
-    assert DiagnosisCode.objects.get(account=accounts["south"], code="F411").description != "Ours"
+    assert rows_of(DiagnosisCode, accounts["south"]).get(code="F411").description != "Ours"
 
 
 @pytest.mark.parametrize("overrides,message", [
@@ -64,7 +65,7 @@ def test_replace_different(master, accounts, filled):
 def test_it_refuses_with_a_message(master, accounts, filled, overrides, message):
     with pytest.raises(CommandError, match=message):
         run(**overrides)
-    assert DiagnosisCode.objects.exclude(account=filled).count() == 0
+    assert rows_everywhere(DiagnosisCode).exclude(account=filled).count() == 0
 
 
 def test_it_applies_the_usernames_levels_and_logs_the_refusal(master, accounts, filled):
@@ -73,7 +74,7 @@ def test_it_applies_the_usernames_levels_and_logs_the_refusal(master, accounts, 
     m.save()
     with pytest.raises(CommandError, match="Full Access"):
         run()
-    assert InsurancePayer.objects.filter(account=accounts["south"]).count() == 0
+    assert rows_of(InsurancePayer, accounts["south"]).count() == 0
     denied = AuditEvent.objects.get(account=accounts["south"], action="codes.copy", outcome="denied")
     assert denied.channel == "cli"
 
@@ -90,8 +91,8 @@ def test_the_codes_copy_command_runs_it(master, accounts, filled):
     call_command("codes", "copy", "--from", "north", "--to", "south", "--to", "east", "--files", "diagnosis",
                  "--as", "master", stdout=out)
     assert "Copied into east:" in out.getvalue()
-    assert DiagnosisCode.objects.filter(account=accounts["east"]).count() == 3
-    assert InsurancePayer.objects.filter(account=accounts["east"]).count() == 0
+    assert rows_of(DiagnosisCode, accounts["east"]).count() == 3
+    assert rows_of(InsurancePayer, accounts["east"]).count() == 0
     with pytest.raises(CommandError, match="has not joined"):
         call_command("codes", "copy", "--from", "north", "--to", "lakeside", "--files", "diagnosis",
                      "--as", "master", "--dry-run", stdout=io.StringIO())

@@ -11,13 +11,14 @@ from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import Level
 from practicegate.masterfiles.copy import CopyRefused, codes_copy, copy_plan, copy_preview
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
+from tests.conftest import rows_of
 from tests.copy.conftest import SOURCE_DIAGNOSIS, levels, seed
 
 ALL = ["diagnosis", "billing", "payers"]
 
 
 def rows(model, account, *fields):
-    return sorted(model.objects.filter(account=account).values_list(*fields))
+    return sorted(rows_of(model, account).values_list(*fields))
 
 
 def copy(master, to=("south",), files=ALL, **kw):
@@ -41,7 +42,7 @@ def test_it_copies_every_file_into_an_empty_account(master, accounts, filled):
     assert [(f.key, f.added, f.identical, f.different) for f in result.files] == [
         ("diagnosis", 3, 0, 0), ("billing", 2, 0, 0), ("payers", 2, 0, 0)]
     # The source keeps its rows.
-    assert DiagnosisCode.objects.filter(account=filled).count() == 3
+    assert rows_of(DiagnosisCode, filled).count() == 3
 
 
 def test_it_logs_the_counts_in_the_destination_and_the_source(master, accounts, filled):
@@ -60,8 +61,8 @@ def test_copying_again_adds_nothing(master, accounts, filled):
     copy(master)
     [result] = copy(master)
     assert [(f.added, f.identical, f.different) for f in result.files] == [(0, 3, 0), (0, 2, 0), (0, 2, 0)]
-    assert DiagnosisCode.objects.filter(account=accounts["south"]).count() == 3
-    assert InsurancePayer.objects.filter(account=accounts["south"]).count() == 2
+    assert rows_of(DiagnosisCode, accounts["south"]).count() == 3
+    assert rows_of(InsurancePayer, accounts["south"]).count() == 2
 
 
 def _differing_destination(south):
@@ -89,9 +90,9 @@ def test_differences_keep_the_destinations_rows_by_default(master, accounts, fil
     [result] = copy(master)
     counts = {f.key: (f.added, f.identical, f.different, f.replaced) for f in result.files}
     assert counts == {"diagnosis": (2, 0, 1, 0), "billing": (1, 0, 1, 0), "payers": (0, 1, 1, 0)}
-    assert DiagnosisCode.objects.get(account=south, code="F411").description == "Anxiety (our wording)"
-    assert BillingCode.objects.get(account=south, code="90837").fee == Decimal("175.00")
-    assert DiagnosisCode.objects.filter(account=south).count() == 4  # Z634 untouched, two added
+    assert rows_of(DiagnosisCode, south).get(code="F411").description == "Anxiety (our wording)"
+    assert rows_of(BillingCode, south).get(code="90837").fee == Decimal("175.00")
+    assert rows_of(DiagnosisCode, south).count() == 4  # Z634 untouched, two added
 
 
 def test_replace_different_takes_the_sources_rows(master, accounts, filled):
@@ -99,11 +100,11 @@ def test_replace_different_takes_the_sources_rows(master, accounts, filled):
     _differing_destination(south)
     [result] = copy(master, replace_different=True)
     assert {f.key: f.replaced for f in result.files} == {"diagnosis": 1, "billing": 1, "payers": 1}
-    assert DiagnosisCode.objects.get(account=south, code="F411").description == "Generalized anxiety disorder"
-    assert BillingCode.objects.get(account=south, code="90837").fee == Decimal("150.00")
-    aetna = InsurancePayer.objects.get(account=south, payer_id="60054")
+    assert rows_of(DiagnosisCode, south).get(code="F411").description == "Generalized anxiety disorder"
+    assert rows_of(BillingCode, south).get(code="90837").fee == Decimal("150.00")
+    aetna = rows_of(InsurancePayer, south).get(payer_id="60054")
     assert (aetna.name, aetna.city) == ("Aetna", "Hartford")
-    assert DiagnosisCode.objects.get(account=south, code="Z634").description == "Ours"
+    assert rows_of(DiagnosisCode, south).get(code="Z634").description == "Ours"
     [event] = events(south)
     assert event.detail["files"]["payers"]["replaced"] == 1 and event.detail["replace_different"] is True
     # Everything matches now.
@@ -129,7 +130,7 @@ def test_preview_counts_what_copy_will_do_and_changes_nothing(master, accounts, 
     plan = copy_plan(actor=master, source_slug="north", destination_slugs=["south", "east"], files=ALL)
     preview = copy_preview(plan)
     assert AuditEvent.objects.count() == before
-    assert DiagnosisCode.objects.filter(account=south).count() == 2
+    assert rows_of(DiagnosisCode, south).count() == 2
     south_preview, east_preview = preview
     assert [(f.added, f.identical, f.different) for f in south_preview.files] == [(2, 0, 1), (1, 0, 1), (0, 1, 1)]
     assert [(f.added, f.identical, f.different) for f in east_preview.files] == [(3, 0, 0), (2, 0, 0), (2, 0, 0)]
@@ -143,9 +144,9 @@ def test_preview_counts_what_copy_will_do_and_changes_nothing(master, accounts, 
 
 def test_only_the_chosen_files_are_copied(master, accounts, filled):
     copy(master, files=["billing"])
-    assert DiagnosisCode.objects.filter(account=accounts["south"]).count() == 0
-    assert InsurancePayer.objects.filter(account=accounts["south"]).count() == 0
-    assert BillingCode.objects.filter(account=accounts["south"]).count() == 2
+    assert rows_of(DiagnosisCode, accounts["south"]).count() == 0
+    assert rows_of(InsurancePayer, accounts["south"]).count() == 0
+    assert rows_of(BillingCode, accounts["south"]).count() == 2
 
 
 def _set_levels(user, account, **section_levels):
@@ -166,7 +167,7 @@ def test_it_refuses_without_the_level_and_logs_it(master, accounts, filled, wher
     assert accounts[where].name in str(refused.value)
     for account in accounts.values():
         if account != filled:
-            assert DiagnosisCode.objects.filter(account=account).count() == 0  # east was not copied either
+            assert rows_of(DiagnosisCode, account).count() == 0  # east was not copied either
         assert events(account) == []
     [denied] = events(accounts[where], "denied")
     assert denied.actor_id == master.pk and denied.detail["reason"] == "level"
@@ -175,7 +176,7 @@ def test_it_refuses_without_the_level_and_logs_it(master, accounts, filled, wher
 def test_view_only_on_the_source_is_enough(master, accounts, filled):
     _set_levels(master, filled, diagnosis_codes=Level.VIEW, billing_codes=Level.VIEW, payers=Level.VIEW)
     copy(master)
-    assert DiagnosisCode.objects.filter(account=accounts["south"]).count() == 3
+    assert rows_of(DiagnosisCode, accounts["south"]).count() == 3
 
 
 @pytest.mark.parametrize("source,dest", [("north", "elsewhere"), ("elsewhere", "south"), ("nope", "south")])
@@ -187,8 +188,8 @@ def test_it_refuses_accounts_the_username_has_not_joined(master, accounts, fille
     with pytest.raises(CopyRefused, match="has not joined"):
         codes_copy(actor=master, source_slug=source, destination_slugs=[dest], files=ALL,
                    log_account=accounts["south"])
-    assert DiagnosisCode.objects.filter(account=elsewhere).count() == 3
-    assert DiagnosisCode.objects.filter(account=accounts["south"]).count() == 0
+    assert rows_of(DiagnosisCode, elsewhere).count() == 3
+    assert rows_of(DiagnosisCode, accounts["south"]).count() == 0
     assert events(elsewhere, "denied") == []  # its log is not the actor's to write
     [denied] = events(accounts["south"], "denied")
     assert denied.detail["reason"] == "not_joined"
@@ -200,7 +201,7 @@ def test_privileges_are_checked_again_when_copying(master, accounts, filled):
     _set_levels(master, accounts["south"], billing_codes=Level.VIEW)
     with pytest.raises(CopyRefused):
         copy(master)
-    assert BillingCode.objects.filter(account=accounts["south"]).count() == 0
+    assert rows_of(BillingCode, accounts["south"]).count() == 0
 
 
 def test_a_destination_whose_privileges_vanish_mid_run_is_left_untouched(master, accounts, filled):
@@ -211,8 +212,8 @@ def test_a_destination_whose_privileges_vanish_mid_run_is_left_untouched(master,
 
     south, east = copy(master, to=["south", "east"], progress=narrow_east)
     assert not south.refused and east.refused
-    assert DiagnosisCode.objects.filter(account=accounts["south"]).count() == 3
-    assert DiagnosisCode.objects.filter(account=accounts["east"]).count() == 0
+    assert rows_of(DiagnosisCode, accounts["south"]).count() == 3
+    assert rows_of(DiagnosisCode, accounts["east"]).count() == 0
     assert events(accounts["east"], "denied")[0].detail["reason"] == "changed"
 
 

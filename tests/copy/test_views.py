@@ -8,7 +8,7 @@ from django.urls import reverse
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import Level
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode
-from tests.conftest import login_client, make_account
+from tests.conftest import login_client, make_account, rows_everywhere, rows_of
 from tests.copy.conftest import levels, seed
 
 
@@ -51,13 +51,13 @@ def test_the_route_needs_account_access_in_the_current_account(client, master, a
     set_levels(master, accounts["north"], account_access=Level.NONE)
     assert client.get(url("start")).status_code == 403
     assert client.post(url("run"), form()).status_code == 403
-    assert DiagnosisCode.objects.filter(account=accounts["south"]).count() == 0
+    assert rows_of(DiagnosisCode, accounts["south"]).count() == 0
 
 
 def test_view_only_account_access_is_enough_to_copy(client, master, accounts, filled):
     set_levels(master, accounts["north"], account_access=Level.VIEW)
     assert client.post(url("run"), form()).status_code == 200
-    assert DiagnosisCode.objects.filter(account=accounts["south"]).count() == 3
+    assert rows_of(DiagnosisCode, accounts["south"]).count() == 3
 
 
 def test_non_members_get_404(accounts, filled):
@@ -76,7 +76,7 @@ def test_continue_previews_without_copying(client, accounts, filled):
     south, east = response.context["destinations"]
     assert [(f.added, f.identical, f.different) for f in south.files] == [(2, 0, 1), (2, 0, 0), (2, 0, 0)]
     assert [f.added for f in east.files] == [3, 2, 2]
-    assert DiagnosisCode.objects.filter(account=accounts["south"]).count() == 1
+    assert rows_of(DiagnosisCode, accounts["south"]).count() == 1
     assert not AuditEvent.objects.filter(action="codes.copy").exists()
 
 
@@ -86,7 +86,7 @@ def test_copy_now_copies_and_shows_the_result(client, master, accounts, filled):
     assert [r.account.slug for r in response.context["results"]] == ["south", "east"]
     assert b"North Clinic" in response.content
     for slug in ("south", "east"):
-        assert BillingCode.objects.filter(account=accounts[slug]).count() == 2
+        assert rows_of(BillingCode, accounts[slug]).count() == 2
         event = AuditEvent.objects.get(account=accounts[slug], action="codes.copy")
         assert (event.channel, event.actor_id, event.outcome) == ("web", master.pk, "success")
     assert AuditEvent.objects.filter(account=filled, action="codes.copy").count() == 2
@@ -95,7 +95,7 @@ def test_copy_now_copies_and_shows_the_result(client, master, accounts, filled):
 def test_replace_from_the_preview_choice(client, accounts, filled):
     seed(accounts["south"], diagnosis=[{"code": "F411", "description": "Ours"}])
     client.post(url("run"), form(differences="replace"))
-    assert DiagnosisCode.objects.get(account=accounts["south"], code="F411").description != "Ours"
+    assert rows_of(DiagnosisCode, accounts["south"]).get(code="F411").description != "Ours"
 
 
 def test_privileges_are_checked_again_at_copy_now(client, master, accounts, filled):
@@ -104,7 +104,7 @@ def test_privileges_are_checked_again_at_copy_now(client, master, accounts, fill
     response = client.post(url("run"), form())
     assert response.status_code == 403
     assert "Full Access" in response.content.decode()
-    assert DiagnosisCode.objects.filter(account=accounts["south"]).count() == 0
+    assert rows_of(DiagnosisCode, accounts["south"]).count() == 0
     assert AuditEvent.objects.filter(account=accounts["south"], action="codes.copy", outcome="denied").exists()
 
 
@@ -116,8 +116,8 @@ def test_forged_requests_cannot_reach_other_accounts(client, accounts, filled, f
     for response in (client.get(url("preview"), data), client.post(url("run"), data)):
         assert response.status_code == 403
         assert "has not joined" in response.content.decode()
-    assert list(DiagnosisCode.objects.filter(account=other).values_list("code", flat=True)) == ["Z000"]
-    assert DiagnosisCode.objects.filter(account=accounts["south"]).count() == 0
+    assert list(rows_of(DiagnosisCode, other).values_list("code", flat=True)) == ["Z000"]
+    assert rows_of(DiagnosisCode, accounts["south"]).count() == 0
     assert not AuditEvent.objects.filter(account=other, action="codes.copy").exists()
     assert AuditEvent.objects.filter(account=accounts["north"], action="codes.copy", outcome="denied").count() == 2
 
@@ -141,7 +141,7 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(client, account
     response = client.post(url("run"), data)
     assert response.status_code == 400
     assert b'class="error' in response.content
-    assert DiagnosisCode.objects.exclude(account=filled).count() == 0
+    assert rows_everywhere(DiagnosisCode).exclude(account=filled).count() == 0
     if "differences" not in data or data["differences"] in ("keep", "replace"):
         assert client.get(url("preview"), data).status_code == 400
 
@@ -151,4 +151,4 @@ def test_copy_now_needs_post_and_a_csrf_token(master, accounts, filled):
     assert client.get(url("run"), form()).status_code == 405
     assert client.post(url("run"), form()).status_code == 403
     assert login_client(master).post(url("preview"), form()).status_code == 405
-    assert DiagnosisCode.objects.filter(account=accounts["south"]).count() == 0
+    assert rows_of(DiagnosisCode, accounts["south"]).count() == 0

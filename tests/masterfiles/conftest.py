@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from practicegate.core.scoping import account_scope
 from practicegate.core.sections import SECTION_KEYS, Level
 from practicegate.masterfiles import services
 from practicegate.masterfiles.kinds import BILLING, DIAGNOSIS, PAYER
@@ -42,25 +43,28 @@ def viewer_client(viewer):
     return login_client(viewer)
 
 
+def _create(account, kind, data, actor):
+    """Add a row through the service, inside the account's scope as a request would be."""
+    with account_scope(account):
+        return services.masterfile_create(actor=actor, account=account, kind=kind, data=data)
+
+
 def add_diagnosis(account, code="F411", description="Generalized anxiety disorder", actor=None):
-    return services.masterfile_create(actor=actor, account=account, kind=DIAGNOSIS,
-                                      data={"code": code, "description": description})
+    return _create(account, DIAGNOSIS, {"code": code, "description": description}, actor)
 
 
 def add_billing(account, code="90837", fee="170.00", actor=None):
     from decimal import Decimal
 
-    return services.masterfile_create(
-        actor=actor, account=account, kind=BILLING,
-        data={"code": code, "description": "Therapy, 60 minutes", "modifier1": "", "modifier2": "",
-              "modifier3": "", "modifier4": "", "fee": Decimal(fee), "units": 1})
+    return _create(account, BILLING,
+                   {"code": code, "description": "Therapy, 60 minutes", "modifier1": "", "modifier2": "",
+                    "modifier3": "", "modifier4": "", "fee": Decimal(fee), "units": 1}, actor)
 
 
 def add_payer(account, name="Blue Harbor Health", payer_id="BHH01", actor=None):
-    return services.masterfile_create(
-        actor=actor, account=account, kind=PAYER,
-        data={"name": name, "payer_id": payer_id, "address": "", "city": "", "state": "NY",
-              "zip_code": "12207", "phone": "", "payer_type": "commercial", "notes": ""})
+    return _create(account, PAYER,
+                   {"name": name, "payer_id": payer_id, "address": "", "city": "", "state": "NY",
+                    "zip_code": "12207", "phone": "", "payer_type": "commercial", "notes": ""}, actor)
 
 
 @pytest.fixture

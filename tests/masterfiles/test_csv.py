@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from practicegate.audit.models import AuditEvent, Outcome
+from practicegate.core.scoping import account_scope
 from practicegate.masterfiles import csvio
 from practicegate.masterfiles.kinds import KINDS
 from practicegate.masterfiles.models import (
@@ -18,6 +19,7 @@ from practicegate.masterfiles.models import (
     InsurancePayer,
     PendingImport,
 )
+from tests.conftest import rows_everywhere, rows_of
 from tests.masterfiles.conftest import add_diagnosis, add_payer, url
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +56,7 @@ def test_export_streams_every_row_and_logs_the_count(owner_client, owner_account
 @pytest.mark.parametrize("text", ["=cmd|' /C calc'!A0", "+SUM(A1)", "-2+3", "@SUM(1)", "\tx"])
 def test_exported_formula_cells_are_defused(owner_client, owner_account, text):
     add_payer(owner_account, name="Payer", payer_id="")
-    InsurancePayer.objects.filter(account=owner_account).update(notes=text)
+    rows_of(InsurancePayer, owner_account).update(notes=text)
     table = export_rows(owner_client, owner_account, "payer")
     notes = table[1][table[0].index("notes")]
     assert notes == "'" + text
@@ -66,14 +68,15 @@ def test_numbers_and_phone_numbers_are_not_defused():
 
 
 def test_export_then_import_round_trips(owner_client, owner_account, other_account, rows):
-    InsurancePayer.objects.filter(account=owner_account).update(notes="=starts like a formula")
+    rows_of(InsurancePayer, owner_account).update(notes="=starts like a formula")
     for kind in ("diagnosis", "billing", "payer"):
         response = owner_client.get(url(owner_account, f"{kind}-export"))
         data = b"".join(response.streaming_content)
         from practicegate.masterfiles import services
 
-        preview = services.masterfile_import_preview(actor=owner_account.owner, account=other_account,
-                                                     kind=KINDS[kind], data=data)
+        with account_scope(other_account):
+            preview = services.masterfile_import_preview(actor=owner_account.owner, account=other_account,
+                                                         kind=KINDS[kind], data=data)
         assert preview.ok, preview.parsed.errors
         parsed = preview.parsed.rows[0]
         original = rows[kind]
@@ -93,15 +96,15 @@ def test_preview_then_confirm_adds_rows_in_one_go(owner_client, owner_account, o
     preview = upload(owner_client, owner_account, "diagnosis", GOOD_DIAGNOSIS)
     assert preview.status_code == 200
     assert b"3</strong> new" in preview.content
-    assert not DiagnosisCode.objects.filter(account=owner_account).exists()  # nothing yet
+    assert not rows_of(DiagnosisCode, owner_account).exists()  # nothing yet
     done = confirm(owner_client, owner_account, "diagnosis", preview)
     assert done.status_code == 302
-    assert sorted(DiagnosisCode.objects.filter(account=owner_account).values_list("code", flat=True)) == [
+    assert sorted(rows_of(DiagnosisCode, owner_account).values_list("code", flat=True)) == [
         "F329", "F411", "F4310"]
     event = AuditEvent.objects.get(account=owner_account, action="diagnosis.import")
     assert event.detail == {"rows": 3, "added": 3, "existing": 0}
     assert AuditEvent.objects.get(account=owner_account, action="diagnosis.import_preview").detail["new"] == 3
-    assert not PendingImport.objects.exists()
+    assert not rows_everywhere(PendingImport).exists()
 
 
 def test_existing_codes_are_reported_and_left_unchanged(owner_client, owner_account, rows):
@@ -110,7 +113,7 @@ def test_existing_codes_are_reported_and_left_unchanged(owner_client, owner_acco
     confirm(owner_client, owner_account, "diagnosis", preview)
     rows["diagnosis"].refresh_from_db()
     assert rows["diagnosis"].description == "Generalized anxiety disorder"
-    assert DiagnosisCode.objects.filter(account=owner_account).count() == 3
+    assert rows_of(DiagnosisCode, owner_account).count() == 3
 
 
 def test_payers_match_by_payer_id_or_by_name_without_one(owner_client, owner_account, rows):
@@ -140,7 +143,7 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_written(owner_client, 
     assert "repeats line 2" in errors[5] and "yes or no" in errors[6]
     assert "formula" in errors[8] and "4 cells" in errors[11]
     assert b"Line 3:" in response.content and b"Line 11:" in response.content
-    assert not DiagnosisCode.objects.exists() and not PendingImport.objects.exists()
+    assert not rows_everywhere(DiagnosisCode).exists() and not rows_everywhere(PendingImport).exists()
     event = AuditEvent.objects.get(account=owner_account, action="diagnosis.import_preview")
     assert event.outcome == Outcome.FAILURE and event.detail["bad_rows"] == 7
 
@@ -149,7 +152,7 @@ def test_an_apostrophe_keeps_formula_text_as_text(owner_client, owner_account):
     response = upload(owner_client, owner_account, "payer", "name,notes\nPayer,'=not a formula\n")
     assert response.status_code == 200
     confirm(owner_client, owner_account, "payer", response)
-    assert InsurancePayer.objects.get(account=owner_account).notes == "=not a formula"
+    assert rows_of(InsurancePayer, owner_account).get().notes == "=not a formula"
 
 
 @pytest.mark.parametrize("content, message", [
@@ -167,7 +170,7 @@ def test_malformed_files_get_a_clear_message(owner_client, owner_account, conten
     response = upload(owner_client, owner_account, "diagnosis", content)
     assert response.status_code == 400
     assert message in response.content
-    assert not DiagnosisCode.objects.exists()
+    assert not rows_everywhere(DiagnosisCode).exists()
 
 
 def test_utf8_with_bom_and_crlf_is_fine(owner_client, owner_account):
@@ -175,7 +178,7 @@ def test_utf8_with_bom_and_crlf_is_fine(owner_client, owner_account):
     response = upload(owner_client, owner_account, "diagnosis", content)
     assert response.status_code == 200
     confirm(owner_client, owner_account, "diagnosis", response)
-    assert DiagnosisCode.objects.get(account=owner_account).description == "Anxiété généralisée"
+    assert rows_of(DiagnosisCode, owner_account).get().description == "Anxiété généralisée"
 
 
 def test_a_50_mb_file_is_refused_before_parsing(owner_client, owner_account):
@@ -212,13 +215,13 @@ def test_confirm_needs_the_right_token_user_and_account(owner_client, owner_acco
     # nor can the same token be used for another kind
     owner_client.post(url(owner_account, "billing-import-confirm"), {"token": token})
     owner_client.post(url(owner_account, "diagnosis-import-confirm"), {"token": "forged"})
-    assert not DiagnosisCode.objects.exists()
-    assert PendingImport.objects.count() == 1
+    assert not rows_everywhere(DiagnosisCode).exists()
+    assert rows_everywhere(PendingImport).count() == 1
     owner_client.post(url(owner_account, "diagnosis-import-confirm"), {"token": token})
-    assert DiagnosisCode.objects.count() == 3
+    assert rows_everywhere(DiagnosisCode).count() == 3
     again = owner_client.post(url(owner_account, "diagnosis-import-confirm"), {"token": token}, follow=True)
     assert b"expired or was already imported" in again.content
-    assert DiagnosisCode.objects.count() == 3
+    assert rows_everywhere(DiagnosisCode).count() == 3
 
 
 def test_expired_preview_is_refused(owner_client, owner_account):
@@ -228,14 +231,14 @@ def test_expired_preview_is_refused(owner_client, owner_account):
     preview = upload(owner_client, owner_account, "diagnosis", GOOD_DIAGNOSIS)
     with time_machine.travel(timezone.now() + timezone.timedelta(hours=2)):
         confirm(owner_client, owner_account, "diagnosis", preview)
-    assert not DiagnosisCode.objects.exists()
+    assert not rows_everywhere(DiagnosisCode).exists()
 
 
 def test_a_code_added_between_preview_and_confirm_is_counted_as_existing(owner_client, owner_account):
     preview = upload(owner_client, owner_account, "diagnosis", GOOD_DIAGNOSIS)
     add_diagnosis(owner_account, "F329", "Added meanwhile")
     confirm(owner_client, owner_account, "diagnosis", preview)
-    assert DiagnosisCode.objects.get(account=owner_account, code="F329").description == "Added meanwhile"
+    assert rows_of(DiagnosisCode, owner_account).get(code="F329").description == "Added meanwhile"
     event = AuditEvent.objects.get(account=owner_account, action="diagnosis.import")
     assert event.detail == {"rows": 3, "added": 2, "existing": 1}
 
@@ -246,7 +249,7 @@ def test_billing_import_with_every_column(owner_client, owner_account):
                "H0031,Assessment,HO,,,,$80.50,2,no\n")
     response = upload(owner_client, owner_account, "billing", content)
     confirm(owner_client, owner_account, "billing", response)
-    h = BillingCode.objects.get(account=owner_account, code="H0031")
+    h = rows_of(BillingCode, owner_account).get(code="H0031")
     assert (str(h.fee), h.units, h.active, h.modifier1) == ("80.50", 2, False, "HO")
 
 
@@ -260,7 +263,7 @@ def test_bad_billing_rows(owner_client, owner_account, row, reason):
     response = upload(owner_client, owner_account, "billing", header + row + "\n")
     assert response.status_code == 400
     assert reason in response.context["preview"].parsed.errors[0].message
-    assert not BillingCode.objects.exists()
+    assert not rows_everywhere(BillingCode).exists()
 
 
 @pytest.mark.parametrize("row, reason", [
@@ -282,7 +285,7 @@ def test_import_writes_with_bulk_inserts(owner_client, owner_account, django_ass
     # 1000 rows: a handful of batched INSERTs (SQLite caps parameters per statement), not 1000.
     with django_assert_max_num_queries(60):
         confirm(owner_client, owner_account, "diagnosis", preview)
-    assert DiagnosisCode.objects.filter(account=owner_account).count() == 1000
+    assert rows_of(DiagnosisCode, owner_account).count() == 1000
 
 
 @pytest.mark.parametrize("cell", [' =HYPERLINK("http://evil.example","Click")', "\u00a0=cmd|' /C calc'!A0",
@@ -293,11 +296,11 @@ def test_a_formula_behind_leading_spaces_is_refused(owner_client, owner_account,
     assert response.status_code == 400
     errors = {e.line: e.message for e in response.context["preview"].parsed.errors}
     assert "formula" in errors[2]
-    assert not DiagnosisCode.objects.exists() and not PendingImport.objects.exists()
+    assert not rows_everywhere(DiagnosisCode).exists() and not rows_everywhere(PendingImport).exists()
 
 
 def test_an_apostrophe_after_leading_spaces_keeps_formula_text_as_text(owner_client, owner_account):
     response = upload(owner_client, owner_account, "payer", "name,notes\nPayer,  '=not a formula\n")
     assert response.status_code == 200
     confirm(owner_client, owner_account, "payer", response)
-    assert InsurancePayer.objects.get(account=owner_account).notes == "=not a formula"
+    assert rows_of(InsurancePayer, owner_account).get().notes == "=not a formula"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from practicegate.core.demo import build_demo
+from practicegate.accounts.demo import build_demo
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
+from tests.conftest import rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +18,11 @@ def test_demo_accounts_get_different_master_files():
 
     first, second, third = (Account.objects.get(slug=s) for s in
                             ("sunrise-counseling", "lakeside-therapy", "harbor-psychology"))
-    f_codes = DiagnosisCode.objects.filter(account=first)
+    f_codes = rows_of(DiagnosisCode, first).all()
     assert f_codes.count() > 800 and not f_codes.exclude(code__startswith="F").exists()
-    counts = [BillingCode.objects.filter(account=a).count() for a in (first, second, third)]
+    counts = [rows_of(BillingCode, a).count() for a in (first, second, third)]
     assert counts[0] == 12 and counts[0] > counts[1] > counts[2]
-    fee = {a.slug: BillingCode.objects.get(account=a, code="90791").fee for a in (first, second)}
+    fee = {a.slug: rows_of(BillingCode, a).get(code="90791").fee for a in (first, second)}
     assert fee["sunrise-counseling"] != fee["lakeside-therapy"]
-    payers = [InsurancePayer.objects.filter(account=a).count() for a in (first, second, third)]
+    payers = [rows_of(InsurancePayer, a).count() for a in (first, second, third)]
     assert payers[0] > payers[1] > payers[2] > 0

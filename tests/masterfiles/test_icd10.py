@@ -10,9 +10,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from practicegate.audit.models import AuditEvent
+from practicegate.core.scoping import account_scope
 from practicegate.masterfiles import icd10, selectors, services
 from practicegate.masterfiles.kinds import KINDS
 from practicegate.masterfiles.models import DiagnosisCode
+from tests.conftest import rows_everywhere, rows_of
 from tests.masterfiles.conftest import url
 from tests.masterfiles.plans import explain, page_query
 
@@ -37,36 +39,38 @@ def test_presets():
     assert 800 < len(mental) < len(both) < 3000
 
 
-def test_import_adds_what_is_missing_and_changes_nothing_else(owner_account, owner):
+def test_import_adds_what_is_missing_and_changes_nothing_else(owner_scope, owner_account, owner):
     DiagnosisCode.objects.create(account=owner_account, code="F411", description="My wording", active=False)
     first = services.icd10_import(actor=owner, account=owner_account, preset="mental")
     assert first["added"] == first["offered"] - 1 and first["existing"] == 1
-    kept = DiagnosisCode.objects.get(account=owner_account, code="F411")
+    kept = rows_of(DiagnosisCode, owner_account).get(code="F411")
     assert (kept.description, kept.active) == ("My wording", False)
-    snapshot = list(DiagnosisCode.objects.filter(account=owner_account).order_by("pk").values())
+    snapshot = list(rows_of(DiagnosisCode, owner_account).order_by("pk").values())
     again = services.icd10_import(actor=owner, account=owner_account, preset="mental")
     assert again["added"] == 0
-    assert list(DiagnosisCode.objects.filter(account=owner_account).order_by("pk").values()) == snapshot
+    assert list(rows_of(DiagnosisCode, owner_account).order_by("pk").values()) == snapshot
     events = AuditEvent.objects.filter(account=owner_account, action="diagnosis.import_icd10")
     assert [e.detail["added"] for e in events.order_by("seq")] == [first["added"], 0]
 
 
 def test_import_touches_only_its_account(owner_account, other_account, owner):
-    services.icd10_import(actor=owner, account=owner_account, preset="mental")
-    assert not DiagnosisCode.objects.filter(account=other_account).exists()
+    with account_scope(owner_account):
+        services.icd10_import(actor=owner, account=owner_account, preset="mental")
+    assert rows_of(DiagnosisCode, owner_account).exists()
+    assert not rows_of(DiagnosisCode, other_account).exists()
 
 
 def test_import_from_the_page(owner_client, owner_account):
     response = owner_client.post(url(owner_account, "diagnosis-icd10"), {"preset": "mental"}, follow=True)
     assert b"ICD-10-CM codes" in response.content
-    assert DiagnosisCode.objects.filter(account=owner_account, code="F411").exists()
+    assert rows_of(DiagnosisCode, owner_account).filter(code="F411").exists()
 
 
 @pytest.mark.parametrize("preset", ["", "everything", "x" * 1000, "mental\x00"])
 def test_the_page_refuses_unknown_presets(owner_client, owner_account, preset):
     response = owner_client.post(url(owner_account, "diagnosis-icd10"), {"preset": preset})
     assert response.status_code == 400
-    assert not DiagnosisCode.objects.exists()
+    assert not rows_everywhere(DiagnosisCode).exists()
 
 
 def test_command_line_import_is_logged_on_the_cli_channel(owner_account, owner):
@@ -94,7 +98,7 @@ def test_command_line_refusals(owner_account, other_account, args, message):
     args = [a.replace("ACCOUNT", owner_account.slug) for a in args]
     with pytest.raises(CommandError, match=message):
         call_command("codes", "import-icd10", *args, stdout=io.StringIO())
-    assert not DiagnosisCode.objects.exists()
+    assert not rows_everywhere(DiagnosisCode).exists()
 
 
 def test_command_line_rejects_an_unknown_preset(owner_account):
@@ -104,16 +108,17 @@ def test_command_line_rejects_an_unknown_preset(owner_account):
 
 
 @pytest.mark.slow
-def test_all_billable_codes_go_in_within_seconds_and_pages_stay_indexed(owner_account, owner,
+def test_all_billable_codes_go_in_within_seconds_and_pages_stay_indexed(owner_scope, owner_account, owner,
                                                                         other_account):
     icd10.billable_codes()  # the package's own parse is not ours to time
     started = time.perf_counter()
     counts = services.icd10_import(actor=owner, account=owner_account, preset="all")
     took = time.perf_counter() - started
     assert counts["added"] == counts["offered"] > 74_000
-    assert DiagnosisCode.objects.filter(account=owner_account).count() == counts["offered"]
+    assert rows_of(DiagnosisCode, owner_account).count() == counts["offered"]
     assert took < 30, f"importing {counts['added']} codes took {took:.1f}s"
-    services.icd10_import(actor=owner, account=other_account, preset="mental")
+    with account_scope(other_account):
+        services.icd10_import(actor=owner, account=other_account, preset="mental")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -122,8 +127,8 @@ def test_all_billable_codes_go_in_within_seconds_and_pages_stay_indexed(owner_ac
     assert [r.code for r in page.rows] == ["Z9981", "Z9989"]
     words = selectors.masterfile_page(owner_account, DIAG, query="cholera vibrio")
     assert [r.code for r in words.rows] == ["A000", "A001"]
-    deep = selectors.masterfile_page(owner_account, DIAG, after=DiagnosisCode.objects.get(
-        account=owner_account, code="Z9989").pk)
+    deep = selectors.masterfile_page(owner_account, DIAG, after=rows_of(DiagnosisCode, owner_account).get(
+        code="Z9989").pk)
     assert len(deep.rows) < 50 and deep.next_after is None
 
     list_plan = explain(page_query(owner_account, DIAG, ""))

@@ -6,6 +6,7 @@ import pytest
 
 from practicegate.masterfiles import selectors
 from practicegate.masterfiles.kinds import KINDS
+from tests.conftest import rows_of
 from tests.masterfiles.conftest import url
 
 pytestmark = pytest.mark.django_db
@@ -35,17 +36,17 @@ def test_another_accounts_id_is_404(owner_client, owner_account, other_rows, kin
         assert owner_client.post(url(owner_account, f"{kind}-edit", pk=row.pk),
                                  {"code": "F99", "name": "x", "description": "x",
                                   "version": row.version}).status_code == 404
-    fresh = type(row).objects.get(pk=row.pk)
+    fresh = rows_of(type(row), row.account).get(pk=row.pk)
     assert fresh.active is True and fresh.account_id == row.account_id
     assert fresh.updated_at == row.updated_at
 
 
-def test_a_cursor_from_another_account_is_ignored(owner_account, rows, other_rows):
+def test_a_cursor_from_another_account_is_ignored(owner_scope, owner_account, rows, other_rows):
     page = selectors.masterfile_page(owner_account, KINDS["diagnosis"], after=other_rows["diagnosis"].pk)
     assert [r.pk for r in page.rows] == [rows["diagnosis"].pk]
 
 
-def test_search_stays_in_the_account(owner_account, rows, other_rows):
+def test_search_stays_in_the_account(owner_scope, owner_account, rows, other_rows):
     found = selectors.search(owner_account, KINDS["diagnosis"], "depression")
     assert not found.exists()
     assert not selectors.search(owner_account, KINDS["payer"], "OTH99").exists()

@@ -6,6 +6,7 @@ import pytest
 
 from practicegate.audit.models import AuditEvent
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
+from tests.conftest import rows_everywhere, rows_of
 from tests.masterfiles.conftest import url
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ def events(account, action):
 def test_add_stores_the_normalised_row_and_logs_it(owner_client, owner_account, owner, kind):
     response = owner_client.post(url(owner_account, f"{kind}-add"), GOOD[kind])
     assert response.status_code == 302
-    row = MODELS[kind].objects.get(account=owner_account)
+    row = rows_of(MODELS[kind], owner_account).get()
     event = events(owner_account, f"{kind}.add").get()
     assert event.actor == owner and event.target_id == str(row.pk)
     assert "fields" in event.detail
@@ -64,7 +65,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_stored(owner_client, ow
     response = owner_client.post(url(owner_account, f"{kind}-add"), data)
     assert response.status_code == 400
     assert b'class="error"' in response.content
-    assert not MODELS[kind].objects.filter(account=owner_account).exists()
+    assert not rows_of(MODELS[kind], owner_account).exists()
     assert not events(owner_account, f"{kind}.add").exists()
 
 
@@ -76,7 +77,7 @@ def test_the_same_modifier_twice_is_refused(owner_client, owner_account):
 def test_modifiers_fill_from_the_first_slot(owner_client, owner_account):
     data = dict(GOOD["billing"], modifier1="", modifier3="GT")
     owner_client.post(url(owner_account, "billing-add"), data)
-    row = BillingCode.objects.get(account=owner_account)
+    row = rows_of(BillingCode, owner_account).get()
     assert (row.modifier1, row.modifier2, row.modifier3) == ("GT", "", "")
 
 
@@ -88,21 +89,21 @@ def test_a_second_row_with_the_same_code_is_refused(owner_client, owner_account,
     response = owner_client.post(url(owner_account, f"{kind}-add"), data)
     assert response.status_code == 400
     assert b"already has" in response.content
-    assert MODELS[kind].objects.filter(account=owner_account).count() == 1
+    assert rows_of(MODELS[kind], owner_account).count() == 1
 
 
 def test_payers_without_payer_id_do_not_clash(owner_client, owner_account):
     for name in ("Clinic A", "Clinic B"):
         data = dict(GOOD["payer"], name=name, payer_id="")
         assert owner_client.post(url(owner_account, "payer-add"), data).status_code == 302
-    assert InsurancePayer.objects.filter(account=owner_account, payer_id="").count() == 2
+    assert rows_of(InsurancePayer, owner_account).filter(payer_id="").count() == 2
 
 
 def test_same_code_in_two_accounts_is_fine(owner_client, owner_account, other_rows):
     assert owner_client.post(url(owner_account, "diagnosis-add"), GOOD["diagnosis"]).status_code == 302
     other_rows["diagnosis"].code = "F411"
     other_rows["diagnosis"].save()
-    assert DiagnosisCode.objects.filter(code="F411").count() == 2
+    assert rows_everywhere(DiagnosisCode).filter(code="F411").count() == 2
 
 
 def test_edit_changes_fields_and_logs_their_names(owner_client, owner_account, rows):
@@ -152,14 +153,14 @@ def test_delete_removes_an_unused_row(owner_client, owner_account, rows, kind):
     row = rows[kind]
     response = owner_client.post(url(owner_account, f"{kind}-delete", pk=row.pk), {"version": row.version})
     assert response.status_code == 302
-    assert not MODELS[kind].objects.filter(pk=row.pk).exists()
+    assert not rows_everywhere(MODELS[kind]).filter(pk=row.pk).exists()
     assert events(owner_account, f"{kind}.delete").get().target_id == str(row.pk)
 
 
 def test_get_on_a_post_only_route_is_refused(owner_client, owner_account, rows):
     response = owner_client.get(url(owner_account, "diagnosis-delete", pk=rows["diagnosis"].pk))
     assert response.status_code == 405
-    assert DiagnosisCode.objects.filter(pk=rows["diagnosis"].pk).exists()
+    assert rows_everywhere(DiagnosisCode).filter(pk=rows["diagnosis"].pk).exists()
 
 
 @pytest.mark.parametrize("kind, field", [("diagnosis", "description"), ("billing", "description"),
@@ -169,14 +170,14 @@ def test_formula_text_is_refused_on_the_pages_too(owner_client, owner_account, k
     response = owner_client.post(url(owner_account, f"{kind}-add"), {**GOOD[kind], field: value})
     assert response.status_code == 400
     assert "formula" in " ".join(response.context["form"].errors[field])
-    assert not MODELS[kind].objects.exists()
+    assert not rows_everywhere(MODELS[kind]).exists()
     assert not events(owner_account, f"{kind}.create").exists()
 
 
 def test_an_apostrophe_keeps_formula_text_and_the_edit_page_shows_it_again(owner_client, owner_account):
     response = owner_client.post(url(owner_account, "payer-add"), {**GOOD["payer"], "notes": " '=not a formula"})
     assert response.status_code == 302
-    payer = InsurancePayer.objects.get()
+    payer = rows_of(InsurancePayer, owner_account).get()
     assert payer.notes == "=not a formula"
     edit = owner_client.get(url(owner_account, "payer-edit", pk=payer.pk))
     assert edit.context["form"].initial["notes"] == "'=not a formula"

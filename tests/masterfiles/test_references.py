@@ -11,6 +11,7 @@ from practicegate.masterfiles.references import (
     register_reference,
     unregister_reference,
 )
+from tests.conftest import rows_everywhere
 from tests.masterfiles.conftest import url
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def test_a_row_in_use_is_not_deleted(owner_client, owner_account, rows, claims_r
     response = owner_client.post(url(owner_account, "diagnosis-delete", pk=row.pk), {"version": row.version},
                                  follow=True)
     assert b"in use (2 claims)" in response.content
-    assert DiagnosisCode.objects.filter(pk=row.pk).exists()
+    assert rows_everywhere(DiagnosisCode).filter(pk=row.pk).exists()
     assert not AuditEvent.objects.filter(account=owner_account, action="diagnosis.delete").exists()
 
 
@@ -44,4 +45,4 @@ def test_rows_the_check_does_not_name_can_be_deleted(owner_client, owner_account
 
     row = add_diagnosis(owner_account, "F329", "Depression")
     owner_client.post(url(owner_account, "diagnosis-delete", pk=row.pk), {"version": row.version})
-    assert not DiagnosisCode.objects.filter(pk=row.pk).exists()
+    assert not rows_everywhere(DiagnosisCode).filter(pk=row.pk).exists()

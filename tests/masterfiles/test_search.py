@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from practicegate.core.scoping import account_scope
 from practicegate.masterfiles import selectors
 from practicegate.masterfiles.kinds import KINDS
 from tests.masterfiles.conftest import add_diagnosis, add_payer, url
@@ -32,11 +33,11 @@ def found(account, kind, query):
     ("Disorder ANXIETY", ["F411", "F419"]), ("stress", ["F4310"]), ("nothing like it", []),
     ("100%", []), ("_", []), ("F43.1", ["F4310"]),
 ])
-def test_search_by_code_prefix_or_words(owner_account, codes, query, codes_found):
+def test_search_by_code_prefix_or_words(owner_scope, owner_account, codes, query, codes_found):
     assert found(owner_account, "diagnosis", query) == codes_found
 
 
-def test_payers_are_found_by_name_words_or_payer_id(owner_account):
+def test_payers_are_found_by_name_words_or_payer_id(owner_scope, owner_account):
     add_payer(owner_account, "Blue Harbor Health", "BHH01")
     add_payer(owner_account, "Evergreen Mutual", "EVM04")
     assert [p.name for p in selectors.search(owner_account, KINDS["payer"], "harbor")] == ["Blue Harbor Health"]
@@ -54,7 +55,7 @@ def test_odd_list_parameters_never_fail(owner_client, owner_account, codes, para
     assert owner_client.get(url(owner_account, "diagnosis-list"), params).status_code == 200
 
 
-def test_keyset_pages_walk_forward_and_back(owner_account, codes):
+def test_keyset_pages_walk_forward_and_back(owner_scope, owner_account, codes):
     first = selectors.masterfile_page(owner_account, DIAG, size=2)
     assert [r.code for r in first.rows] == ["F329", "F410"] and first.prev_before is None
     second = selectors.masterfile_page(owner_account, DIAG, size=2, after=first.next_after)
@@ -67,7 +68,7 @@ def test_keyset_pages_walk_forward_and_back(owner_account, codes):
     assert [r.code for r in start.rows] == ["F329", "F410"] and start.prev_before is None
 
 
-def test_payer_pages_break_name_ties_by_id(owner_account):
+def test_payer_pages_break_name_ties_by_id(owner_scope, owner_account):
     for i in range(5):
         add_payer(owner_account, "Same Name", f"P{i}")
     kind = KINDS["payer"]
@@ -86,14 +87,15 @@ def test_list_page_links_to_the_next_page(owner_client, owner_account):
         add_diagnosis(owner_account, f"F{10 + i}", f"Code {i}")
     html = owner_client.get(url(owner_account, "diagnosis-list")).content.decode()
     assert 'rel="next"' in html and "F64" not in html
-    page2 = selectors.masterfile_page(owner_account, DIAG).next_after
+    with account_scope(owner_account):
+        page2 = selectors.masterfile_page(owner_account, DIAG).next_after
     html2 = owner_client.get(url(owner_account, "diagnosis-list"), {"after": page2}).content.decode()
     assert "F64" in html2 and 'rel="prev"' in html2
 
 
 # --- the indexes behind it --------------------------------------------------------------
 
-def test_list_and_code_search_use_the_account_code_index(owner_account, codes):
+def test_list_and_code_search_use_the_account_code_index(owner_scope, owner_account, codes):
     for query in ("", "F41"):
         plan = explain(page_query(owner_account, DIAG, query), force_index=True)
         if connection.vendor == "sqlite":
@@ -105,7 +107,7 @@ def test_list_and_code_search_use_the_account_code_index(owner_account, codes):
             assert "diagnosis_code_unique" in plan and "Seq Scan" not in plan, plan
 
 
-def test_word_search_uses_an_index(owner_account, codes):
+def test_word_search_uses_an_index(owner_scope, owner_account, codes):
     plan = explain(selectors.search(owner_account, DIAG, "anxiety").order_by("code"), force_index=True)
     if connection.vendor == "sqlite":
         # No trigram index on SQLite: the account's rows are read through the (account, code)

@@ -7,9 +7,9 @@ import os
 import sys
 import time
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
-from practicegate.accounts.models import Account
 from practicegate.audit import exports, keys, shipping
 from practicegate.audit.checkpoints import ChainBroken, checkpoint_all
 from practicegate.audit.models import Channel
@@ -55,8 +55,10 @@ class Command(BaseCommand):
     def handle(self, *args, subcommand, **options):
         getattr(self, "do_" + subcommand.replace("-", "_"))(**options)
 
-    def _account(self, slug: str) -> Account:
-        account = Account.objects.filter(slug=slug).first()
+    def _account(self, slug: str):
+        # The activity log sits below the accounts app (every service writes to it), so it
+        # names the account model by its label, as its foreign keys do.
+        account = apps.get_model("accounts", "Account").objects.filter(slug=slug).first()
         if account is None:
             raise CommandError(f"No account with the slug {slug!r}.")
         return account

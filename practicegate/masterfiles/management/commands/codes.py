@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from practicegate.accounts.models import Account, User
 from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Channel
+from practicegate.core.scoping import account_scope
 from practicegate.masterfiles.icd10 import PRESETS
 
 
@@ -69,8 +70,9 @@ class Command(BaseCommand):
         if actor is not None and not account.memberships.filter(user=actor).exists():
             raise CommandError(f"{actor.username!r} is not a username of {account.slug!r}.")
         try:
-            counts = icd10_import(actor=actor, account=account, preset=options["preset"],
-                                  channel=Channel.CLI)
+            with account_scope(account):
+                counts = icd10_import(actor=actor, account=account, preset=options["preset"],
+                                      channel=Channel.CLI)
         except ServiceError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(

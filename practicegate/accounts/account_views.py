@@ -13,8 +13,7 @@ from practicegate.accounts import services
 from practicegate.accounts.forms import AccountSettingsForm
 from practicegate.accounts.rule import Refusal, verdict_for
 from practicegate.audit.services import record
-from practicegate.core.decorators import account_view, signed_in
-from practicegate.core.middleware import needed_level
+from practicegate.core.decorators import account_view, needed_level, signed_in
 from practicegate.core.sections import BY_KEY, MEMBERS, Level
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from practicegate.accounts.account_views import section_index_url
 from practicegate.accounts.selectors import accounts_of
 from practicegate.core.sections import SECTIONS, Level
 
@@ -21,8 +22,6 @@ def shell(request) -> dict:
     }
     account = getattr(request, "account", None)
     if account is not None:
-        from practicegate.core.views import section_index_url
-
         levels = request.levels
         context["menu"] = [
             {"section": s, "url": section_index_url(s.key, account.slug), "level": Level(levels[s.key])}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from practicegate.core import demo
+from practicegate.accounts import demo
 
 
 class Command(BaseCommand):

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from practicegate.core import views
+from practicegate.accounts import account_views as views
 
+# The account's own pages kept the URL namespace they had when they lived in core.
 app_name = "core"
 
 urlpatterns = [

@@ -1,0 +1,180 @@
+"""What the generated walks need to fill a route: its account routes, and real rows for its ids.
+
+tests/test_authorization_matrix.py and tests/audit/test_completeness.py walk every account
+route from the URL configuration. Each id in a route is filled with a real row: one of the
+URL's account (the request must behave per level, and be logged) and one of another account
+(the request must answer 404 and change nothing). `ID_KINDS` says which kind of row each route
+kwarg takes; a route with a kwarg it does not know fails the walks, so a new route (a client
+id, say) cannot be walked with made-up ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from practicegate.access.models import JoinCode
+from practicegate.accounts.models import Account, Membership
+from practicegate.masterfiles.models import (
+    BillingCode,
+    DiagnosisCode,
+    InsurancePayer,
+    PendingImport,
+)
+from tests.conftest import add_member, make_user
+
+ACCOUNT_KWARG = "<slug:account>"
+PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
+_serial = itertools.count(1000)
+
+
+def walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry.name or "", entry.callback
+
+
+def account_routes(patterns=None) -> list[tuple[str, str, Callable]]:
+    """(route, name, view) of every route under /a/<account>/."""
+    return [r for r in walk(patterns if patterns is not None else get_resolver().url_patterns)
+            if ACCOUNT_KWARG in r[0]]
+
+
+# --- the kinds of row --------------------------------------------------------------------------
+
+def _diagnosis(account: Account) -> DiagnosisCode:
+    n = next(_serial)
+    return DiagnosisCode.objects.create(account=account, code=f"F{n}", description=f"Walk code {n}")
+
+
+def _billing(account: Account) -> BillingCode:
+    n = next(_serial)
+    return BillingCode.objects.create(account=account, code=f"9{n % 10000:04d}", description=f"Walk {n}")
+
+
+def _payer(account: Account) -> InsurancePayer:
+    n = next(_serial)
+    return InsurancePayer.objects.create(account=account, name=f"Walk Payer {n}", payer_id=f"WLK{n}")
+
+
+def _join_code(account: Account) -> JoinCode:
+    return JoinCode.objects.create(
+        account=account, code_hash=hashlib.sha256(secrets.token_bytes(16)).hexdigest(),
+        created_by=account.owner, expires_at=timezone.now() + timedelta(hours=24))
+
+
+def _membership(account: Account) -> Membership:
+    """A username of the account other than its owner (a row Delete and privileges may touch)."""
+    return add_member(account, make_user(f"walk-{next(_serial)}"))
+
+
+def _pending_import(account: Account) -> PendingImport:
+    return PendingImport.objects.create(account=account, user=account.owner, kind="diagnosis",
+                                        token=secrets.token_urlsafe(32), filename="walk.csv",
+                                        data=b"code,description\nF411,Walk\n")
+
+
+@dataclass(frozen=True)
+class RowKind:
+    key: str
+    model: type
+    make: Callable[[Account], object]
+
+
+ROW_KINDS = {kind.key: kind for kind in [
+    RowKind("diagnosis", DiagnosisCode, _diagnosis),
+    RowKind("billing", BillingCode, _billing),
+    RowKind("payer", InsurancePayer, _payer),
+    RowKind("join_code", JoinCode, _join_code),
+    RowKind("membership", Membership, _membership),
+    RowKind("pending_import", PendingImport, _pending_import),
+]}
+
+# Which kind of row each route kwarg takes: by kwarg name, or by (kwarg name, the route's
+# section) where one name means a different row in different sections. Add new routes here.
+ID_KINDS: dict[str | tuple[str, str], str] = {
+    "code_id": "join_code",
+    "membership_id": "membership",
+    ("pk", "diagnosis_codes"): "diagnosis",
+    ("pk", "billing_codes"): "billing",
+    ("pk", "payers"): "payer",
+}
+
+
+class UnknownRouteKwarg(LookupError):
+    """A route takes an id the walks cannot fill with a real row."""
+
+
+def id_kwargs(route: str) -> list[str]:
+    return [m["name"] for m in PARAM.finditer(route) if m["name"] != "account"]
+
+
+def kind_for(route: str, kwarg: str, section: str) -> RowKind:
+    key = ID_KINDS.get((kwarg, section)) or ID_KINDS.get(kwarg)
+    if key is None:
+        raise UnknownRouteKwarg(
+            f"{route} takes <{kwarg}> (section {section}): say in tests/walk.py ID_KINDS which kind "
+            "of row it takes (and add a RowKind that makes one), so the walks use real rows")
+    return ROW_KINDS[key]
+
+
+def unknown_kwargs(routes) -> list[str]:
+    """Route kwargs the walks cannot fill: each one is a failure."""
+    gaps = []
+    for route, _, view in routes:
+        for kwarg in id_kwargs(route):
+            try:
+                kind_for(route, kwarg, getattr(view, "pg_section", ""))
+            except UnknownRouteKwarg as exc:
+                gaps.append(str(exc))
+    return gaps
+
+
+def make_rows(route: str, section: str, account: Account) -> dict[str, object]:
+    """A fresh real row of `account` for each id the route takes, by kwarg name."""
+    return {kwarg: kind_for(route, kwarg, section).make(account) for kwarg in id_kwargs(route)}
+
+
+def path_for(route: str, slug: str, rows: dict[str, object]) -> str:
+    def fill(match):
+        if match["name"] == "account":
+            return slug
+        return str(rows[match["name"]].pk)
+
+    return "/" + PARAM.sub(fill, route).lstrip("^").rstrip("$")
+
+
+def state_of(row) -> dict | None:
+    """The row as stored now (every account: unscoped), or None when it is gone."""
+    return type(row)._base_manager.filter(pk=row.pk).values().first()
+
+
+def states(rows: dict[str, object]) -> dict[str, dict | None]:
+    return {kwarg: state_of(row) for kwarg, row in rows.items()}
+
+
+# --- finding 6 of issue 11: the foreign-id 404 is logged ------------------------------------
+# Switch this on when the 404 of a foreign id inside an account the username belongs to is
+# written to that account's log; the walks then require exactly that event.
+FOREIGN_ID_404_IS_LOGGED = False
+
+
+def foreign_404_gap(events, *, account: Account, actor, method: str, path: str) -> str | None:
+    """What is wrong with the events a foreign-id 404 left in the URL's account, or None."""
+    if not FOREIGN_ID_404_IS_LOGGED:
+        return None
+    mine = [e for e in events if e.account_id == account.pk and e.actor_id == actor.pk]
+    if len(mine) != 1 or mine[0].outcome == "success":
+        shape = [(e.action, e.outcome, e.account_id) for e in events]
+        return f"{method} {path}: foreign-id 404 logged as {shape}, expected one refusal event"
+    return None
