@@ -119,13 +119,17 @@ def build_views(kind: Kind) -> dict:
         return (f"Not {done}: this {kind.noun} was changed after you opened it"
                 f"{' (by ' + who + ')' if who else ''}. Check it below and try again.")
 
+    def _bad_version(request, title: str, form):
+        """A button without (or with a damaged) version: say so, change nothing (400)."""
+        return render(request, "core/error.html",
+                      {"title": title, "message": " ".join(form.errors["version"])}, status=400)
+
     def _set_active(request, account, pk, active):
         row = selectors.masterfile_get(request.account, kind, pk)
         verb = "Reactivated" if active else "Deactivated"
         form = VersionForm(request.POST)
         if not form.is_valid():
-            messages.error(request, f"Not {verb.lower()}: " + " ".join(form.errors["version"]))
-            return redirect(_url(kind, "edit"), account=account, pk=row.pk)
+            return _bad_version(request, f"Not {verb.lower()}", form)
         try:
             services.masterfile_set_active(actor=request.user, account=request.account, kind=kind,
                                            row=row, active=active, version=form.cleaned_data["version"],
@@ -154,8 +158,7 @@ def build_views(kind: Kind) -> dict:
         row = selectors.masterfile_get(request.account, kind, pk)
         form = VersionForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Not deleted: " + " ".join(form.errors["version"]))
-            return redirect(_url(kind, "edit"), account=account, pk=row.pk)
+            return _bad_version(request, "Not deleted", form)
         try:
             services.masterfile_delete(actor=request.user, account=request.account, kind=kind,
                                        row=row, version=form.cleaned_data["version"], request=request)

@@ -10,7 +10,7 @@ import pytest
 
 from practicegate.audit.models import AuditEvent
 from practicegate.masterfiles.models import DiagnosisCode
-from tests.conftest import login_client
+from tests.conftest import login_client, rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_a_missing_account_and_a_foreign_account_get_the_same_404(owner_account,
 
 
 def test_a_foreign_id_inside_a_member_account_is_logged_there(owner_account, owner, other_account):
-    theirs = DiagnosisCode.objects.create(account=other_account, code="F411", description="Anxiety")
+    theirs = rows_of(DiagnosisCode, other_account).create(account=other_account, code="F411", description="Anxiety")
     client = login_client(owner)
     path = f"/a/{owner_account.slug}/diagnosis-codes/{theirs.pk}/"
     assert client.get(path).status_code == 404

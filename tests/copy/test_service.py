@@ -77,11 +77,11 @@ def test_replacing_bumps_the_version_so_an_open_edit_form_is_refused(master, acc
     south = accounts["south"]
     _differing_destination(south)
     copy(master, replace_different=True)
-    versions = dict(DiagnosisCode.objects.filter(account=south).values_list("code", "version"))
+    versions = dict(rows_of(DiagnosisCode, south).values_list("code", "version"))
     assert versions["F411"] == 2 and versions["Z634"] == 1  # replaced, untouched
     assert set(versions.values()) <= {1, 2} and list(versions.values()).count(1) == len(versions) - 1
-    assert BillingCode.objects.get(account=south, code="90837").version == 2
-    assert InsurancePayer.objects.get(account=south, name="Aetna").version == 2
+    assert rows_of(BillingCode, south).get(code="90837").version == 2
+    assert rows_of(InsurancePayer, south).get(name="Aetna").version == 2
 
 
 def test_differences_keep_the_destinations_rows_by_default(master, accounts, filled):

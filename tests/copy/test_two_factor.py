@@ -11,6 +11,7 @@ from practicegate.masterfiles.models import BillingCode, DiagnosisCode
 from tests.conftest import login_client
 from tests.copy.conftest import SOURCE_BILLING, SOURCE_DIAGNOSIS, seed
 from tests.twofactor.conftest import START, turn_on, user_code
+from tests.conftest import rows_of
 
 
 def url(name, account="north"):
@@ -48,12 +49,12 @@ def test_copy_now_from_or_into_an_account_requiring_two_factor_copies_nothing(ma
     out = client.post(url("run"), {"source": "south", "destinations": ["north"], "files": ["billing"],
                                    "differences": "keep"})
     assert out.status_code == 403
-    assert BillingCode.objects.filter(account=accounts["north"]).count() == 0
+    assert rows_of(BillingCode, accounts["north"]).count() == 0
     seed(accounts["north"], diagnosis=[{"code": "F900", "description": "ADHD"}])
     into = client.post(url("run"), {"source": "north", "destinations": ["south"], "files": ["diagnosis"],
                                     "differences": "replace"})
     assert into.status_code == 403
-    assert not DiagnosisCode.objects.filter(account=guarded, code="F900").exists()
+    assert not rows_of(DiagnosisCode, guarded).filter(code="F900").exists()
     assert refusals_in(guarded).count() == 2
     assert not AuditEvent.objects.filter(action="codes.copy", outcome="success").exists()
 
@@ -67,4 +68,4 @@ def test_a_session_verified_with_a_code_may_copy(master, accounts, guarded, time
     response = client.post(url("run"), {"source": "south", "destinations": ["north"], "files": ["billing"],
                                         "differences": "keep"})
     assert response.status_code == 200
-    assert BillingCode.objects.filter(account=accounts["north"]).count() == 2
+    assert rows_of(BillingCode, accounts["north"]).count() == 2

@@ -17,6 +17,7 @@ from practicegate.core.sections import Level, full_levels
 from tests.access.conftest import password_login, url
 from tests.conftest import PASSWORD, add_member, make_user
 from tests.core.test_deny_by_default import ROUTES
+from tests.conftest import rows_everywhere
 
 # Route name -> the methods that grant access there (a page may be listed at View Only).
 ACCESS_GRANTING = {
@@ -66,13 +67,13 @@ def test_create_join_code_with_a_stale_password_asks_for_it_and_makes_no_code(ow
     response = stale.post(url(owner_account, "join-codes"), HTTP_REFERER="http://testserver" +
                           url(owner_account, "join-codes"))
     assert asked_for_password(response, owner_account)
-    assert not JoinCode.objects.exists()
+    assert not rows_everywhere(JoinCode).exists()
     assert stale.get(url(owner_account, "join-codes")).status_code == 200  # listing needs no password
     confirm = stale.post(response["Location"], {"password": PASSWORD})
     assert confirm["Location"] == url(owner_account, "join-codes")
     made = stale.post(url(owner_account, "join-codes"))
     assert made.status_code == 200 and made.context["new_code"]
-    assert JoinCode.objects.count() == 1
+    assert rows_everywhere(JoinCode).count() == 1
 
 
 def test_revoke_with_a_stale_password_asks_for_it(owner_account, owner, stale):
@@ -81,10 +82,10 @@ def test_revoke_with_a_stale_password_asks_for_it(owner_account, owner, stale):
     code, _raw = services.join_code_create(actor=owner, account=owner_account)
     revoke = url(owner_account, "join-code-revoke", code_id=code.pk)
     assert asked_for_password(stale.post(revoke), owner_account)
-    assert JoinCode.objects.get().revoked_at is None
+    assert rows_everywhere(JoinCode).get().revoked_at is None
     stale.post(url(owner_account, "confirm-password"), {"password": PASSWORD})
     assert stale.post(revoke).status_code == 302
-    assert JoinCode.objects.get().revoked_at is not None
+    assert rows_everywhere(JoinCode).get().revoked_at is not None
 
 
 def test_privileges_defaults_and_delete_with_a_stale_password_change_nothing(owner_account, stale):

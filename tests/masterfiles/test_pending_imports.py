@@ -16,13 +16,14 @@ from practicegate.audit.models import AuditEvent, Channel
 from practicegate.masterfiles.models import PendingImport
 from practicegate.masterfiles.services import PENDING_IMPORT_TTL
 from tests.masterfiles.test_csv import upload
+from tests.conftest import rows_everywhere, rows_of
 
 pytestmark = pytest.mark.django_db
 CSV = "code,description\nF41.1,Anxiety\n"
 
 
 def pending(account, user, kind="diagnosis", age=timedelta(0)):
-    return PendingImport.objects.create(account=account, user=user, kind=kind, token=secrets.token_hex(8),
+    return rows_of(PendingImport, account).create(account=account, user=user, kind=kind, token=secrets.token_hex(8),
                                         data=CSV.encode(), created_at=timezone.now() - age)
 
 
@@ -32,7 +33,7 @@ EXPIRED = PENDING_IMPORT_TTL + timedelta(minutes=1)
 def test_a_preview_leaves_other_accounts_previews_alone(owner_client, owner_account, other_account, outsider):
     theirs = pending(other_account, outsider, age=EXPIRED)
     assert upload(owner_client, owner_account, "diagnosis", CSV).status_code == 200
-    assert PendingImport.objects.filter(pk=theirs.pk).exists()
+    assert rows_everywhere(PendingImport).filter(pk=theirs.pk).exists()
     assert not AuditEvent.objects.filter(account=other_account).exclude(action__startswith="auth.").exists()
 
 
@@ -42,7 +43,7 @@ def test_a_preview_removes_its_own_accounts_expired_previews_and_says_so(owner_c
     old_member = pending(owner_account, member, kind="payer", age=EXPIRED)
     fresh_member = pending(owner_account, member)
     assert upload(owner_client, owner_account, "diagnosis", CSV).status_code == 200
-    left = set(PendingImport.objects.filter(account=owner_account).values_list("pk", flat=True))
+    left = set(rows_of(PendingImport, owner_account).values_list("pk", flat=True))
     assert old_own.pk not in left and old_member.pk not in left and fresh_member.pk in left
     event = AuditEvent.objects.filter(account=owner_account, action="diagnosis.import_preview").get()
     assert event.detail["previews_removed"] == 2
@@ -55,7 +56,7 @@ def test_the_purge_command_logs_per_account_and_keeps_fresh_ones(owner_account, 
     fresh = pending(other_account, outsider)
     out = io.StringIO()
     call_command("codes", "purge-imports", stdout=out)
-    assert list(PendingImport.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert list(rows_everywhere(PendingImport).values_list("pk", flat=True)) == [fresh.pk]
     ours = AuditEvent.objects.get(account=owner_account, action="masterfiles.import_previews_purge")
     theirs = AuditEvent.objects.get(account=other_account, action="masterfiles.import_previews_purge")
     assert ours.detail == {"diagnosis": 1, "payer": 1} and theirs.detail == {"billing": 1}

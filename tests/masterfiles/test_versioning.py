@@ -8,6 +8,7 @@ from practicegate.audit.models import AuditEvent, Outcome
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
 from tests.conftest import login_client
 from tests.masterfiles.conftest import url
+from tests.conftest import rows_of
 
 pytestmark = pytest.mark.django_db
 MODELS = {"diagnosis": DiagnosisCode, "billing": BillingCode, "payer": InsurancePayer}
@@ -136,13 +137,13 @@ def test_a_stale_delete_is_refused_and_the_row_stays(owner_client, alice_client,
     assert alice_client.post(url(owner_account, "billing-edit", pk=row.pk), alices).status_code == 302
     response = owner_client.post(url(owner_account, "billing-delete", pk=row.pk), {"version": "1"}, follow=True)
     assert "Not deleted" in response.content.decode() and "alice" in response.content.decode()
-    assert BillingCode.objects.filter(pk=row.pk, fee="99.00").exists()
+    assert rows_of(BillingCode, owner_account).filter(pk=row.pk, fee="99.00").exists()
     refused = AuditEvent.objects.get(action="billing.delete")
     assert refused.outcome == Outcome.FAILURE and refused.detail["current_version"] == 2
     for version in ("", "x"):
         response = owner_client.post(url(owner_account, "billing-delete", pk=row.pk), {"version": version},
                                      follow=True)
         assert "reload the page" in response.content.decode()
-    assert BillingCode.objects.filter(pk=row.pk).exists()
+    assert rows_of(BillingCode, owner_account).filter(pk=row.pk).exists()
     assert owner_client.post(url(owner_account, "billing-delete", pk=row.pk), {"version": "2"}).status_code == 302
-    assert not BillingCode.objects.filter(pk=row.pk).exists()
+    assert not rows_of(BillingCode, owner_account).filter(pk=row.pk).exists()
