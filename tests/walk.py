@@ -164,17 +164,14 @@ def states(rows: dict[str, object]) -> dict[str, dict | None]:
 
 
 # --- finding 6 of issue 11: the foreign-id 404 is logged ------------------------------------
-# Switch this on when the 404 of a foreign id inside an account the username belongs to is
-# written to that account's log; the walks then require exactly that event.
-FOREIGN_ID_404_IS_LOGGED = False
+# The 404 of a foreign id inside an account the username belongs to is written to that
+# account's log as one access.not_found refusal (access.middleware); the walks require it.
 
 
 def foreign_404_gap(events, *, account: Account, actor, method: str, path: str) -> str | None:
     """What is wrong with the events a foreign-id 404 left in the URL's account, or None."""
-    if not FOREIGN_ID_404_IS_LOGGED:
-        return None
     mine = [e for e in events if e.account_id == account.pk and e.actor_id == actor.pk]
-    if len(mine) != 1 or mine[0].outcome == "success":
+    if len(mine) != 1 or mine[0].action != "access.not_found" or mine[0].outcome != "denied":
         shape = [(e.action, e.outcome, e.account_id) for e in events]
         return f"{method} {path}: foreign-id 404 logged as {shape}, expected one refusal event"
     return None
