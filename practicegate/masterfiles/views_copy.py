@@ -10,7 +10,7 @@ wrong gate: that level manages usernames, not codes.
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from practicegate.accounts.services import ServiceError
@@ -58,6 +58,8 @@ def start(request, account):
 @account_view("account_access", level=Level.VIEW)
 @require_GET
 def preview(request, account):
+    if not request.GET:  # opened without choices (the provider dropdown): start from the choices
+        return redirect("copy:start", account=request.account.slug)
     form = CopyForm(request.GET, user=request.user)
     if not form.is_valid():
         return _start(request, form, status=400)
@@ -92,5 +94,28 @@ def run(request, account):
     except ServiceError as error:
         return _refused(request, CopyForm(request.POST, user=request.user), error)
     source_name = dict(form.fields["source"].choices).get(data["source"], data["source"])
-    return render(request, "masterfiles/copy_result.html",
-                  {"results": results, "source_name": source_name, "replace": data["differences"] == "replace"})
+    # Post/redirect/get: the result is a page of its own, kept for this account in the session.
+    shown = request.session.get(RESULTS_KEY, {})
+    shown[request.account.slug] = _result_summary(results, source_name, data["differences"] == "replace")
+    request.session[RESULTS_KEY] = shown
+    return redirect("copy:done", account=request.account.slug)
+
+
+RESULTS_KEY = "copy_results"
+
+
+def _result_summary(results, source_name: str, replace: bool) -> dict:
+    return {"source_name": source_name, "replace": replace, "destinations": [
+        {"name": dest.account.name, "refused": dest.refused,
+         "files": [{"key": f.key, "label": f.label, **f.counts()} for f in dest.files]}
+        for dest in results]}
+
+
+@account_view("account_access", level=Level.VIEW)
+@require_GET
+def done(request, account):
+    """The last Copy Now's result; without one (another account, a new session), the start page."""
+    summary = request.session.get(RESULTS_KEY, {}).get(request.account.slug)
+    if summary is None:
+        return redirect("copy:start", account=request.account.slug)
+    return render(request, "masterfiles/copy_result.html", summary)
