@@ -89,6 +89,7 @@ def test_copy_now_copies_and_redirects_to_the_result(client, master, accounts, f
     names = [d["name"] for d in response.context["destinations"]]
     assert names == [accounts["south"].name, accounts["east"].name]
     assert b"North Clinic" in response.content
+    assert f'<h2>{accounts["east"].name}</h2>' in response.content.decode()
     assert [f["added"] for f in response.context["destinations"][0]["files"]] == [3, 2, 2]
     # The result belongs to the account it was run from; elsewhere the page is the start page.
     assert client.get(url("done", account="south"))["Location"] == url("start", account="south")
