@@ -141,24 +141,25 @@ def _parse_row(kind, columns, raw, line, result: ParsedFile, seen: dict) -> None
     if len(raw) != len(columns):
         result.error(line, f"has {len(raw)} cells; the header has {len(columns)}")
         return
-    values, problems = {}, []
+    # Every reason a line is bad is reported at once, so the file is fixed in one pass.
+    values, problems, refused = {}, [], set()
     for name, cell in zip(columns, raw, strict=True):
         value, refusal = _cell(cell)
         if refusal:
             problems.append(f"{name} {refusal}")
+            refused.add(name)
         values[name] = value
     active = _active(values.pop("active", ""))
+    for name, form_field in kind.form_class.base_fields.items():
+        values.setdefault(name, form_field.initial or "")  # optional columns left out
+    form = kind.form_class(data=values)
+    form.is_valid()
+    problems += [f"{name}: {' '.join(str(m) for m in msgs)}" for name, msgs in form.errors.items()
+                 if name not in refused]
     if active is None:
         problems.append("active must be yes or no")
     if problems:
         result.error(line, "; ".join(problems))
-        return
-    for name, form_field in kind.form_class.base_fields.items():
-        values.setdefault(name, form_field.initial or "")  # optional columns left out
-    form = kind.form_class(data=values)
-    if not form.is_valid():
-        reasons = [f"{name}: {' '.join(str(m) for m in msgs)}" for name, msgs in form.errors.items()]
-        result.error(line, "; ".join(reasons))
         return
     row = dict(form.cleaned_data, active=active, line=line)
     key = row.get(kind.natural_key, "")
