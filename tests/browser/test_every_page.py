@@ -107,3 +107,17 @@ def test_every_page_passes_axe_the_nu_checker_and_fits_a_phone(browser_page, tmp
     report = "\n".join(problems)
     (tmp_path / "problems.txt").write_text(report)
     assert not problems, f"{len(problems)} problems:\n{report}"
+
+
+def test_the_checkers_catch_a_bad_page(browser_page, tmp_path):
+    """The three checkers are live: a page with known faults fails each of them."""
+    bad = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad</title></head><body>'
+           '<main><button aria-label="Close"><span>Open</span></button><p><div>stray</div></p>'
+           '<table><tr><td>' + "x" * 200 + '</td></tr></table><pre>' + "y" * 200 + '</pre></main></body></html>')
+    findings = Findings(html_dir=tmp_path)
+    browser_page.set_content(bad)
+    findings.check(browser_page, None, "bad page", expected=(0,))
+    findings.save_html(bad.encode(), "bad page")
+    assert any("label-content-name-mismatch" in line for line in findings.axe_serious), findings.axe_serious
+    assert findings.wide and findings.statuses == []
+    assert any("No “p” element in scope" in line for line in nu_checker_errors(findings))

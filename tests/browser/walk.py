@@ -30,6 +30,8 @@ DESKTOP = {"width": 1280, "height": 860}
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
     "resultTypes": ["violations"],
+    # Experimental in axe, but WCAG 2.5.3: a control's name must contain its visible text.
+    "rules": {"label-content-name-mismatch": {"enabled": True}},
 }
 FAILING_IMPACTS = {"serious", "critical"}
 # Links that leave the page walk on purpose: downloads, and switching to another account
@@ -105,9 +107,12 @@ class Findings:
             self.wide.append(f"{label}: {width} px wide at {PHONE['width']} px")
         page.set_viewport_size(DESKTOP)
         if response is not None and "text/html" in (response.headers.get("content-type") or ""):
-            name = f"{len(self.html_files):03d}.html"
-            (self.html_dir / name).write_bytes(response.body())
-            self.html_files[name] = label
+            self.save_html(response.body(), label)
+
+    def save_html(self, body: bytes, label: str) -> None:
+        name = f"{len(self.html_files):03d}.html"
+        (self.html_dir / name).write_bytes(body)
+        self.html_files[name] = label
 
 
 def walk(page, findings: Findings, role: str, starts: list[str], *, expected: dict[str, tuple] | None = None,
