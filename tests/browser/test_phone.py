@@ -13,7 +13,7 @@ from tests.browser.conftest import log_in
 PHONE = {"width": 390, "height": 844}
 
 
-def test_phone_menu_button_top_bar_and_scrolling_tables(browser_page):
+def test_phone_menu_button_top_bar_and_scrolling_tables(browser_page, screenshot):
     demo.build_demo()
     page = browser_page
     log_in(page, "practice-manager", "practice-manager-demo-passphrase")
@@ -26,6 +26,7 @@ def test_phone_menu_button_top_bar_and_scrolling_tables(browser_page):
     expect(sections.get_by_role("link", name="Settings")).to_be_hidden()
     button.click()
     expect(button).to_have_attribute("aria-expanded", "true")
+    screenshot(page, "13-phone-menu", full_page=False)
     current = sections.get_by_role("link", name="Reports")
     expect(current).to_be_visible()
     expect(current).to_have_attribute("aria-current", "page")
