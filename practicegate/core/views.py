@@ -62,6 +62,11 @@ def accepts_get(view) -> bool:
     `__wrapped__` chain and read it there (tests/core checks this against real requests).
     """
     while view is not None:
+        view_class = getattr(view, "view_class", None)  # a class-based view answers what it defines
+        if view_class is not None and not hasattr(view_class, "get"):
+            return False
+        if not inspect.isfunction(view):
+            return True
         methods = inspect.getclosurevars(view).nonlocals.get("request_method_list")
         if methods is not None and "GET" not in methods:
             return False

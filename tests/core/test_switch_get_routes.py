@@ -49,3 +49,9 @@ def test_switching_from_the_copy_now_route_opens_the_copy_start_page(manager, ow
     origin = f"/a/{owner_account.slug}/access/copy/run/"
     response = login_client(manager).get("/switch/", {"to": other_account.slug, "from": origin})
     assert response["Location"] == f"/a/{other_account.slug}/access/"
+
+
+def test_class_based_views_are_judged_by_their_get_handler(owner_account):
+    client = login_client(owner_account.owner)
+    assert not accepts_get(resolve("/logout/").func) and client.get("/logout/").status_code == 405
+    assert accepts_get(resolve("/login/").func) and client.get("/login/").status_code != 405
