@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -52,6 +54,25 @@ def section_index_url(section_key: str, slug: str) -> str | None:
         return None
 
 
+def accepts_get(view) -> bool:
+    """Whether a view answers GET: False when one of its require_http_methods layers refuses it.
+
+    Django's method decorators keep their list only in a closure, so walk the
+    `__wrapped__` chain and read it there (tests/core checks this against real requests).
+    """
+    while view is not None:
+        view_class = getattr(view, "view_class", None)  # a class-based view answers what it defines
+        if view_class is not None and not hasattr(view_class, "get"):
+            return False
+        if not inspect.isfunction(view):
+            return True
+        methods = inspect.getclosurevars(view).nonlocals.get("request_method_list")
+        if methods is not None and "GET" not in methods:
+            return False
+        view = getattr(view, "__wrapped__", None)
+    return True
+
+
 def _same_page_in(target, from_path: str) -> str | None:
     """The URL of the page at `from_path`, in the target membership's account, if allowed there."""
     try:
@@ -66,7 +87,8 @@ def _same_page_in(target, from_path: str) -> str | None:
     # A form page that needs Full Access there falls back to the section's index, like a
     # page about one object (a code, a payer), which does not exist in the other account.
     needs = Level.VIEW if section == MEMBERS else needed_level(match.func, "GET")
-    if set(match.kwargs) == {"account"} and (section == MEMBERS or target.can(section, needs)):
+    if (set(match.kwargs) == {"account"} and accepts_get(match.func)
+            and (section == MEMBERS or target.can(section, needs))):
         try:
             return reverse(match.view_name, kwargs={"account": target.account.slug})
         except NoReverseMatch:  # an unnamed route cannot be rebuilt

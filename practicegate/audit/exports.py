@@ -46,6 +46,7 @@ def safe_cell(value) -> str:
 def csv_lines(rows):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    buffer.write("\ufeff")  # BOM: spreadsheets then read the UTF-8 (accented names) correctly
     writer.writerow(CSV_COLUMNS)
     for event in rows.iterator(chunk_size=CHUNK):
         writer.writerow([

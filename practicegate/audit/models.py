@@ -97,6 +97,37 @@ class AuditEvent(models.Model):
         return ACTIONS.get(self.action, self.action)
 
     @property
+    def section_label(self) -> str:
+        from practicegate.core.sections import BY_KEY
+
+        section = BY_KEY.get(self.section)
+        return section.label if section else self.section
+
+    @property
+    def detail_lines(self) -> list[tuple[str, str]]:
+        """The detail as readable "key: value" lines; nested keys joined with dots, sections named."""
+        from practicegate.core.sections import BY_KEY
+
+        def name(key) -> str:
+            return BY_KEY[key].label if key in BY_KEY else str(key)
+
+        def flat(value, prefix=""):
+            if isinstance(value, dict) and value:
+                for key in sorted(value, key=str):
+                    yield from flat(value[key], f"{prefix}{name(key)}" if not prefix else f"{prefix} › {name(key)}")
+            elif isinstance(value, list):
+                yield prefix, ", ".join(name(v) if isinstance(v, str) else json_text(v) for v in value)
+            else:
+                yield prefix, name(value) if isinstance(value, str) else json_text(value)
+
+        def json_text(value) -> str:
+            import json
+
+            return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+
+        return list(flat(self.detail or {}))
+
+    @property
     def detail_json(self) -> str:
         import json
 

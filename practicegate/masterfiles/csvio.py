@@ -122,17 +122,15 @@ def _parse_row(kind, columns, raw, line, result: ParsedFile, seen: dict) -> None
     # Cells go to the form as they are: it normalises them first and then refuses formulas.
     values, problems = dict(zip(columns, raw, strict=True)), []
     active = _active(values.pop("active", ""))
+    for name, form_field in kind.form_class.base_fields.items():
+        values.setdefault(name, form_field.initial or "")  # optional columns left out
+    form = kind.form_class(data=values)
+    form.is_valid()
+    problems += [f"{name}: {' '.join(str(m) for m in msgs)}" for name, msgs in form.errors.items()]
     if active is None:
         problems.append("active must be yes or no")
     if problems:
         result.error(line, "; ".join(problems))
-        return
-    for name, form_field in kind.form_class.base_fields.items():
-        values.setdefault(name, form_field.initial or "")  # optional columns left out
-    form = kind.form_class(data=values)
-    if not form.is_valid():
-        reasons = [f"{name}: {' '.join(str(m) for m in msgs)}" for name, msgs in form.errors.items()]
-        result.error(line, "; ".join(reasons))
         return
     row = dict(form.cleaned_data, active=active, line=line)
     key = row.get(kind.natural_key, "")

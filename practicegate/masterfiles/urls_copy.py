@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views_copy.start, name="start"),
     path("preview/", views_copy.preview, name="preview"),
     path("run/", views_copy.run, name="run"),
+    path("done/", views_copy.done, name="done"),
 ]

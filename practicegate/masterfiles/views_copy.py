@@ -10,7 +10,7 @@ wrong gate: that level manages usernames, not codes.
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from practicegate.accounts.services import ServiceError
@@ -19,6 +19,7 @@ from practicegate.core.sections import Level
 from practicegate.masterfiles.copy import CopyRefused, codes_copy, copy_plan, copy_preview
 from practicegate.masterfiles.copy_sql import FILES
 from practicegate.masterfiles.forms_copy import CopyForm, CopyNowForm
+from practicegate.masterfiles.kinds import KINDS
 from practicegate.masterfiles.models import DiagnosisCode
 
 
@@ -30,22 +31,41 @@ def _refused(request, form, error: ServiceError):
     return _start(request, form, status=403 if isinstance(error, CopyRefused) else 400, refusal=str(error))
 
 
-def _show(file_key: str, field: str, value) -> str:
+def _form_fields(file_key: str) -> dict:
+    """The add/edit form's fields of a file, so the preview uses the labels people know."""
+    section = FILES[file_key].section
+    kind = next(k for k in KINDS.values() if k.section == section)
+    return kind.form_class.base_fields
+
+
+def _show(file_key: str, field: str, value, form_field) -> str:
     if file_key == "diagnosis" and field == "code":
         return DiagnosisCode(code=str(value)).display_code
     if field == "active":
         return "Active" if value else "Inactive"
-    return "" if value is None else str(value)
+    if value in (None, ""):
+        return "(empty)"
+    choices = dict(getattr(form_field, "choices", None) or ())
+    return str(choices.get(value, value))
 
 
-def _side_by_side(file_key: str, example: dict) -> list[dict]:
-    model = FILES[file_key].model
-    shown = []
-    for name, src, dst in zip(example["fields"], example["source"], example["destination"], strict=True):
-        src_text, dst_text = _show(file_key, name, src), _show(file_key, name, dst)
-        shown.append({"label": model._meta.get_field(name).verbose_name.capitalize(),
-                      "source": src_text, "destination": dst_text, "differs": src_text != dst_text})
-    return shown
+def _side_by_side(file_key: str, example: dict) -> dict:
+    """One differing row: what it is (its code, or a payer's name) and only the fields that differ."""
+    form_fields = _form_fields(file_key)
+    values = dict(zip(example["fields"], zip(example["source"], example["destination"], strict=True),
+                      strict=True))
+    rows = []
+    for name, (src, dst) in values.items():
+        form_field = form_fields.get(name)
+        src_text, dst_text = _show(file_key, name, src, form_field), _show(file_key, name, dst, form_field)
+        if src_text != dst_text:
+            label = form_field.label if form_field is not None else name.replace("_", " ").capitalize()
+            rows.append({"label": label, "source": src_text, "destination": dst_text})
+    if "code" in values:
+        title = _show(file_key, "code", values["code"][0], form_fields.get("code"))
+    else:
+        title = str(values["name"][0])
+    return {"title": title, "rows": rows}
 
 
 @account_view("account_access", level=Level.VIEW)
@@ -58,6 +78,8 @@ def start(request, account):
 @account_view("account_access", level=Level.VIEW)
 @require_GET
 def preview(request, account):
+    if not request.GET:  # opened without choices (the provider dropdown): start from the choices
+        return redirect("copy:start", account=request.account.slug)
     form = CopyForm(request.GET, user=request.user)
     if not form.is_valid():
         return _start(request, form, status=400)
@@ -92,5 +114,28 @@ def run(request, account):
     except ServiceError as error:
         return _refused(request, CopyForm(request.POST, user=request.user), error)
     source_name = dict(form.fields["source"].choices).get(data["source"], data["source"])
-    return render(request, "masterfiles/copy_result.html",
-                  {"results": results, "source_name": source_name, "replace": data["differences"] == "replace"})
+    # Post/redirect/get: the result is a page of its own, kept for this account in the session.
+    shown = request.session.get(RESULTS_KEY, {})
+    shown[request.account.slug] = _result_summary(results, source_name, data["differences"] == "replace")
+    request.session[RESULTS_KEY] = shown
+    return redirect("copy:done", account=request.account.slug)
+
+
+RESULTS_KEY = "copy_results"
+
+
+def _result_summary(results, source_name: str, replace: bool) -> dict:
+    return {"source_name": source_name, "replace": replace, "destinations": [
+        {"name": dest.account.name, "refused": dest.refused,
+         "files": [{"key": f.key, "label": f.label, **f.counts()} for f in dest.files]}
+        for dest in results]}
+
+
+@account_view("account_access", level=Level.VIEW)
+@require_GET
+def done(request, account):
+    """The last Copy Now's result; without one (another account, a new session), the start page."""
+    summary = request.session.get(RESULTS_KEY, {}).get(request.account.slug)
+    if summary is None:
+        return redirect("copy:start", account=request.account.slug)
+    return render(request, "masterfiles/copy_result.html", summary)

@@ -63,6 +63,27 @@ def wait_seconds(user, code: str) -> int:
     return 0
 
 
+def reused_step_wait(user, code: str) -> int:
+    """Seconds until the next time step when `code` is right but its step was already used
+    (django-otp refuses a replay); 0 when the code is simply wrong or a recovery code."""
+    from django_otp.oath import TOTP
+
+    totp = recovery.normalize_totp_code(code)
+    if totp is None:
+        return 0
+    now = timezone.now().timestamp()
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        if device.last_t is None or device.last_t < 0:
+            continue
+        check = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        check.time = now
+        for offset in range(-device.tolerance, device.tolerance + 1):
+            check.drift = device.drift + offset
+            if check.token() == int(totp) and check.t() <= device.last_t:
+                return max(1, math.ceil(device.t0 + (device.last_t + 1) * device.step - now))
+    return 0
+
+
 def _match(user, code: str):
     """The device that accepts `code` (consuming it), or None. Caller holds a transaction."""
     totp = recovery.normalize_totp_code(code)

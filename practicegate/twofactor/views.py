@@ -19,6 +19,8 @@ from practicegate.core.reauth import reauth_required
 from practicegate.twofactor import forms, pending, qr, recovery, services, throttle
 
 WRONG_CODE = "That code is not right. Check your app's clock, or use a recovery code."
+REUSED_CODE = ("That code was just used, and each code works once. Wait {seconds} seconds "
+               "for your app's next code, then enter that one.")
 WRONG_REAUTH = "That password and code do not match. Please try again."
 WRONG_SETUP = ("That password or code is not right. Check your password and your app's clock, then "
                "enter the newest code.")
@@ -236,7 +238,7 @@ def login_code(request):
             return redirect(_safe_next(request, state.get("next")) or settings.LOGIN_REDIRECT_URL)
         if throttle.count_failure(request, user.username):
             pending.clear(request)  # axes' middleware now answers with the lock-out page
-        form.add_error("code", WRONG_CODE)
+        form.add_error("code", _refusal(user, form.cleaned_data["code"]))
     return render(request, "twofactor/login_code.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -275,3 +277,9 @@ def account_settings(request, account):
                    "me_has": request.user.pk in with_2fa, "is_owner": request.membership.is_owner,
                    "owner_name": acct.owner.username},
                   status=status)
+
+
+def _refusal(user, code: str) -> str:
+    """Why a code was refused: a right code already used in this time step says how long to wait."""
+    seconds = services.reused_step_wait(user, code)
+    return REUSED_CODE.format(seconds=seconds) if seconds else WRONG_CODE

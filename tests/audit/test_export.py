@@ -46,7 +46,9 @@ def test_csv_export_streams_every_event_and_is_logged(owner_client, owner_accoun
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(body(response).decode())))
+    raw = body(response)
+    assert raw.startswith("\ufeff".encode())  # UTF-8 with BOM: a spreadsheet reads accented names right
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == total == int(response["X-Event-Count"])
     assert [int(r["seq"]) for r in rows] == list(range(1, total + 1))
     logged = AuditEvent.objects.filter(account=owner_account, action="audit.export").get()
@@ -55,7 +57,7 @@ def test_csv_export_streams_every_event_and_is_logged(owner_client, owner_accoun
 
 
 def test_csv_cells_cannot_start_a_formula(owner_client, owner_account, events):
-    text = body(owner_client.get(export_url(owner_account, "csv"))).decode()
+    text = body(owner_client.get(export_url(owner_account, "csv"))).decode("utf-8-sig")
     cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
     assert "'=HYPERLINK(\"http://x\")" in cells
@@ -64,7 +66,7 @@ def test_csv_cells_cannot_start_a_formula(owner_client, owner_account, events):
 
 def test_export_applies_the_filters(owner_client, owner_account, events):
     response = owner_client.get(export_url(owner_account, "csv", "outcome=denied"))
-    rows = list(csv.DictReader(io.StringIO(body(response).decode())))
+    rows = list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
     assert [r["action"] for r in rows] == ["access.denied"]
     logged = AuditEvent.objects.get(account=owner_account, action="audit.export")
     assert logged.detail["filters"] == ["outcome"]
@@ -188,7 +190,7 @@ def test_command_line_export(owner_account, events, tmp_path, fmt):
     out = tmp_path / f"export.{fmt}"
     total = AuditEvent.objects.filter(account=owner_account).count()
     call_command("audit", "export", "--account", owner_account.slug, "--format", fmt, "--output", str(out))
-    text = out.read_text()
+    text = out.read_text(encoding="utf-8-sig")
     if fmt == "csv":
         assert len(list(csv.DictReader(io.StringIO(text)))) == total
     else:

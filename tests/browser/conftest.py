@@ -85,10 +85,10 @@ def screenshot(tmp_path):
     """Save a full-page screenshot; into docs/screenshots/ only when asked to refresh them."""
     directory = SCREENSHOTS if os.environ.get("PRACTICEGATE_SCREENSHOTS") else tmp_path
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str, *, full_page: bool = True) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         assert path.stat().st_size > 1000
         return path
 

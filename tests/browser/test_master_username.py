@@ -64,6 +64,6 @@ def test_master_username_joins_two_accounts_and_switches(browser_page, screensho
     page.locator(".switcher-list a", has_text=PROVIDERS[2][0]).click()
     cedar = Account.objects.get(name=PROVIDERS[2][0])
     expect(page).to_have_url(re.compile(f"/a/{cedar.slug}/"))
-    expect(page.locator("#provider-dropdown summary")).to_have_text(PROVIDERS[2][0])
+    expect(page.locator("#provider-dropdown summary")).to_have_text(f"Provider account: {PROVIDERS[2][0]}")
     switch = AuditEvent.objects.filter(action="account.switch", account=cedar).latest("seq")
     assert switch.actor_username == MASTER[0]

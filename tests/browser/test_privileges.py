@@ -28,9 +28,19 @@ def test_owner_narrows_a_username_to_view_only(browser_page, screenshot):
     page.get_by_role("link", name="Username Privileges").click()
     page.locator(f'tr[data-username="{ASSISTANT[0]}"] a.plus').click()
     page.locator("tr", has_text="Settings").get_by_label("View Only").check()
-    screenshot(page, "07-username-privileges")
+    page.locator("tr", has_text="Reports").get_by_label("No Access").check()
     page.get_by_role("button", name="Save").click()
-    expect(page.locator(f'tr[data-username="{ASSISTANT[0]}"]')).to_contain_text("View Only")
+    row = page.locator(f'tr[data-username="{ASSISTANT[0]}"]')
+    expect(row).to_contain_text("View Only")
+    # The grid: each section with its level, No Access in plain text, the owner's lock as text.
+    expect(row.locator(".lvl", has_text="Settings").locator("dd")).to_have_text("View Only")
+    expect(row.locator(".lvl-0")).to_have_text("ReportsNo Access")
+    assert row.locator(".lvl-0").evaluate_all(
+        "els => els.every(e => getComputedStyle(e).textDecorationLine === 'none')")
+    owner_row = page.locator(f'tr[data-username="{OWNER[0]}"]')
+    expect(owner_row.locator(".owner-lock")).to_have_text("Locked")
+    expect(owner_row.locator("svg.lock-icon")).to_be_visible()
+    screenshot(page, "07-username-privileges")
     log_out(page)
 
     log_in(page, *ASSISTANT)

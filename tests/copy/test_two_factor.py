@@ -8,10 +8,9 @@ from django.urls import reverse
 
 from practicegate.audit.models import AuditEvent
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode
-from tests.conftest import login_client
+from tests.conftest import login_client, rows_of
 from tests.copy.conftest import SOURCE_BILLING, SOURCE_DIAGNOSIS, seed
 from tests.twofactor.conftest import START, turn_on, user_code
-from tests.conftest import rows_of
 
 
 def url(name, account="north"):
@@ -67,5 +66,5 @@ def test_a_session_verified_with_a_code_may_copy(master, accounts, guarded, time
     assert client.post("/me/two-factor/verify/", {"code": user_code(master)}).status_code == 302
     response = client.post(url("run"), {"source": "south", "destinations": ["north"], "files": ["billing"],
                                         "differences": "keep"})
-    assert response.status_code == 200
+    assert (response.status_code, response["Location"]) == (302, url("done"))
     assert rows_of(BillingCode, accounts["north"]).count() == 2

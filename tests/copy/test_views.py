@@ -56,7 +56,8 @@ def test_the_route_needs_account_access_in_the_current_account(client, master, a
 
 def test_view_only_account_access_is_enough_to_copy(client, master, accounts, filled):
     set_levels(master, accounts["north"], account_access=Level.VIEW)
-    assert client.post(url("run"), form()).status_code == 200
+    response = client.post(url("run"), form())
+    assert (response.status_code, response["Location"]) == (302, url("done"))
     assert rows_of(DiagnosisCode, accounts["south"]).count() == 3
 
 
@@ -80,11 +81,18 @@ def test_continue_previews_without_copying(client, accounts, filled):
     assert not AuditEvent.objects.filter(action="codes.copy").exists()
 
 
-def test_copy_now_copies_and_shows_the_result(client, master, accounts, filled):
+def test_copy_now_copies_and_redirects_to_the_result(client, master, accounts, filled):
     response = client.post(url("run"), form(destinations=["south", "east"]))
+    assert (response.status_code, response["Location"]) == (302, url("done"))  # post/redirect/get
+    response = client.get(url("done"))
     assert response.status_code == 200
-    assert [r.account.slug for r in response.context["results"]] == ["south", "east"]
+    names = [d["name"] for d in response.context["destinations"]]
+    assert names == [accounts["south"].name, accounts["east"].name]
     assert b"North Clinic" in response.content
+    assert f'<h2>{accounts["east"].name}</h2>' in response.content.decode()
+    assert [f["added"] for f in response.context["destinations"][0]["files"]] == [3, 2, 2]
+    # The result belongs to the account it was run from; elsewhere the page is the start page.
+    assert client.get(url("done", account="south"))["Location"] == url("start", account="south")
     for slug in ("south", "east"):
         assert rows_of(BillingCode, accounts[slug]).count() == 2
         event = AuditEvent.objects.get(account=accounts[slug], action="codes.copy")
@@ -142,7 +150,9 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(client, account
     assert response.status_code == 400
     assert b'class="error' in response.content
     assert rows_everywhere(DiagnosisCode).exclude(account=filled).count() == 0
-    if "differences" not in data or data["differences"] in ("keep", "replace"):
+    if not data:  # no choices at all (as from the provider dropdown): back to the choices
+        assert client.get(url("preview"), data)["Location"] == url("start")
+    elif "differences" not in data or data["differences"] in ("keep", "replace"):
         assert client.get(url("preview"), data).status_code == 400
 
 

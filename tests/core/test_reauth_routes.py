@@ -15,9 +15,8 @@ from practicegate.accounts.models import Membership
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import Level, full_levels
 from tests.access.conftest import password_login, url
-from tests.conftest import PASSWORD, add_member, make_user
+from tests.conftest import PASSWORD, add_member, make_user, rows_everywhere
 from tests.core.test_deny_by_default import ROUTES
-from tests.conftest import rows_everywhere
 
 # Route name -> the methods that grant access there (a page may be listed at View Only).
 ACCESS_GRANTING = {

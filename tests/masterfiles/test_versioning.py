@@ -6,9 +6,8 @@ import pytest
 
 from practicegate.audit.models import AuditEvent, Outcome
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
-from tests.conftest import login_client
+from tests.conftest import login_client, rows_of
 from tests.masterfiles.conftest import url
-from tests.conftest import rows_of
 
 pytestmark = pytest.mark.django_db
 MODELS = {"diagnosis": DiagnosisCode, "billing": BillingCode, "payer": InsurancePayer}

@@ -57,7 +57,8 @@ def test_a_used_code_is_refused_the_second_time(two_factor_owner, clock):
     second = Client()
     password_step(second, "sunrise")
     replay = second.post("/me/two-factor/log-in/", {"code": code})
-    assert replay.status_code == 400 and b"not right" in replay.content
+    assert replay.status_code == 400 and b"just used" in replay.content
+    assert b"Wait 20 seconds" in replay.content  # the clock is 10 s into a 30 s step
     assert signed_in_id(second) is None
     assert AuditEvent.objects.filter(action="twofactor.code_failed", target_id=str(two_factor_owner.id),
                                      detail__purpose="login").count() == 1

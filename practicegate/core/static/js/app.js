@@ -15,3 +15,16 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// On a phone the left menu folds behind its Menu button (CSS shows the button only there).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".leftmenu .menu-button").forEach((button) => {
+    const nav = button.closest(".leftmenu");
+    nav.classList.add("foldable");
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const open = nav.classList.toggle("open");
+      button.setAttribute("aria-expanded", String(open));
+    });
+  });
+});
