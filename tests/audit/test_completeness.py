@@ -65,7 +65,7 @@ def snapshot() -> str:
         if model._meta.app_label in UNTRACKED_APPS or model._meta.proxy:
             continue
         digest.update(model._meta.label.encode())
-        for row in model._default_manager.order_by("pk").values_list():
+        for row in model._base_manager.order_by("pk").values_list():
             digest.update(repr(row).encode())
     return digest.hexdigest()
 
