@@ -215,3 +215,32 @@ class ClientService(ClientLine):
     @property
     def pointers(self) -> list:
         return [d for d in (self.diagnosis1, self.diagnosis2, self.diagnosis3, self.diagnosis4) if d]
+
+
+class ClientChange(models.Model):
+    """The before and after values of one change to a client's record.
+
+    The activity-log event of the change names the fields and carries a SHA-256 of these
+    values (so the chain vouches for them), but never the values themselves: a name, a
+    birth date or a diagnosis is PHI, and the log's detail holds none. This row, written in
+    the same transaction and readable only with access to Clients, holds them. It is what
+    a refused, stale edit shows as the other username's change.
+    """
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="changes")
+    event = models.OneToOneField("audit.AuditEvent", on_delete=models.PROTECT, related_name="+")
+    line = models.CharField(max_length=10, blank=True)  # "", "diagnosis", "policy" or "service"
+    line_id = models.BigIntegerField(null=True, blank=True)
+    version = models.PositiveIntegerField()  # of the client (or the line) after the change
+    changes = models.JSONField()  # {field: [before, after]}
+
+    objects = tenant_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "client", "line", "line_id", "version"], name="client_change_row"),
+        ]
+
+    def __str__(self):
+        return f"change {self.pk} of client {self.client_id}"
