@@ -196,3 +196,16 @@ def test_a_line_of_another_client_is_refused(owner_account, owner, codes):
             services.client_service_add(actor=owner, account=owner_account, client=two,
                                         billing_code=codes["billing"],
                                         data={"service_date": date(2024, 1, 2), "diagnosis1": dx})
+
+
+def test_an_edited_change_row_no_longer_matches_its_event(owner_account, owner):
+    from practicegate.clients.selectors import changes_not_matching_the_log
+
+    client = make_client(owner_account, owner)
+    with account_scope(owner_account):
+        services.client_update(actor=owner, account=owner_account, client=client,
+                               data=_data(city="Salem"), expected_version=1)
+        assert changes_not_matching_the_log(owner_account) == []
+        change = ClientChange.objects.filter(account=owner_account).latest("id")
+        ClientChange.objects.filter(pk=change.pk).update(changes={"city": ["Portland", "Eugene"]})
+        assert changes_not_matching_the_log(owner_account) == [change.pk]
