@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "practicegate.audit",
     "practicegate.access",
     "practicegate.masterfiles",
+    "practicegate.clients",
     "practicegate.twofactor",
 ]
 

@@ -11,6 +11,7 @@ account_urlpatterns = [
     path("", include("practicegate.accounts.urls_account")),
     path("access/", include("practicegate.access.urls")),
     path("", include("practicegate.masterfiles.urls")),
+    path("clients/", include("practicegate.clients.urls")),
     path("reports/", include("practicegate.audit.urls")),
     path("access/copy/", include("practicegate.masterfiles.urls_copy")),
     path("settings/two-factor/", include("practicegate.twofactor.urls_account")),

@@ -160,8 +160,8 @@ def test_route_answers_by_membership_and_level(route, name, view):
     full_answer = {}
     for method in methods_for(view):
         # Non-member: 404, nothing about this account is written.
+        path = own_path()  # its rows are made first: making a client writes that client's event
         before = AuditEvent.objects.filter(account=account).count()
-        path = own_path()
         response = _request(stranger_client, method, path)
         assert response.status_code == 404, f"non-member {method} {path}: {response.status_code}"
         assert AuditEvent.objects.filter(account=account).count() == before

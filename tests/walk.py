@@ -16,13 +16,21 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from practicegate.access.models import JoinCode
 from practicegate.accounts.models import Account, Membership
+from practicegate.clients.models import (
+    Client,
+    ClientChange,
+    ClientDiagnosis,
+    ClientPolicy,
+    ClientService,
+)
+from practicegate.core.scoping import account_scope
 from practicegate.masterfiles.models import (
     BillingCode,
     DiagnosisCode,
@@ -52,43 +60,91 @@ def account_routes(patterns=None) -> list[tuple[str, str, Callable]]:
 
 # --- the kinds of row --------------------------------------------------------------------------
 
-def _diagnosis(account: Account) -> DiagnosisCode:
+def _diagnosis(account: Account, rows: dict | None = None) -> DiagnosisCode:
     n = next(_serial)
     return DiagnosisCode.objects.create(account=account, code=f"F{n}", description=f"Walk code {n}")
 
 
-def _billing(account: Account) -> BillingCode:
+def _billing(account: Account, rows: dict | None = None) -> BillingCode:
     n = next(_serial)
     return BillingCode.objects.create(account=account, code=f"9{n % 10000:04d}", description=f"Walk {n}")
 
 
-def _payer(account: Account) -> InsurancePayer:
+def _payer(account: Account, rows: dict | None = None) -> InsurancePayer:
     n = next(_serial)
     return InsurancePayer.objects.create(account=account, name=f"Walk Payer {n}", payer_id=f"WLK{n}")
 
 
-def _join_code(account: Account) -> JoinCode:
+def _join_code(account: Account, rows: dict | None = None) -> JoinCode:
     return JoinCode.objects.create(
         account=account, code_hash=hashlib.sha256(secrets.token_bytes(16)).hexdigest(),
         created_by=account.owner, expires_at=timezone.now() + timedelta(hours=24))
 
 
-def _membership(account: Account) -> Membership:
+def _membership(account: Account, rows: dict | None = None) -> Membership:
     """A username of the account other than its owner (a row Delete and privileges may touch)."""
     return add_member(account, make_user(f"walk-{next(_serial)}"))
 
 
-def _pending_import(account: Account) -> PendingImport:
+def _pending_import(account: Account, rows: dict | None = None) -> PendingImport:
     return PendingImport.objects.create(account=account, user=account.owner, kind="diagnosis",
                                         token=secrets.token_urlsafe(32), filename="walk.csv",
                                         data=b"code,description\nF411,Walk\n")
+
+
+def _client(account: Account, rows: dict | None = None):
+    from tests.clients.conftest import make_client
+
+    letters = "".join(chr(ord("a") + int(d)) for d in str(next(_serial)))  # names have no digits
+    return make_client(account, account.owner, last_name=f"Walk{letters}")
+
+
+def _client_of(account: Account, rows: dict | None):
+    """The client the route's <pk> names (made first), else a new one."""
+    return (rows or {}).get("pk") or _client(account)
+
+
+def _client_diagnosis(account: Account, rows: dict | None = None):
+    from practicegate.clients import services
+
+    client, code = _client_of(account, rows), _diagnosis(account)
+    with account_scope(account):
+        return services.client_diagnosis_add(actor=account.owner, account=account, client=client, code=code,
+                                             is_primary=True, start_date=date(2024, 1, 1))
+
+
+def _client_policy(account: Account, rows: dict | None = None):
+    from practicegate.clients import services
+
+    client, payer = _client_of(account, rows), _payer(account)
+    with account_scope(account):
+        return services.client_policy_add(actor=account.owner, account=account, client=client, payer=payer,
+                                          data={"priority": 1, "member_id": "M1",
+                                                "effective_date": date(2024, 1, 1)})
+
+
+def _client_service(account: Account, rows: dict | None = None):
+    from practicegate.clients import services
+
+    client, code = _client_of(account, rows), _billing(account)
+    with account_scope(account):
+        code.refresh_from_db()  # the fee as stored (a Decimal), as a page would read it
+        return services.client_service_add(actor=account.owner, account=account, client=client,
+                                           billing_code=code, data={"service_date": date(2024, 1, 2)})
+
+
+def _client_change(account: Account, rows: dict | None = None):
+    """A client's recorded change (adding a client writes its first one)."""
+    client = _client(account)
+    with account_scope(account):
+        return ClientChange.objects.filter(client=client).latest("pk")
 
 
 @dataclass(frozen=True)
 class RowKind:
     key: str
     model: type
-    make: Callable[[Account], object]
+    make: Callable[..., object]  # (account, rows made so far for the same route)
 
 
 ROW_KINDS = {kind.key: kind for kind in [
@@ -98,6 +154,11 @@ ROW_KINDS = {kind.key: kind for kind in [
     RowKind("join_code", JoinCode, _join_code),
     RowKind("membership", Membership, _membership),
     RowKind("pending_import", PendingImport, _pending_import),
+    RowKind("client", Client, _client),
+    RowKind("client_diagnosis", ClientDiagnosis, _client_diagnosis),
+    RowKind("client_policy", ClientPolicy, _client_policy),
+    RowKind("client_service", ClientService, _client_service),
+    RowKind("client_change", ClientChange, _client_change),
 ]}
 
 # Which kind of row each route kwarg takes: by kwarg name, or by (kwarg name, the route's
@@ -108,6 +169,11 @@ ID_KINDS: dict[str | tuple[str, str], str] = {
     ("pk", "diagnosis_codes"): "diagnosis",
     ("pk", "billing_codes"): "billing",
     ("pk", "payers"): "payer",
+    ("pk", "clients"): "client",
+    # A client's line: by the tab its route is under (the line belongs to the route's client).
+    ("line_pk", "diagnoses"): "client_diagnosis",
+    ("line_pk", "insurance"): "client_policy",
+    ("line_pk", "services"): "client_service",
 }
 
 
@@ -119,8 +185,14 @@ def id_kwargs(route: str) -> list[str]:
     return [m["name"] for m in PARAM.finditer(route) if m["name"] != "account"]
 
 
+def _segment_before(route: str, kwarg: str) -> str:
+    head = re.split(r"<(?:\w+:)?" + kwarg + ">", route, maxsplit=1)[0].rstrip("/")
+    return head.rsplit("/", 1)[-1]
+
+
 def kind_for(route: str, kwarg: str, section: str) -> RowKind:
-    key = ID_KINDS.get((kwarg, section)) or ID_KINDS.get(kwarg)
+    key = (ID_KINDS.get((kwarg, _segment_before(route, kwarg))) or ID_KINDS.get((kwarg, section))
+           or ID_KINDS.get(kwarg))
     if key is None:
         raise UnknownRouteKwarg(
             f"{route} takes <{kwarg}> (section {section}): say in tests/walk.py ID_KINDS which kind "
@@ -141,8 +213,12 @@ def unknown_kwargs(routes) -> list[str]:
 
 
 def make_rows(route: str, section: str, account: Account) -> dict[str, object]:
-    """A fresh real row of `account` for each id the route takes, by kwarg name."""
-    return {kwarg: kind_for(route, kwarg, section).make(account) for kwarg in id_kwargs(route)}
+    """A fresh real row of `account` for each id the route takes, by kwarg name (in route order,
+    so a line is made for the client the route names)."""
+    rows: dict[str, object] = {}
+    for kwarg in id_kwargs(route):
+        rows[kwarg] = kind_for(route, kwarg, section).make(account, rows)
+    return rows
 
 
 def path_for(route: str, slug: str, rows: dict[str, object]) -> str:

@@ -25,13 +25,6 @@ def account_home(request, account):
     return render(request, "core/account_home.html")
 
 
-@account_view("clients")
-@require_GET
-def clients_index(request, account):
-    """Clients arrive in a later release; the section exists so privileges can be set now."""
-    return render(request, "core/section_placeholder.html", {"section": BY_KEY["clients"]})
-
-
 @account_view("settings")
 @require_http_methods(["GET", "POST"])
 def account_settings(request, account):

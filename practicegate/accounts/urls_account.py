@@ -7,6 +7,5 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.account_home, name="account-home"),
-    path("clients/", views.clients_index, name="clients"),
     path("settings/", views.account_settings, name="account-settings"),
 ]

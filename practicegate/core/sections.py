@@ -21,7 +21,7 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("clients", "Clients", "core:clients"),
+    Section("clients", "Clients", "clients:list"),
     Section("diagnosis_codes", "Diagnosis Codes", "masterfiles:diagnosis-list"),
     Section("billing_codes", "Billing Codes", "masterfiles:billing-list"),
     Section("payers", "Insurance Payers", "masterfiles:payer-list"),

@@ -21,9 +21,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host, port, threads, trusted_proxy, **options):
+        from django.core.wsgi import get_wsgi_application
         from waitress import serve
 
-        from practicegate.wsgi import application
+        application = get_wsgi_application()  # the same application practicegate.wsgi gives
 
         proxy = {}
         if trusted_proxy:

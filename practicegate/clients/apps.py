@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ClientsConfig(AppConfig):
+    """Clients: demographics, diagnoses, insurance policies and services given."""
+
+    name = "practicegate.clients"
+    label = "clients"
+
+    def ready(self):
+        # Register the action codes and the master-file reference checks before any request.
+        from practicegate.clients import actions, references  # noqa: F401

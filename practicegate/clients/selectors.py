@@ -1,0 +1,233 @@
+"""Reads of the Clients section. Every query starts from the account."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import phonenumbers
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from practicegate.audit.chain import canonical
+from practicegate.audit.selectors import EventFilter, account_events, edits_since, keyset_page
+from practicegate.clients import text
+from practicegate.clients.models import (
+    Client,
+    ClientChange,
+    ClientDiagnosis,
+    ClientPolicy,
+    ClientService,
+    Status,
+)
+from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
+
+PAGE_SIZE = 50
+MAX_WORDS = 6
+NUMBER_RE = re.compile(r"^#?\s*(\d{1,9})$")
+DATE_RES = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"))
+PHONEISH_RE = re.compile(r"^[\d\s().+\-]{7,30}$")
+
+
+def clients_of(account) -> QuerySet:
+    return Client.objects.filter(account=account)
+
+
+def client_get(account, pk) -> Client:
+    """The client with this id in this account; any other id (another account's too) is 404."""
+    client = clients_of(account).filter(pk=pk).first()
+    if client is None:
+        raise Http404("No such client")
+    return client
+
+
+# --- Search and the list -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Search:
+    """What a query was read as: kind is "", "number", "birth_date", "phone" or "name"."""
+
+    kind: str
+    value: object = None
+
+    @property
+    def words(self) -> int:
+        return len(self.value) if self.kind == "name" else 0
+
+
+def parse_search(query: str) -> Search:
+    query = text.nfc(query or "")
+    if not query:
+        return Search("")
+    if m := NUMBER_RE.match(query):
+        return Search("number", int(m[1]))
+    for i, pattern in enumerate(DATE_RES):
+        if m := pattern.match(query):
+            y, mo, d = (m[1], m[2], m[3]) if i == 0 else (m[3], m[1], m[2])
+            try:
+                return Search("birth_date", datetime(int(y), int(mo), int(d)).date())
+            except ValueError:
+                return Search("birth_date", None)  # an impossible date matches nobody
+    if PHONEISH_RE.match(query):
+        try:
+            number = phonenumbers.parse(query, "US")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is not None and phonenumbers.is_possible_number(number):
+            return Search("phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    words = [w for w in text.fold(query).split() if w][:MAX_WORDS]
+    return Search("name", words)
+
+
+def search_filter(search: Search) -> Q:
+    """The condition a search puts on clients (the same for one account or several)."""
+    if search.kind == "number":
+        return Q(number=search.value)
+    if search.kind == "birth_date":
+        return Q(birth_date=search.value) if search.value else Q(pk__in=[])
+    if search.kind == "phone":
+        return Q(home_phone=search.value) | Q(mobile_phone=search.value) | Q(work_phone=search.value)
+    match = Q()
+    if search.kind == "name":
+        # search_key holds first, last and preferred name folded (text.fold); every word
+        # must appear in it. On PostgreSQL the pg_trgm GIN index answers LIKE '%word%'.
+        for word in search.value:
+            match &= Q(search_key__contains=word)
+    return match
+
+
+def client_search(account, search: Search, status: str = "active") -> QuerySet:
+    qs = clients_of(account)
+    if status in (Status.ACTIVE, Status.DISCHARGED):
+        qs = qs.filter(status=status)
+    return qs.filter(search_filter(search))
+
+
+@dataclass
+class Page:
+    rows: list
+    next_after: int | None
+    prev_before: int | None
+
+
+def client_page(account, *, query: str = "", status: str = "active", after: int | None = None,
+                before: int | None = None, size: int = PAGE_SIZE) -> Page:
+    """One page in name order (sort_key, id), keyset-paged from the client id of the cursor.
+
+    The cursor is looked up in the account, so another account's id is ignored.
+    """
+    qs = client_search(account, parse_search(query), status)
+    cursor_id = after or before
+    cursor = clients_of(account).filter(pk=cursor_id).values("sort_key", "id").first() if cursor_id else None
+    forward = before is None or cursor is None
+    if cursor is not None:
+        op = "gt" if forward else "lt"
+        qs = qs.filter(Q(**{f"sort_key__{op}": cursor["sort_key"]})
+                       | Q(sort_key=cursor["sort_key"], **{f"id__{op}": cursor["id"]}))
+    ordering = ("sort_key", "id") if forward else ("-sort_key", "-id")
+    rows = list(qs.order_by(*ordering)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if not forward:
+        rows.reverse()
+    if forward:
+        next_after = rows[-1].pk if more and rows else None
+        prev_before = rows[0].pk if cursor is not None and rows else None
+    else:
+        next_after = rows[-1].pk if rows else None
+        prev_before = rows[0].pk if more and rows else None
+    return Page(rows=rows, next_after=next_after, prev_before=prev_before)
+
+
+# --- One client's record ---------------------------------------------------------------
+
+def diagnoses_of(account, client) -> list[ClientDiagnosis]:
+    """Every diagnosis line, voided ones too (shown as voided), with its code: one query."""
+    return list(ClientDiagnosis.objects.filter(account=account, client=client).select_related("code")
+                .order_by("voided", "-is_primary", "start_date", "id"))
+
+
+def policies_of(account, client) -> list[ClientPolicy]:
+    return list(ClientPolicy.objects.filter(account=account, client=client).select_related("payer")
+                .order_by("voided", "priority", "-effective_date", "id"))
+
+
+def services_of(account, client) -> list[ClientService]:
+    return list(ClientService.objects.filter(account=account, client=client)
+                .select_related("billing_code", "diagnosis1__code", "diagnosis2__code",
+                                "diagnosis3__code", "diagnosis4__code")
+                .order_by("-service_date", "-id"))
+
+
+def line_get(account, client, model, pk):
+    line = model.objects.filter(account=account, client=client, pk=pk).first()
+    if line is None:
+        raise Http404("No such line")
+    return line
+
+
+def active_diagnosis_code(account, code: str) -> DiagnosisCode | None:
+    return DiagnosisCode.objects.filter(account=account, code=code, active=True).first()
+
+
+def active_payers(account) -> QuerySet:
+    return InsurancePayer.objects.filter(account=account, active=True).order_by("name", "id")
+
+
+def active_billing_codes(account) -> QuerySet:
+    return BillingCode.objects.filter(account=account, active=True).order_by("code")
+
+
+def open_policies(account, client, priority: int) -> QuerySet:
+    return ClientPolicy.objects.filter(account=account, client=client, priority=priority, voided=False)
+
+
+# --- What the activity log says about a client -----------------------------------------
+
+def access_history(account, client, *, before: int | None = None, after: int | None = None):
+    """Every view and change of this client, newest first, keyset-paged by sequence number."""
+    qs = account_events(account, EventFilter(target_type="client", target_id=str(client.pk)))
+    return keyset_page(qs, key="seq", before=before, after=after)
+
+
+@dataclass
+class Edit:
+    """A save another username made after a form was loaded (what _edit_conflict.html shows)."""
+
+    actor_username: str
+    at: datetime
+    detail: dict
+    label: str
+
+
+def edits_after(account, client, *, version: int, line: str = "", line_id=None) -> list[Edit]:
+    """Saves of the client (or of one of its lines) after `version`, with their values.
+
+    The events come from the activity log; the values they name come from ClientChange,
+    which the same transaction wrote (the log itself holds no PHI values).
+    """
+    if line:
+        events = list(account_events(account, EventFilter(target_type="client", target_id=str(client.pk)))
+                      .filter(detail__line=line, detail__line_id=line_id, detail__line_version__gt=int(version))
+                      .order_by("seq")[:20])
+    else:
+        events = edits_since(account, target_type="client", target_id=client.pk, version=version)
+    changes = dict(ClientChange.objects.filter(account=account, event__in=[e.pk for e in events])
+                   .values_list("event_id", "changes"))
+    return [Edit(e.actor_username, e.at, {"changes": changes.get(e.pk, {})}, e.label) for e in events]
+
+
+def changes_not_matching_the_log(account) -> list[int]:
+    """Ids of ClientChange rows whose values no longer hash to what their event recorded.
+
+    The activity log is hash-chained and signed; each change event carries the SHA-256 of
+    its values, so an edit of a ClientChange row after the fact shows up here.
+    """
+    bad = []
+    for change in ClientChange.objects.filter(account=account).select_related("event").iterator():
+        digest = hashlib.sha256(canonical(change.changes)).hexdigest()
+        if change.event.detail.get("values_sha256") != digest or change.event.target_id != str(change.client_id):
+            bad.append(change.pk)
+    return bad

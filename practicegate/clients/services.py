@@ -1,0 +1,424 @@
+"""Writes of the Clients section: each one transaction that also writes its activity-log event.
+
+Every change records, in the same transaction, one event naming the client (target
+"client", the client's id) with the names of the fields changed and a SHA-256 of their
+before and after values, and one ClientChange row holding those values. The log's detail
+never holds a PHI value; the values stay with the client's record, behind the Clients
+section's access (see docs/clients.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from practicegate.accounts.services import ServiceError
+from practicegate.audit.chain import canonical
+from practicegate.audit.services import record
+from practicegate.clients import selectors, text
+from practicegate.clients.models import (
+    Client,
+    ClientChange,
+    ClientCounter,
+    ClientDiagnosis,
+    ClientPolicy,
+    ClientService,
+    Priority,
+    Status,
+)
+from practicegate.core.scoping import NotInAccount, ensure_in_account
+from practicegate.core.versioning import EditConflict, update_versioned, version_detail
+
+SECTION = "clients"
+DEMOGRAPHIC_FIELDS = (
+    "first_name", "middle_name", "last_name", "preferred_name", "birth_date", "sex", "gender_identity",
+    "address1", "address2", "city", "state", "zip_code", "home_phone", "mobile_phone", "work_phone",
+    "email", "emergency_name", "emergency_relationship", "emergency_phone", "intake_date",
+)
+POLICY_FIELDS = ("priority", "member_id", "group_number", "subscriber", "subscriber_name",
+                 "subscriber_birth_date", "relationship", "effective_date", "end_date")
+POINTERS = ("diagnosis1", "diagnosis2", "diagnosis3", "diagnosis4")
+
+__all__ = ["EditConflict", "FieldError", "ServiceError"]
+
+
+class FieldError(ServiceError):
+    """A rule about one field of the form refused the change (shown beside that field)."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+
+
+# --- The record of a change ---------------------------------------------------------
+
+def _log(action: str, *, actor, account, client, changes: dict, version: int | None, line: str = "",
+         line_obj=None, request=None, channel=None, extra: dict | None = None):
+    """Write the change's event (field names, a digest of the values) and its ClientChange."""
+    values = version_detail(version or 0, changes)["changes"]
+    detail = {"fields": sorted(values), **(extra or {})}
+    if values:
+        detail["values_sha256"] = hashlib.sha256(canonical(values)).hexdigest()
+    if line:
+        detail.update(line=line, line_id=line_obj.pk)
+        if version is not None:
+            detail["line_version"] = version
+    elif version is not None:
+        detail["version"] = version
+    event = record(action, account=account, actor=actor, request=request, channel=channel,
+                   section=SECTION, target_type="client", target_id=client.pk, detail=detail)
+    if values:
+        ClientChange.objects.create(account=account, client=client, event=event, line=line,
+                                    line_id=line_obj.pk if line_obj is not None else None,
+                                    version=version or 0, changes=values)
+    return event
+
+
+def _diff(row, data: dict, fields) -> dict:
+    return {f: (getattr(row, f), data[f]) for f in fields if f in data and getattr(row, f) != data[f]}
+
+
+def _keys(client: Client) -> None:
+    client.search_key = text.fold(" ".join(
+        p for p in (client.first_name, client.last_name, client.preferred_name) if p))[:320]
+    client.sort_key = text.fold(f"{client.last_name} {client.first_name}")[:210]
+
+
+def _next_number(account) -> int:
+    """Take the account's next client number; the UPDATE holds the counter's row lock until
+    commit, so two clients added at once get two numbers and none is ever handed out twice."""
+    if not ClientCounter.objects.filter(account=account).exists():
+        try:
+            with transaction.atomic():
+                ClientCounter.objects.create(account=account, next_number=1)
+        except IntegrityError:
+            pass  # another request created it first
+    ClientCounter.objects.filter(account=account).update(next_number=F("next_number") + 1)
+    return ClientCounter.objects.filter(account=account).values_list("next_number", flat=True).get() - 1
+
+
+def _lock(client: Client) -> None:
+    """Serialize changes to one client's lines (PostgreSQL row lock; SQLite locks the file)."""
+    Client.objects.select_for_update().filter(pk=client.pk).values_list("pk").first()
+
+
+# --- Clients ---------------------------------------------------------------------------
+
+@transaction.atomic
+def client_create(*, actor, account, data: dict, request=None, channel=None) -> Client:
+    """Add a client with the next client number of the account."""
+    client = Client(account=account, **{f: data[f] for f in DEMOGRAPHIC_FIELDS if f in data})
+    if client.intake_date is None:
+        client.intake_date = timezone.localdate()
+    _keys(client)
+    client.number = _next_number(account)
+    client.save()
+    changes = {f: (None, getattr(client, f)) for f in DEMOGRAPHIC_FIELDS if getattr(client, f) not in ("", None)}
+    _log("client.add", actor=actor, account=account, client=client, changes=changes, version=client.version,
+         request=request, channel=channel)
+    return client
+
+
+@transaction.atomic
+def client_update(*, actor, account, client: Client, data: dict, expected_version: int, request=None) -> Client:
+    """Save the demographics if nobody saved since `expected_version` (else EditConflict)."""
+    ensure_in_account(client, account)
+    changes = _diff(client, data, DEMOGRAPHIC_FIELDS)
+    if not changes:
+        _log("client.update", actor=actor, account=account, client=client, changes={}, version=None,
+             request=request)
+        return client
+    for name, (_, after) in changes.items():
+        setattr(client, name, after)
+    _keys(client)
+    client.updated_at = timezone.now()
+    update_versioned(client, expected_version=expected_version,
+                     fields=[*changes, "search_key", "sort_key", "updated_at"])
+    _log("client.update", actor=actor, account=account, client=client, changes=changes,
+         version=client.version, request=request)
+    return client
+
+
+@transaction.atomic
+def client_discharge(*, actor, account, client: Client, discharge_date, expected_version: int, request=None):
+    ensure_in_account(client, account)
+    if client.status == Status.DISCHARGED:
+        raise ServiceError("This client is already discharged.")
+    if discharge_date < client.intake_date:
+        raise FieldError("discharge_date", "The discharge date is before the intake date.")
+    changes = {"status": (client.status, Status.DISCHARGED), "discharge_date": (None, discharge_date)}
+    client.status, client.discharge_date, client.updated_at = Status.DISCHARGED, discharge_date, timezone.now()
+    update_versioned(client, expected_version=expected_version, fields=["status", "discharge_date", "updated_at"])
+    _log("client.discharge", actor=actor, account=account, client=client, changes=changes,
+         version=client.version, request=request)
+    return client
+
+
+@transaction.atomic
+def client_readmit(*, actor, account, client: Client, intake_date, expected_version: int, request=None):
+    """Make a discharged client active again, from a new intake date."""
+    ensure_in_account(client, account)
+    if client.status == Status.ACTIVE:
+        raise ServiceError("This client is already active.")
+    if client.discharge_date and intake_date < client.discharge_date:
+        raise FieldError("intake_date", "The new intake date is before the discharge date.")
+    changes = {"status": (client.status, Status.ACTIVE), "discharge_date": (client.discharge_date, None),
+               "intake_date": (client.intake_date, intake_date)}
+    client.status, client.discharge_date, client.intake_date = Status.ACTIVE, None, intake_date
+    client.updated_at = timezone.now()
+    update_versioned(client, expected_version=expected_version,
+                     fields=["status", "discharge_date", "intake_date", "updated_at"])
+    _log("client.readmit", actor=actor, account=account, client=client, changes=changes,
+         version=client.version, request=request)
+    return client
+
+
+# --- Lines: shared steps -------------------------------------------------------------
+
+def _check_line(account, client, line) -> None:
+    ensure_in_account(client, account)
+    ensure_in_account(line, account)
+    if line.client_id != client.pk:
+        raise NotInAccount("No such line for this client")
+    if line.voided:
+        raise ServiceError("This line is voided; it can no longer change.")
+
+
+def _line_save(line, changes: dict, expected_version: int) -> None:
+    line.updated_at = timezone.now()
+    update_versioned(line, expected_version=expected_version, fields=[*changes, "updated_at"])
+
+
+def _void(kind: str, *, actor, account, client, line, reason: str, expected_version: int, request=None):
+    _check_line(account, client, line)
+    line.voided, line.voided_at, line.void_reason = True, timezone.now(), reason
+    line.updated_at = line.voided_at
+    update_versioned(line, expected_version=expected_version,
+                     fields=["voided", "voided_at", "void_reason", "updated_at"])
+    _log(f"client.{kind}_void", actor=actor, account=account, client=client, line=kind, line_obj=line,
+         changes={"voided": (False, True), "void_reason": ("", reason)}, version=line.version, request=request)
+    return line
+
+
+def _end(kind: str, *, actor, account, client, line, end_date, start, expected_version: int, request=None):
+    _check_line(account, client, line)
+    if end_date < start:
+        raise FieldError("end_date", "The end date is before the start date.")
+    changes = {"end_date": (line.end_date, end_date)}
+    line.end_date = end_date
+    _line_save(line, changes, expected_version)
+    _log(f"client.{kind}_end", actor=actor, account=account, client=client, line=kind, line_obj=line,
+         changes=changes, version=line.version, request=request)
+    return line
+
+
+# --- Diagnoses -------------------------------------------------------------------------
+
+def _check_primary(account, client, *, is_primary: bool, end_date, exclude_pk=None) -> None:
+    if not is_primary or end_date is not None:
+        return
+    others = ClientDiagnosis.objects.filter(account=account, client=client, is_primary=True, voided=False,
+                                            end_date__isnull=True).select_related("code")
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    other = others.first()
+    if other is not None:
+        raise FieldError("is_primary", f"{other.code.display_code} is already this client's primary diagnosis: "
+                                       "clear or end it first.")
+
+
+@transaction.atomic
+def client_diagnosis_add(*, actor, account, client, code, is_primary: bool, start_date, end_date=None,
+                         request=None, channel=None) -> ClientDiagnosis:
+    ensure_in_account(client, account)
+    ensure_in_account(code, account)
+    if not code.active:
+        raise FieldError("code", "This diagnosis code is inactive; reactivate it under Diagnosis Codes first.")
+    _lock(client)
+    _check_primary(account, client, is_primary=is_primary, end_date=end_date)
+    line = ClientDiagnosis.objects.create(account=account, client=client, code=code, is_primary=is_primary,
+                                          start_date=start_date, end_date=end_date)
+    changes = {"code": (None, code.display_code), "is_primary": (None, is_primary),
+               "start_date": (None, start_date), "end_date": (None, end_date)}
+    _log("client.diagnosis_add", actor=actor, account=account, client=client, line="diagnosis", line_obj=line,
+         changes={k: v for k, v in changes.items() if v[1] is not None}, version=line.version,
+         request=request, channel=channel)
+    return line
+
+
+@transaction.atomic
+def client_diagnosis_update(*, actor, account, client, line, data: dict, expected_version: int, request=None):
+    _check_line(account, client, line)
+    _lock(client)
+    changes = _diff(line, data, ("is_primary", "start_date", "end_date"))
+    if changes:
+        _check_primary(account, client, is_primary=data["is_primary"], end_date=data["end_date"], exclude_pk=line.pk)
+        for name, (_, after) in changes.items():
+            setattr(line, name, after)
+        _line_save(line, changes, expected_version)
+    _log("client.diagnosis_update", actor=actor, account=account, client=client, line="diagnosis",
+         line_obj=line, changes=changes, version=line.version if changes else None, request=request)
+    return line
+
+
+@transaction.atomic
+def client_diagnosis_end(*, actor, account, client, line, end_date, expected_version: int, request=None):
+    return _end("diagnosis", actor=actor, account=account, client=client, line=line, end_date=end_date,
+                start=line.start_date, expected_version=expected_version, request=request)
+
+
+@transaction.atomic
+def client_diagnosis_void(*, actor, account, client, line, reason: str, expected_version: int, request=None):
+    used = ClientService.objects.filter(account=account, client=client, voided=False).filter(
+        Q(diagnosis1=line) | Q(diagnosis2=line) | Q(diagnosis3=line) | Q(diagnosis4=line)).count()
+    if used:
+        raise ServiceError(f"{used} service{'s' if used != 1 else ''} point to this diagnosis: "
+                           "change or void them first.")
+    return _void("diagnosis", actor=actor, account=account, client=client, line=line, reason=reason,
+                 expected_version=expected_version, request=request)
+
+
+# --- Insurance policies ----------------------------------------------------------------
+
+def _check_priority(account, client, *, priority: int, start, end, exclude_pk=None) -> None:
+    """At most one policy of each priority at a time: no two date ranges may overlap."""
+    others = selectors.open_policies(account, client, priority).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start))
+    if end is not None:
+        others = others.filter(effective_date__lte=end)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    other = others.select_related("payer").first()
+    if other is not None:
+        until = f"to {other.end_date:%Y-%m-%d}" if other.end_date else "with no end date"
+        raise FieldError("priority", f"This client already has a {Priority(priority).label.lower()} policy "
+                                     f"({other.payer.name}, from {other.effective_date:%Y-%m-%d} {until}) in "
+                                     "those dates: end it first, or choose another priority.")
+
+
+def _save_policy(line) -> None:
+    try:
+        with transaction.atomic():  # a savepoint: a lost race leaves the outer transaction usable
+            line.save()
+    except IntegrityError:
+        raise FieldError("priority", "This client already has an open policy of this priority: end it first.") from None
+
+
+@transaction.atomic
+def client_policy_add(*, actor, account, client, payer, data: dict, request=None, channel=None) -> ClientPolicy:
+    ensure_in_account(client, account)
+    ensure_in_account(payer, account)
+    if not payer.active:
+        raise FieldError("payer", "This payer is inactive; reactivate it under Insurance Payers first.")
+    _lock(client)
+    _check_priority(account, client, priority=data["priority"], start=data["effective_date"], end=data.get("end_date"))
+    line = ClientPolicy(account=account, client=client, payer=payer, **{f: data[f] for f in POLICY_FIELDS if f in data})
+    _save_policy(line)
+    changes = {"payer": (None, payer.name), **{f: (None, getattr(line, f)) for f in POLICY_FIELDS
+                                               if getattr(line, f) not in ("", None)}}
+    _log("client.policy_add", actor=actor, account=account, client=client, line="policy", line_obj=line,
+         changes=changes, version=line.version, request=request, channel=channel)
+    return line
+
+
+@transaction.atomic
+def client_policy_update(*, actor, account, client, line, data: dict, expected_version: int, request=None):
+    _check_line(account, client, line)
+    _lock(client)
+    changes = _diff(line, data, POLICY_FIELDS)
+    if changes:
+        _check_priority(account, client, priority=data["priority"], start=data["effective_date"],
+                        end=data.get("end_date"), exclude_pk=line.pk)
+        for name, (_, after) in changes.items():
+            setattr(line, name, after)
+        line.updated_at = timezone.now()
+        try:
+            with transaction.atomic():
+                update_versioned(line, expected_version=expected_version, fields=[*changes, "updated_at"])
+        except IntegrityError:
+            raise FieldError("priority", "This client already has an open policy of this priority: end it first.") from None
+    _log("client.policy_update", actor=actor, account=account, client=client, line="policy", line_obj=line,
+         changes=changes, version=line.version if changes else None, request=request)
+    return line
+
+
+@transaction.atomic
+def client_policy_end(*, actor, account, client, line, end_date, expected_version: int, request=None):
+    return _end("policy", actor=actor, account=account, client=client, line=line, end_date=end_date,
+                start=line.effective_date, expected_version=expected_version, request=request)
+
+
+@transaction.atomic
+def client_policy_void(*, actor, account, client, line, reason: str, expected_version: int, request=None):
+    return _void("policy", actor=actor, account=account, client=client, line=line, reason=reason,
+                 expected_version=expected_version, request=request)
+
+
+# --- Services given ----------------------------------------------------------------------
+
+def _check_pointers(account, client, data: dict) -> None:
+    for name in POINTERS:
+        dx = data.get(name)
+        if dx is not None and (dx.account_id != account.pk or dx.client_id != client.pk or dx.voided):
+            raise FieldError(name, "Choose one of this client's diagnoses.")
+
+
+def _pointer_label(dx) -> str | None:
+    return dx.code.display_code if dx is not None else None
+
+
+def default_fee(billing_code, units: int) -> Decimal:
+    """The billing code's fee for each unit, times the units."""
+    return (billing_code.fee * units).quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def client_service_add(*, actor, account, client, billing_code, data: dict, request=None, channel=None):
+    ensure_in_account(client, account)
+    ensure_in_account(billing_code, account)
+    if not billing_code.active:
+        raise FieldError("billing_code", "This billing code is inactive; reactivate it under Billing Codes first.")
+    _lock(client)
+    _check_pointers(account, client, data)
+    units = data.get("units") or billing_code.units or 1
+    fee = data.get("fee")
+    line = ClientService.objects.create(
+        account=account, client=client, billing_code=billing_code, service_date=data["service_date"],
+        units=units, fee=default_fee(billing_code, units) if fee is None else fee,
+        **{n: data.get(n) for n in POINTERS})
+    changes = {"service_date": (None, line.service_date), "billing_code": (None, billing_code.code),
+               "units": (None, units), "fee": (None, line.fee),
+               **{n: (None, _pointer_label(data.get(n))) for n in POINTERS if data.get(n) is not None}}
+    _log("client.service_add", actor=actor, account=account, client=client, line="service", line_obj=line,
+         changes=changes, version=line.version, request=request, channel=channel)
+    return line
+
+
+@transaction.atomic
+def client_service_update(*, actor, account, client, line, data: dict, expected_version: int, request=None):
+    _check_line(account, client, line)
+    _lock(client)
+    _check_pointers(account, client, data)
+    data = dict(data)
+    data["units"] = data.get("units") or line.units
+    if data.get("fee") is None:
+        data["fee"] = line.fee
+    changes = _diff(line, data, ("service_date", "units", "fee", *POINTERS))
+    shown = {k: ((_pointer_label(a), _pointer_label(b)) if k in POINTERS else (a, b)) for k, (a, b) in changes.items()}
+    if changes:
+        for name, (_, after) in changes.items():
+            setattr(line, name, after)
+        _line_save(line, changes, expected_version)
+    _log("client.service_update", actor=actor, account=account, client=client, line="service", line_obj=line,
+         changes=shown, version=line.version if changes else None, request=request)
+    return line
+
+
+@transaction.atomic
+def client_service_void(*, actor, account, client, line, reason: str, expected_version: int, request=None):
+    return _void("service", actor=actor, account=account, client=client, line=line, reason=reason,
+                 expected_version=expected_version, request=request)

@@ -1,0 +1,136 @@
+"""The Clients pages at each level: View Only reads everything and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from practicegate.audit.models import AuditEvent
+from practicegate.clients.models import Client, ClientDiagnosis, ClientPolicy, ClientService
+from practicegate.core.scoping import account_scope
+from tests.clients.conftest import client_data, url
+from tests.conftest import login_client
+
+pytestmark = pytest.mark.django_db
+
+TABS = ("detail", "diagnoses", "insurance", "services", "access-history")
+
+
+def count(model, account):
+    with account_scope(account):
+        return model.objects.filter(account=account).count()
+
+
+def test_the_menu_links_to_the_client_list(owner_account, owner_http):
+    page = owner_http.get(f"/a/{owner_account.slug}/").content.decode()
+    assert url(owner_account, "list") in page
+
+
+def test_full_access_adds_a_client_and_reads_every_tab(owner_account, owner_http, codes):
+    response = owner_http.post(url(owner_account, "add"), client_data())
+    assert response.status_code == 302
+    with account_scope(owner_account):
+        client = Client.objects.get(account=owner_account)
+    assert client.number == 1 and client.mobile_phone == "+15035550123"
+    for tab in TABS:
+        page = owner_http.get(url(owner_account, tab, pk=client.pk))
+        assert page.status_code == 200, tab
+        assert "Zoë O&#x27;Brien-Núñez" in page.content.decode() or "O&#x27;Brien-Núñez" in page.content.decode()
+    assert "(503) 555-0123" in owner_http.get(url(owner_account, "detail", pk=client.pk)).content.decode()
+
+
+def test_full_access_adds_lines(owner_account, owner_http, codes, client_row):
+    pk = client_row.pk
+    r = owner_http.post(url(owner_account, "diagnosis-add", pk=pk),
+                        {"code": "f41.1", "is_primary": "on", "start_date": "2024-02-01"})
+    assert r.status_code == 302, r.content.decode()
+    r = owner_http.post(url(owner_account, "policy-add", pk=pk),
+                        {"payer": codes["payer"].pk, "priority": "1", "member_id": "XJ123", "group_number": "",
+                         "subscriber": "self", "effective_date": "2024-01-01"})
+    assert r.status_code == 302, r.content.decode()
+    with account_scope(owner_account):
+        dx = ClientDiagnosis.objects.get(client=client_row)
+    r = owner_http.post(url(owner_account, "service-add", pk=pk),
+                        {"service_date": "2024-02-02", "billing_code": codes["billing"].pk, "units": "",
+                         "fee": "", "diagnosis1": dx.pk})
+    assert r.status_code == 302, r.content.decode()
+    with account_scope(owner_account):
+        service = ClientService.objects.get(client=client_row)
+    assert str(service.fee) == "170.00" and service.diagnosis1_id == dx.pk
+    page = owner_http.get(url(owner_account, "services", pk=pk)).content.decode()
+    assert "90837" in page and "F41.1" in page
+    assert count(ClientPolicy, owner_account) == 1
+
+
+def test_view_only_reads_but_every_change_is_refused(owner_account, viewer_http, codes, client_row):
+    for tab in TABS:
+        page = viewer_http.get(url(owner_account, tab, pk=client_row.pk))
+        assert page.status_code == 200
+        assert url(owner_account, "edit", pk=client_row.pk) not in page.content.decode()
+    assert viewer_http.get(url(owner_account, "list")).status_code == 200
+    for name in ("edit", "discharge", "readmit", "diagnosis-add", "policy-add", "service-add"):
+        assert viewer_http.get(url(owner_account, name, pk=client_row.pk)).status_code == 403
+        assert viewer_http.post(url(owner_account, name, pk=client_row.pk), client_data()).status_code == 403
+    assert viewer_http.post(url(owner_account, "add"), client_data()).status_code == 403
+    assert count(Client, owner_account) == 1
+
+
+def test_no_access_is_not_in_the_menu_and_gets_403(owner_account, blocked, client_row):
+    http = login_client(blocked)
+    home = http.get(f"/a/{owner_account.slug}/").content.decode()
+    assert url(owner_account, "list") not in home
+    assert http.get(url(owner_account, "list")).status_code == 403
+    assert http.get(url(owner_account, "detail", pk=client_row.pk)).status_code == 403
+
+
+def test_another_accounts_client_is_404(owner_account, other_account, owner_http):
+    from tests.clients.conftest import make_client
+
+    theirs = make_client(other_account, other_account.owner)
+    for tab in TABS:
+        assert owner_http.get(url(owner_account, tab, pk=theirs.pk)).status_code == 404
+
+
+def test_every_tab_logs_a_phi_read_naming_the_client(owner_account, owner, owner_http, client_row):
+    for tab in TABS:
+        mark = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+        assert owner_http.get(url(owner_account, tab, pk=client_row.pk)).status_code == 200
+        events = list(AuditEvent.objects.filter(id__gt=mark))
+        assert [(e.action, e.target_type, e.target_id, e.section, e.actor_id) for e in events] == [
+            ("phi.view", "client", str(client_row.pk), "clients", owner.pk)]
+
+
+def test_access_history_lists_views_and_changes_of_this_client_only_newest_first(
+        owner_account, owner, viewer, owner_http, viewer_http, client_row):
+    from tests.clients.conftest import client_data, make_client
+
+    other = make_client(owner_account, owner, first_name="Other")
+    owner_http.get(url(owner_account, "detail", pk=other.pk))
+    assert owner_http.post(url(owner_account, "edit", pk=client_row.pk),
+                           client_data(city="Salem", version="1")).status_code == 302
+    for _ in range(55):
+        viewer_http.get(url(owner_account, "diagnoses", pk=client_row.pk))
+    from practicegate.clients import selectors
+
+    with account_scope(owner_account):
+        first = selectors.access_history(owner_account, client_row)
+        older = selectors.access_history(owner_account, client_row, before=first.older)
+    events = first.events + older.events
+    assert all(e.target_type == "client" and e.target_id == str(client_row.pk) for e in events)
+    assert [e.seq for e in events] == sorted((e.seq for e in events), reverse=True)
+    assert len(first.events) == 50 and first.older is not None
+    actions = [(e.action, e.actor_username) for e in events]
+    assert ("client.update", "sunrise") in actions and ("client.add", "sunrise") in actions
+    assert actions[0] == ("phi.view", "viewer")
+    page = viewer_http.get(url(owner_account, "access-history", pk=client_row.pk), {"before": first.older})
+    assert page.status_code == 200 and "Changed a client" in page.content.decode()
+    assert "city" in page.content.decode() and "Salem" not in page.content.decode()
+
+
+def test_switching_accounts_from_a_client_page_opens_the_other_accounts_client_list(
+        owner_account, other_account, owner, owner_http, client_row):
+    from tests.conftest import add_member
+
+    add_member(other_account, owner)
+    response = owner_http.get("/switch/", {"to": other_account.slug,
+                                           "from": url(owner_account, "detail", pk=client_row.pk)})
+    assert response.status_code == 302 and response["Location"] == url(other_account, "list")
