@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import Case, CharField, F, Value, When
 
 from practicegate.audit import chain as chainlib
 from practicegate.audit.actions import ACTIONS
@@ -140,3 +141,111 @@ def _schedule_checkpoint(chain_id: int, seq: int) -> None:
     from practicegate.audit import checkpoints
 
     transaction.on_commit(lambda: checkpoints.checkpoint_chain(chain_id, seq))
+
+
+# --- One event in each of several accounts, in a constant number of queries ---------------
+
+@dataclass(frozen=True)
+class Entry:
+    """One event of record_many(): its account and what differs between the accounts."""
+
+    account: object
+    target_type: str = ""
+    target_id: str | int = ""
+    detail: dict | None = None
+
+
+def _chains_of(account_ids: list[int]) -> dict[int, int]:
+    """{account id: chain id}, creating the chains that do not exist yet (two queries at most more)."""
+    found = dict(AuditChain.objects.filter(account_id__in=account_ids).values_list("account_id", "pk"))
+    missing = [a for a in account_ids if a not in found]
+    if missing:
+        AuditChain.objects.bulk_create([AuditChain(account_id=a) for a in missing], ignore_conflicts=True)
+        found = dict(AuditChain.objects.filter(account_id__in=account_ids).values_list("account_id", "pk"))
+    return found
+
+
+def _parameter_limit() -> int:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        raw = connection.connection
+        if raw is not None and hasattr(raw, "getlimit"):
+            return raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        return 999
+    return 65535
+
+
+def _insert_events(events: list[AuditEvent]) -> None:
+    """INSERT many rows in one statement (Django's bulk_create would cut SQLite's at 999 values)."""
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per_statement = max(1, _parameter_limit() // len(fields))
+    with connection.cursor() as cursor:
+        for start in range(0, len(events), per_statement):
+            batch = events[start:start + per_statement]
+            params = [f.get_db_prep_save(getattr(e, f.attname), connection) for e in batch for f in fields]
+            cursor.execute(f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES "
+                           + ", ".join([one_row] * len(batch)), params)
+
+
+@transaction.atomic
+def record_many(action: str, entries: list[Entry], *, actor=None, request=None, channel: str | None = None,
+                section: str = "", outcome: str = Outcome.SUCCESS) -> int:
+    """Append one event to each entry's account chain, exactly as record() would, in a
+    constant number of queries whatever the number of accounts (a search of all a
+    username's accounts logs in each). Returns the number of events written."""
+    if action not in ACTIONS:
+        raise UnknownAction(action)
+    if not entries:
+        return 0
+    account_ids = [e.account.pk for e in entries]
+    if len(set(account_ids)) != len(account_ids):
+        raise ValueError("record_many writes one event per account")
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    actor_username = actor.get_username()[:150] if actor is not None else ""
+    if channel is None:
+        channel = Channel.WEB if request is not None else Channel.CLI
+    ctx = _request_context(request)
+
+    chains = _chains_of(account_ids)
+    chain_ids = sorted(chains.values())
+    # Lock the chains in one order (no deadlock between two such writes), then advance each.
+    list(AuditChain.objects.select_for_update().filter(pk__in=chain_ids).order_by("pk").values_list("pk"))
+    AuditChain.objects.filter(pk__in=chain_ids).update(seq=F("seq") + 1)
+    heads = {pk: (seq, head) for pk, seq, head in
+             AuditChain.objects.filter(pk__in=chain_ids).values_list("pk", "seq", "head_hash")}
+
+    at = datetime.now(UTC)
+    events, new_heads, due = [], {}, []
+    for entry in entries:
+        chain_id = chains[entry.account.pk]
+        seq, prev_hash = heads[chain_id]
+        detail = _scrub(entry.detail)
+        fields = chainlib.event_fields(
+            seq=seq, account_id=entry.account.pk, at=at, actor_id=actor.pk if actor is not None else None,
+            actor_username=actor_username, channel=str(channel), action=action, section=section or "",
+            target_type=str(entry.target_type or "")[:64],
+            target_id=str(entry.target_id if entry.target_id is not None else "")[:64],
+            outcome=str(outcome), detail=detail, **ctx)
+        digest = chainlib.link(prev_hash, chainlib.canonical(fields))
+        events.append(AuditEvent(
+            chain_id=chain_id, account_id=entry.account.pk, seq=seq, at=at, actor=actor,
+            actor_username=actor_username, channel=fields["channel"], action=action,
+            section=fields["section"], target_type=fields["target_type"], target_id=fields["target_id"],
+            outcome=fields["outcome"], detail=detail, prev_hash=prev_hash, hash=digest, **ctx))
+        new_heads[chain_id] = digest
+        if settings.AUDIT_CHECKPOINT_EVERY and seq % settings.AUDIT_CHECKPOINT_EVERY == 0:
+            due.append((chain_id, seq))
+    _insert_events(events)
+    AuditChain.objects.filter(pk__in=chain_ids).update(
+        head_hash=Case(*(When(pk=pk, then=Value(h)) for pk, h in new_heads.items()),
+                       output_field=CharField()))
+    if request is not None:
+        request.audit_events = getattr(request, "audit_events", 0) + len(events)
+    for chain_id, seq in due:
+        _schedule_checkpoint(chain_id, seq)
+    return len(events)
