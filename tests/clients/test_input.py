@@ -1,0 +1,106 @@
+"""Bad input gets a message beside its field, never a 500; names in any script are welcome."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from practicegate.clients.forms import ClientForm
+from practicegate.clients.models import Client
+from practicegate.core.scoping import account_scope
+from tests.clients.conftest import client_data, url
+
+pytestmark = pytest.mark.django_db
+
+
+def errors_of(**overrides) -> dict:
+    form = ClientForm(client_data(**overrides))
+    form.is_valid()
+    return form.errors
+
+
+@pytest.mark.parametrize("first, last", [
+    ("Zoë", "O'Brien"), ("Jean-Luc", "Picard"), ("Mary Ann", "St. John"), ("محمد", "الحسن"),
+    ("Дмитрий", "Шостакович"), ("美咲", "佐藤"), ("नेहा", "शर्मा"), ("Nguyễn", "Thị Minh Khai"),
+    ("Ngũgĩ", "wa Thiong’o"), ("Σωκράτης", "Παπαδόπουλος"), ("کیمیا", "می\u200cخواهم"),
+])
+def test_names_in_any_script_with_apostrophes_and_hyphens(first, last):
+    assert errors_of(first_name=first, last_name=last) == {}
+
+
+def test_names_are_stored_nfc():
+    decomposed = unicodedata.normalize("NFD", "Zoë Núñez")
+    form = ClientForm(client_data(first_name=decomposed.split()[0], last_name="  " + decomposed.split()[1] + " "))
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["first_name"] == "Zoë" and form.cleaned_data["last_name"] == "Núñez"
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("first_name", "Zo\x00e", "null characters"),
+    ("first_name", "Zo\x1be", "control characters"),
+    ("last_name", "Smith\u202e", "control characters"),
+    ("first_name", "Robert'); DROP", "letters"),
+    ("last_name", "1234", "letters"),
+    ("last_name", "", "required"),
+    ("first_name", "x" * 101, "at most 100"),
+    ("birth_date", "2999-01-01", "future"),
+    ("birth_date", "1850-01-01", "years ago"),
+    ("birth_date", "1990-02-30", "YYYY-MM-DD"),
+    ("birth_date", "yesterday", "YYYY-MM-DD"),
+    ("birth_date", "99999-01-01", "YYYY-MM-DD"),
+    ("mobile_phone", "555-0123", "phone number"),
+    ("mobile_phone", "(123) 456-7890", "can be dialed"),
+    ("home_phone", "call me", "phone number"),
+    ("zip_code", "1234", "ZIP"),
+    ("state", "XX", "valid choice"),
+    ("email", "not-an-email", "valid email"),
+    ("intake_date", "1980-01-01", "before the date of birth"),
+    ("sex", "Q", "valid choice"),
+    ("gender_identity", "a\tb", "control characters"),
+])
+def test_bad_values_get_field_messages(field, value, message):
+    errors = errors_of(**{field: value})
+    assert field in errors, errors
+    assert message.lower() in " ".join(errors[field]).lower()
+
+
+def test_phones_are_stored_e164_and_zip_codes_tidied():
+    form = ClientForm(client_data(home_phone="503.555.0199", work_phone="+44 20 7946 0958", zip_code="972011234"))
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["home_phone"] == "+15035550199"
+    assert form.cleaned_data["work_phone"] == "+442079460958"
+    assert form.cleaned_data["zip_code"] == "97201-1234"
+
+
+def test_a_bad_post_changes_nothing_and_answers_400(owner_account, owner_http):
+    response = owner_http.post(url(owner_account, "add"), client_data(birth_date="2999-01-01", first_name="\x07"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "future" in page and "control characters" in page
+    with account_scope(owner_account):
+        assert not Client.objects.filter(account=owner_account).exists()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(ClientForm.base_fields)), st.text(max_size=120), max_size=8))
+def test_any_text_in_any_field_is_validated_never_raised(values):
+    form = ClientForm(client_data(**values))
+    form.is_valid()  # must not raise
+
+
+@pytest.mark.parametrize("name, data", [
+    ("diagnosis-add", {"code": "ZZZ.ZZZZZZ", "start_date": "2024-13-01"}),
+    ("diagnosis-add", {"code": "F99", "start_date": "2024-01-01"}),  # not one of the account's codes
+    ("policy-add", {"payer": "999999", "priority": "7", "member_id": "", "effective_date": "x"}),
+    ("policy-add", {"payer": "abc", "priority": "1", "member_id": "M\x00", "subscriber": "other",
+                    "effective_date": "2024-01-01"}),
+    ("service-add", {"service_date": "2999-01-01", "billing_code": "x", "units": "-4", "fee": "1e9",
+                     "diagnosis1": "123456"}),
+])
+def test_bad_line_input_is_a_400_with_messages(owner_account, owner_http, client_row, codes, name, data):
+    response = owner_http.post(url(owner_account, name, pk=client_row.pk), data)
+    assert response.status_code == 400
+    assert 'class="error"' in response.content.decode()

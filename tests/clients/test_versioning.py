@@ -1,0 +1,89 @@
+"""Two people edit the same client: the second save is refused and shows the first's change."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from practicegate.clients import services
+from practicegate.clients.models import Client
+from practicegate.core.scoping import account_scope
+from tests.clients.conftest import client_data, url
+from tests.conftest import add_member, login_client, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def version_in(page: str) -> str:
+    return re.search(r'name="version" value="(\d+)"', page)[1]
+
+
+@pytest.fixture
+def colleague(owner_account):
+    user = make_user("colleague")
+    add_member(owner_account, user)
+    return user
+
+
+def test_a_stale_demographics_save_is_refused_and_shows_the_other_change(owner_account, owner, colleague, client_row):
+    alice, bob = login_client(owner), login_client(colleague)
+    edit = url(owner_account, "edit", pk=client_row.pk)
+    v_alice = version_in(alice.get(edit).content.decode())
+    v_bob = version_in(bob.get(edit).content.decode())
+    assert v_alice == v_bob == "1"
+
+    assert alice.post(edit, client_data(last_name="Alvarez", version=v_alice)).status_code == 302
+    response = bob.post(edit, client_data(city="Salem", version=v_bob))
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "Not saved" in page and "sunrise" in page  # the other username
+    assert "last_name" in page and "Alvarez" in page  # what they changed
+    assert 'value="Salem"' in page  # what this user typed is still in the form
+    assert version_in(page) == "2"  # saving again now applies it knowingly
+    with account_scope(owner_account):
+        client = Client.objects.get(pk=client_row.pk)
+    assert (client.last_name, client.city) == ("Alvarez", "Portland")
+
+    assert bob.post(edit, client_data(last_name="Alvarez", city="Salem", version="2")).status_code == 302
+    with account_scope(owner_account):
+        client.refresh_from_db()
+    assert (client.last_name, client.city, client.version) == ("Alvarez", "Salem", 3)
+
+
+def test_a_stale_line_save_is_refused_with_the_other_change(owner_account, owner, colleague, client_row, codes):
+    with account_scope(owner_account):
+        dx = services.client_diagnosis_add(actor=owner, account=owner_account, client=client_row,
+                                           code=codes["dx"], is_primary=False, start_date=date(2024, 1, 1))
+    alice, bob = login_client(owner), login_client(colleague)
+    edit = url(owner_account, "diagnosis-edit", pk=client_row.pk, line_pk=dx.pk)
+    assert alice.post(edit, {"start_date": "2024-01-05", "is_primary": "on", "version": "1"}).status_code == 302
+    response = bob.post(edit, {"start_date": "2024-01-09", "version": "1"})
+    page = response.content.decode()
+    assert response.status_code == 409 and "2024-01-05" in page and 'value="2024-01-09"' in page
+    void = url(owner_account, "diagnosis-void", pk=client_row.pk, line_pk=dx.pk)
+    assert bob.post(void, {"void_reason": "wrong", "version": "1"}).status_code == 409
+    with account_scope(owner_account):
+        dx.refresh_from_db()
+    assert (dx.start_date, dx.is_primary, dx.voided) == (date(2024, 1, 5), True, False)
+
+
+def test_a_discharge_from_a_stale_page_is_refused(owner_account, owner, colleague, client_row):
+    alice, bob = login_client(owner), login_client(colleague)
+    assert alice.post(url(owner_account, "edit", pk=client_row.pk),
+                      client_data(first_name="Zoey", version="1")).status_code == 302
+    response = bob.post(url(owner_account, "discharge", pk=client_row.pk),
+                        {"discharge_date": "2024-05-01", "version": "1"})
+    assert response.status_code == 409 and "Zoey" in response.content.decode()
+
+
+def test_a_damaged_or_missing_version_is_a_field_message(owner_account, owner_http, client_row):
+    edit = url(owner_account, "edit", pk=client_row.pk)
+    for bad in ("", "abc"):
+        response = owner_http.post(edit, client_data(version=bad, last_name="Changed"))
+        assert response.status_code == 400 and "reload the page" in response.content.decode()
+    for bad in ("0", "99999999999999999999"):
+        assert owner_http.post(edit, client_data(version=bad, last_name="Changed")).status_code == 400
+    with account_scope(owner_account):
+        assert Client.objects.get(pk=client_row.pk).last_name != "Changed"
