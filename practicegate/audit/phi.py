@@ -34,7 +34,7 @@ def record_phi_reads(request, entries: list[Entry], *, section: str) -> int:
     """Log `phi.view` in each entry's account at once (a constant number of queries).
 
     The caller has applied the membership rule to every one of these accounts."""
-    return record_many("phi.view", entries, actor=request.user, request=request, section=section)
+    return len(record_many("phi.view", entries, actor=request.user, request=request, section=section))
 
 
 def audit_phi_read(target_type: str, *, id_kwarg: str | None = None):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, CharField, F, Value, When
+from django.db.models import BigIntegerField, Case, CharField, F, Value, When
 
 from practicegate.audit import chain as chainlib
 from practicegate.audit.actions import ACTIONS
@@ -143,11 +144,11 @@ def _schedule_checkpoint(chain_id: int, seq: int) -> None:
     transaction.on_commit(lambda: checkpoints.checkpoint_chain(chain_id, seq))
 
 
-# --- One event in each of several accounts, in a constant number of queries ---------------
+# --- Many events at once, in a constant number of queries -------------------------------
 
 @dataclass(frozen=True)
 class Entry:
-    """One event of record_many(): its account and what differs between the accounts."""
+    """One event of record_many(): its account and what differs between the events."""
 
     account: object
     target_type: str = ""
@@ -177,33 +178,37 @@ def _parameter_limit() -> int:
 
 
 def _insert_events(events: list[AuditEvent]) -> None:
-    """INSERT many rows in one statement (Django's bulk_create would cut SQLite's at 999 values)."""
+    """INSERT many rows per statement and set their ids (Django's bulk_create would cut
+    SQLite's statements at 999 values, whatever the library allows)."""
     fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    returning = connection.features.can_return_rows_from_bulk_insert
+    suffix = f" RETURNING {quote(AuditEvent._meta.pk.column)}" if returning else ""
     per_statement = max(1, _parameter_limit() // len(fields))
     with connection.cursor() as cursor:
         for start in range(0, len(events), per_statement):
             batch = events[start:start + per_statement]
             params = [f.get_db_prep_save(getattr(e, f.attname), connection) for e in batch for f in fields]
             cursor.execute(f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES "
-                           + ", ".join([one_row] * len(batch)), params)
+                           + ", ".join([one_row] * len(batch)) + suffix, params)
+            if returning:
+                for event, (pk,) in zip(batch, cursor.fetchall(), strict=True):
+                    event.pk = pk
 
 
 @transaction.atomic
 def record_many(action: str, entries: list[Entry], *, actor=None, request=None, channel: str | None = None,
-                section: str = "", outcome: str = Outcome.SUCCESS) -> int:
-    """Append one event to each entry's account chain, exactly as record() would, in a
-    constant number of queries whatever the number of accounts (a search of all a
-    username's accounts logs in each). Returns the number of events written."""
+                section: str = "", outcome: str = Outcome.SUCCESS) -> list[AuditEvent]:
+    """Append one event per entry, in order, to its account's chain, linked exactly as
+    record() links them, in a constant number of queries whatever the number of entries
+    and accounts (a search of all a username's accounts; an import of many clients)."""
     if action not in ACTIONS:
         raise UnknownAction(action)
     if not entries:
-        return 0
-    account_ids = [e.account.pk for e in entries]
-    if len(set(account_ids)) != len(account_ids):
-        raise ValueError("record_many writes one event per account")
+        return []
+    per_account = Counter(e.account.pk for e in entries)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     actor_username = actor.get_username()[:150] if actor is not None else ""
@@ -211,19 +216,26 @@ def record_many(action: str, entries: list[Entry], *, actor=None, request=None, 
         channel = Channel.WEB if request is not None else Channel.CLI
     ctx = _request_context(request)
 
-    chains = _chains_of(account_ids)
-    chain_ids = sorted(chains.values())
-    # Lock the chains in one order (no deadlock between two such writes), then advance each.
+    chains = _chains_of(list(per_account))
+    counts = {chains[a]: n for a, n in per_account.items()}
+    chain_ids = sorted(counts)
+    # Lock the chains in one order (no deadlock between two such writes); the UPDATE then
+    # takes SQLite's write lock too, before the heads are read, as in record().
     list(AuditChain.objects.select_for_update().filter(pk__in=chain_ids).order_by("pk").values_list("pk"))
-    AuditChain.objects.filter(pk__in=chain_ids).update(seq=F("seq") + 1)
-    heads = {pk: (seq, head) for pk, seq, head in
+    step = Value(1) if set(counts.values()) == {1} else Case(
+        *(When(pk=pk, then=Value(n)) for pk, n in counts.items()), output_field=BigIntegerField())
+    AuditChain.objects.filter(pk__in=chain_ids).update(seq=F("seq") + step)
+    heads = {pk: [seq - counts[pk], head] for pk, seq, head in
              AuditChain.objects.filter(pk__in=chain_ids).values_list("pk", "seq", "head_hash")}
 
     at = datetime.now(UTC)
-    events, new_heads, due = [], {}, []
+    every = settings.AUDIT_CHECKPOINT_EVERY
+    events, due = [], []
     for entry in entries:
         chain_id = chains[entry.account.pk]
-        seq, prev_hash = heads[chain_id]
+        head = heads[chain_id]
+        head[0] += 1
+        seq, prev_hash = head
         detail = _scrub(entry.detail)
         fields = chainlib.event_fields(
             seq=seq, account_id=entry.account.pk, at=at, actor_id=actor.pk if actor is not None else None,
@@ -231,21 +243,19 @@ def record_many(action: str, entries: list[Entry], *, actor=None, request=None, 
             target_type=str(entry.target_type or "")[:64],
             target_id=str(entry.target_id if entry.target_id is not None else "")[:64],
             outcome=str(outcome), detail=detail, **ctx)
-        digest = chainlib.link(prev_hash, chainlib.canonical(fields))
+        head[1] = chainlib.link(prev_hash, chainlib.canonical(fields))
         events.append(AuditEvent(
             chain_id=chain_id, account_id=entry.account.pk, seq=seq, at=at, actor=actor,
             actor_username=actor_username, channel=fields["channel"], action=action,
             section=fields["section"], target_type=fields["target_type"], target_id=fields["target_id"],
-            outcome=fields["outcome"], detail=detail, prev_hash=prev_hash, hash=digest, **ctx))
-        new_heads[chain_id] = digest
-        if settings.AUDIT_CHECKPOINT_EVERY and seq % settings.AUDIT_CHECKPOINT_EVERY == 0:
+            outcome=fields["outcome"], detail=detail, prev_hash=prev_hash, hash=head[1], **ctx))
+        if every and seq % every == 0:
             due.append((chain_id, seq))
     _insert_events(events)
     AuditChain.objects.filter(pk__in=chain_ids).update(
-        head_hash=Case(*(When(pk=pk, then=Value(h)) for pk, h in new_heads.items()),
-                       output_field=CharField()))
+        head_hash=Case(*(When(pk=pk, then=Value(h)) for pk, (_, h) in heads.items()), output_field=CharField()))
     if request is not None:
         request.audit_events = getattr(request, "audit_events", 0) + len(events)
     for chain_id, seq in due:
         _schedule_checkpoint(chain_id, seq)
-    return len(events)
+    return events
