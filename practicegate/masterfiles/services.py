@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,10 +12,9 @@ from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 from practicegate.masterfiles import csvio, icd10, selectors
 from practicegate.masterfiles.kinds import DIAGNOSIS, PAYER, Kind
-from practicegate.masterfiles.models import PendingImport
+from practicegate.masterfiles.pending import pending_store, pending_take
 from practicegate.masterfiles.references import references_to
 
-PENDING_IMPORT_TTL = timedelta(hours=1)
 BATCH = 2000
 
 
@@ -171,11 +168,8 @@ def masterfile_import_preview(*, actor, account, kind: Kind, data: bytes, filena
     if preview.parsed is not None:
         preview.new_rows, preview.existing_rows = split_new(account, kind, preview.parsed.rows)
     if preview.ok and preview.new_rows:
-        PendingImport.objects.filter(account=account, user=actor).delete()
-        PendingImport.objects.filter(created_at__lt=timezone.now() - PENDING_IMPORT_TTL).delete()
-        preview.token = secrets.token_urlsafe(32)
-        PendingImport.objects.create(account=account, user=actor, kind=kind.key,
-                                     token=preview.token, filename=filename[:200], data=data)
+        preview.token = pending_store(account=account, user=actor, kind=kind.key, data=data,
+                                      filename=filename)
     parsed = preview.parsed
     _log(f"{kind.key}.import_preview", actor=actor, account=account, kind=kind, request=request,
          outcome=Outcome.SUCCESS if preview.ok else Outcome.FAILURE,
@@ -189,11 +183,9 @@ def masterfile_import_preview(*, actor, account, kind: Kind, data: bytes, filena
 @transaction.atomic
 def masterfile_import_confirm(*, actor, account, kind: Kind, token: str, request=None) -> dict:
     """Import the previewed file: parse it again, add the new rows in one transaction."""
-    pending = selectors.pending_import_get(account, actor, kind, token)
-    if pending is None or pending.created_at < timezone.now() - PENDING_IMPORT_TTL:
+    data = pending_take(account=account, user=actor, kind=kind.key, token=token)
+    if data is None:
         raise ServiceError("This preview has expired or was already imported. Upload the file again.")
-    data = bytes(pending.data)
-    pending.delete()
     try:
         parsed = csvio.parse(kind, data)
     except csvio.FileRefused as exc:  # cannot happen for a stored file, but never trust it
