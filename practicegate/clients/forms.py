@@ -114,16 +114,19 @@ class TextForm(forms.Form):
             field = self.fields[name]
             if isinstance(value, str) and type(field) is forms.CharField and name not in self.errors:
                 try:
-                    data[name] = clean_line(value, field.max_length or 200)
+                    data[name] = clean_line(value, getattr(field, "limit", field.max_length or 200))
                 except ValidationError as exc:
                     self.add_error(name, exc)
         return data
 
 
 def _text(label: str, max_length: int, *, required: bool = False, **kw) -> forms.CharField:
-    # A little room over max_length so that NFC (which may shorten) decides, not raw length.
-    return forms.CharField(label=label, max_length=max_length, required=required, strip=False,
-                           widget=forms.TextInput(attrs={"maxlength": max_length}), **kw)
+    """A one-line text field; its `limit` is checked after NFC (decomposed input may be longer)."""
+    field = forms.CharField(label=label, max_length=max_length * 2, required=required, strip=False,
+                            widget=forms.TextInput(attrs={"maxlength": max_length}),
+                            error_messages={"max_length": f"Use at most {max_length} characters."}, **kw)
+    field.limit = max_length
+    return field
 
 
 class ClientForm(TextForm):
@@ -158,7 +161,7 @@ class ClientForm(TextForm):
         for name in self.name_fields:
             if name in data and name not in self.errors:
                 try:
-                    data[name] = person_name(data[name], self.fields[name].max_length)
+                    data[name] = person_name(data[name], self.fields[name].limit)
                 except ValidationError as exc:
                     self.add_error(name, exc)
         for name in ("first_name", "last_name"):
@@ -200,6 +203,11 @@ class ClientForm(TextForm):
 
 class ClientEditForm(ClientForm):
     version = VersionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["intake_date"].required = True  # "today when empty" is for new clients only
+        self.fields["intake_date"].help_text = ""
 
 
 class DischargeForm(forms.Form):

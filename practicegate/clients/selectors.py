@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +11,7 @@ import phonenumbers
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from practicegate.audit.chain import canonical
 from practicegate.audit.selectors import EventFilter, account_events, edits_since, keyset_page
 from practicegate.clients import text
 from practicegate.clients.models import (
@@ -209,3 +211,17 @@ def edits_after(account, client, *, version: int, line: str = "", line_id=None) 
     changes = dict(ClientChange.objects.filter(account=account, event__in=[e.pk for e in events])
                    .values_list("event_id", "changes"))
     return [Edit(e.actor_username, e.at, {"changes": changes.get(e.pk, {})}, e.label) for e in events]
+
+
+def changes_not_matching_the_log(account) -> list[int]:
+    """Ids of ClientChange rows whose values no longer hash to what their event recorded.
+
+    The activity log is hash-chained and signed; each change event carries the SHA-256 of
+    its values, so an edit of a ClientChange row after the fact shows up here.
+    """
+    bad = []
+    for change in ClientChange.objects.filter(account=account).select_related("event").iterator():
+        digest = hashlib.sha256(canonical(change.changes)).hexdigest()
+        if change.event.detail.get("values_sha256") != digest or change.event.target_id != str(change.client_id):
+            bad.append(change.pk)
+    return bad

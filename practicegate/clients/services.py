@@ -118,7 +118,7 @@ def client_create(*, actor, account, data: dict, request=None, channel=None) -> 
     client.save()
     changes = {f: (None, getattr(client, f)) for f in DEMOGRAPHIC_FIELDS if getattr(client, f) not in ("", None)}
     _log("client.add", actor=actor, account=account, client=client, changes=changes, version=client.version,
-         request=request, channel=channel, extra={"number": client.number})
+         request=request, channel=channel)
     return client
 
 

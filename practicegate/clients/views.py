@@ -177,7 +177,7 @@ def client_edit(request, account, pk):
                  status=status if status != 200 else (400 if form.errors else 200))
 
 
-def _status_change(request, account, pk, *, form_class, title: str, submit: str, apply: Callable):
+def _status_change(request, account, pk, *, form_class, tab: str, title: str, submit: str, apply: Callable):
     client = selectors.client_get(request.account, pk)
     form = _form(form_class, _posted(request), client=client,
                  initial={"version": client.version, **_today_for(form_class)})
@@ -196,7 +196,7 @@ def _status_change(request, account, pk, *, form_class, title: str, submit: str,
             messages.success(request, f"{title}: done.")
             return redirect("clients:detail", account=account, pk=client.pk)
     extra.setdefault("form", form)
-    return _show(request, client, "clients/form.html", title.lower().replace(" ", "_"),
+    return _show(request, client, "clients/form.html", tab,
                  {"title": title, "submit": submit, **extra},
                  status=status if status != 200 else (400 if form.errors else 200))
 
@@ -214,7 +214,7 @@ def client_discharge(request, account, pk):
                                   discharge_date=data["discharge_date"], expected_version=data["version"],
                                   request=request)
 
-    return _status_change(request, account, pk, form_class=forms.DischargeForm, title="Discharge Client",
+    return _status_change(request, account, pk, form_class=forms.DischargeForm, tab="discharge", title="Discharge Client",
                           submit="Discharge", apply=apply)
 
 
@@ -226,7 +226,7 @@ def client_readmit(request, account, pk):
                                 intake_date=data["intake_date"], expected_version=data["version"],
                                 request=request)
 
-    return _status_change(request, account, pk, form_class=forms.ReadmitForm, title="Re-admit Client",
+    return _status_change(request, account, pk, form_class=forms.ReadmitForm, tab="readmit", title="Re-admit Client",
                           submit="Re-admit", apply=apply)
 
 

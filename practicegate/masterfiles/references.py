@@ -1,7 +1,8 @@
 """What may refer to a master-file row, so that a row in use is never deleted.
 
-Nothing refers to these rows yet. Features that do (claims, client diagnoses)
-register a check here; `masterfile_delete` asks every check before deleting.
+Features whose rows name a master-file row register a check here (client
+diagnoses, policies and services do: practicegate/clients/references.py);
+`masterfile_delete` asks every check before deleting.
 """
 
 from __future__ import annotations

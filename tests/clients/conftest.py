@@ -39,6 +39,13 @@ def client_data(**overrides) -> dict:
     return data
 
 
+def _data(**overrides) -> dict:
+    """The cleaned data of a valid client (what a service receives)."""
+    form = ClientForm(client_data(**overrides))
+    assert form.is_valid(), form.errors
+    return form.cleaned_data
+
+
 def make_client(account, actor=None, **overrides):
     """A client added through the service, with the form's cleaning (in the account's scope)."""
     form = ClientForm(client_data(**overrides))

@@ -104,3 +104,18 @@ def test_bad_line_input_is_a_400_with_messages(owner_account, owner_http, client
     response = owner_http.post(url(owner_account, name, pk=client_row.pk), data)
     assert response.status_code == 400
     assert 'class="error"' in response.content.decode()
+
+
+def test_length_is_counted_after_nfc():
+    decomposed = unicodedata.normalize("NFD", "é" * 100)  # 200 code points, 100 letters
+    form = ClientForm(client_data(last_name=decomposed))
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["last_name"] == "é" * 100
+    assert "last_name" in errors_of(last_name=unicodedata.normalize("NFD", "é" * 101))
+
+
+def test_editing_needs_an_intake_date():
+    from practicegate.clients.forms import ClientEditForm
+
+    form = ClientEditForm(client_data(intake_date="", version="1"))
+    assert not form.is_valid() and "intake_date" in form.errors

@@ -97,3 +97,30 @@ def test_every_tab_logs_a_phi_read_naming_the_client(owner_account, owner, owner
         events = list(AuditEvent.objects.filter(id__gt=mark))
         assert [(e.action, e.target_type, e.target_id, e.section, e.actor_id) for e in events] == [
             ("phi.view", "client", str(client_row.pk), "clients", owner.pk)]
+
+
+def test_access_history_lists_views_and_changes_of_this_client_only_newest_first(
+        owner_account, owner, viewer, owner_http, viewer_http, client_row):
+    from tests.clients.conftest import client_data, make_client
+
+    other = make_client(owner_account, owner, first_name="Other")
+    owner_http.get(url(owner_account, "detail", pk=other.pk))
+    assert owner_http.post(url(owner_account, "edit", pk=client_row.pk),
+                           client_data(city="Salem", version="1")).status_code == 302
+    for _ in range(55):
+        viewer_http.get(url(owner_account, "diagnoses", pk=client_row.pk))
+    from practicegate.clients import selectors
+
+    with account_scope(owner_account):
+        first = selectors.access_history(owner_account, client_row)
+        older = selectors.access_history(owner_account, client_row, before=first.older)
+    events = first.events + older.events
+    assert all(e.target_type == "client" and e.target_id == str(client_row.pk) for e in events)
+    assert [e.seq for e in events] == sorted((e.seq for e in events), reverse=True)
+    assert len(first.events) == 50 and first.older is not None
+    actions = [(e.action, e.actor_username) for e in events]
+    assert ("client.update", "sunrise") in actions and ("client.add", "sunrise") in actions
+    assert actions[0] == ("phi.view", "viewer")
+    page = viewer_http.get(url(owner_account, "access-history", pk=client_row.pk), {"before": first.older})
+    assert page.status_code == 200 and "Changed a client" in page.content.decode()
+    assert "city" in page.content.decode() and "Salem" not in page.content.decode()

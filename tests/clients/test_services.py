@@ -14,7 +14,7 @@ from practicegate.clients import services
 from practicegate.clients.models import ClientChange, ClientCounter, ClientPolicy, Status
 from practicegate.core.scoping import account_scope
 from practicegate.core.versioning import EditConflict
-from tests.clients.conftest import make_client
+from tests.clients.conftest import _data, make_client
 
 pytestmark = pytest.mark.django_db
 
@@ -41,15 +41,6 @@ def test_client_numbers_count_up_per_account_and_are_never_reused(owner_account,
     assert make_client(owner_account, owner).number == 4
     with account_scope(owner_account):
         assert ClientCounter.objects.get(account=owner_account).next_number == 5
-
-
-def _data(**kw):
-    from practicegate.clients.forms import ClientForm
-    from tests.clients.conftest import client_data
-
-    form = ClientForm(client_data(**kw))
-    assert form.is_valid(), form.errors
-    return form.cleaned_data
 
 
 def test_add_writes_one_event_with_field_names_and_a_change_row_with_the_values(owner_account, owner):
@@ -196,3 +187,16 @@ def test_a_line_of_another_client_is_refused(owner_account, owner, codes):
             services.client_service_add(actor=owner, account=owner_account, client=two,
                                         billing_code=codes["billing"],
                                         data={"service_date": date(2024, 1, 2), "diagnosis1": dx})
+
+
+def test_an_edited_change_row_no_longer_matches_its_event(owner_account, owner):
+    from practicegate.clients.selectors import changes_not_matching_the_log
+
+    client = make_client(owner_account, owner)
+    with account_scope(owner_account):
+        services.client_update(actor=owner, account=owner_account, client=client,
+                               data=_data(city="Salem"), expected_version=1)
+        assert changes_not_matching_the_log(owner_account) == []
+        change = ClientChange.objects.filter(account=owner_account).latest("id")
+        ClientChange.objects.filter(pk=change.pk).update(changes={"city": ["Portland", "Eugene"]})
+        assert changes_not_matching_the_log(owner_account) == [change.pk]

@@ -1,0 +1,73 @@
+"""Clients added at the same moment get different numbers; two open policies never both land."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from practicegate.clients import services
+from practicegate.clients.models import Client, ClientPolicy
+from practicegate.core.scoping import account_scope
+from tests.clients.conftest import _data, make_client
+from tests.conftest import make_account
+from tests.masterfiles.conftest import add_payer
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need separate server connections"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def run_at_once(n, work):
+    errors, barrier = [], threading.Barrier(n)
+
+    def run(i):
+        barrier.wait()
+        try:
+            work(i)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+def test_concurrent_adds_get_distinct_gapless_numbers():
+    account = make_account("Busy Practice", "busy")
+    data = _data()
+
+    def work(i):
+        with account_scope(account):
+            for _ in range(5):
+                services.client_create(actor=account.owner, account=account, data=data)
+
+    assert run_at_once(6, work) == []
+    with account_scope(account):
+        numbers = sorted(Client.objects.filter(account=account).values_list("number", flat=True))
+    assert numbers == list(range(1, 31))
+
+
+def test_concurrent_primary_policies_only_one_lands():
+    account = make_account("Busy Practice", "busy")
+    payer = add_payer(account)
+    client = make_client(account, account.owner)
+
+    def work(i):
+        with account_scope(account):
+            services.client_policy_add(actor=account.owner, account=account, client=client, payer=payer,
+                                       data={"priority": 1, "member_id": f"M{i}", "effective_date": date(2024, 1, 1)})
+
+    errors = run_at_once(4, work)
+    assert len(errors) == 3 and all(isinstance(e, services.FieldError) for e in errors)
+    with account_scope(account):
+        assert ClientPolicy.objects.filter(account=account, client=client).count() == 1
