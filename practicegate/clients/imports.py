@@ -4,7 +4,7 @@ Import is the master files' two steps: a preview checks the whole file and keeps
 (masterfiles.pending) only if every row is valid; confirming checks it again and adds
 every new client at once: numbers taken as one block from the account's counter, the
 clients, one `client.add` event per client and its ClientChange (as the Add Client page
-writes them), and one `client.import` event, all bulk writes in one transaction.
+writes them, see bulk.py), and one `client.import` event, all bulk writes in one transaction.
 Rows that match a client already in the account (same name and date of birth) are
 reported and left alone. Export is a read of PHI: logged through the PHI-read hook
 with the row count.
@@ -12,7 +12,6 @@ with the row count.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -20,14 +19,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from practicegate.accounts.services import ServiceError
-from practicegate.audit.chain import canonical
 from practicegate.audit.models import Outcome
 from practicegate.audit.phi import record_phi_read
-from practicegate.audit.services import Entry, record, record_many
-from practicegate.clients import csvio, selectors
-from practicegate.clients.models import Client, ClientChange, ClientCounter, Status
+from practicegate.audit.services import record
+from practicegate.clients import bulk, csvio, selectors
+from practicegate.clients.bulk import Added
+from practicegate.clients.models import Client, ClientCounter, Status
 from practicegate.clients.services import DEMOGRAPHIC_FIELDS, _keys
-from practicegate.core.versioning import version_detail
 from practicegate.masterfiles.pending import pending_store, pending_take
 
 SECTION = "clients"
@@ -117,8 +115,7 @@ def _changes(client: Client) -> dict:
     """What the Add Client page records: every field given, from nothing to its value."""
     fields = [*DEMOGRAPHIC_FIELDS, "status", "discharge_date"] if client.status == Status.DISCHARGED \
         else DEMOGRAPHIC_FIELDS
-    return version_detail(client.version, {f: (None, getattr(client, f)) for f in fields
-                                           if getattr(client, f) not in ("", None)})["changes"]
+    return {f: (None, getattr(client, f)) for f in fields}
 
 
 @transaction.atomic
@@ -138,15 +135,8 @@ def client_import_confirm(*, actor, account, token: str, request=None) -> dict:
     clients = [_client(account, row, number, now) for row, number in zip(new, _take_numbers(account, len(new)),
                                                                           strict=True)]
     Client.objects.bulk_create(clients, batch_size=BATCH)
-    values = [_changes(c) for c in clients]
-    events = record_many("client.add", [
-        Entry(account, "client", c.pk, {
-            "fields": sorted(v), "values_sha256": hashlib.sha256(canonical(v)).hexdigest(),
-            "version": c.version, "number": c.number, "imported": True})
-        for c, v in zip(clients, values, strict=True)], actor=actor, request=request, section=SECTION)
-    ClientChange.objects.bulk_create([
-        ClientChange(account=account, client=c, event_id=e.pk, line="", version=c.version, changes=v)
-        for c, e, v in zip(clients, events, values, strict=True)], batch_size=BATCH)
+    bulk.log_added([Added(c, _changes(c), extra={"number": c.number, "imported": True}) for c in clients],
+                   actor=actor, account=account, request=request)
     counts = {"rows": len(parsed.rows), "added": len(clients), "existing": len(existing),
               "numbers": [clients[0].number, clients[-1].number] if clients else []}
     _log("client.import", actor=actor, account=account, request=request, detail=counts)
