@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Case, CharField, F, Value, When
+from django.db.models import F
 
 from practicegate.audit import chain as chainlib
 from practicegate.audit.actions import ACTIONS
@@ -198,6 +198,19 @@ def _insert_events(events: list[AuditEvent]) -> None:
                     event.pk = pk
 
 
+def _set_by_chain(column: str, prefix: str, values: dict) -> None:
+    """UPDATE one column of many chains to a value each, in one statement.
+
+    (Raw SQL: the ORM's Case(When(...)) costs milliseconds per chain to build.)"""
+    quote = connection.ops.quote_name
+    whens = " ".join(["WHEN %s THEN %s"] * len(values))
+    params = [p for pk, value in values.items() for p in (pk, value)] + list(values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {quote(AuditChain._meta.db_table)} SET {quote(column)} = "
+                       f"{prefix} {quote('id')} {whens} END WHERE {quote('id')} IN "
+                       f"({', '.join(['%s'] * len(values))})", params)
+
+
 @transaction.atomic
 def record_many(action: str, entries: list[Entry], *, actor=None, request=None, channel: str | None = None,
                 section: str = "", outcome: str = Outcome.SUCCESS) -> list[AuditEvent]:
@@ -222,9 +235,10 @@ def record_many(action: str, entries: list[Entry], *, actor=None, request=None, 
     # Lock the chains in one order (no deadlock between two such writes); the UPDATE then
     # takes SQLite's write lock too, before the heads are read, as in record().
     list(AuditChain.objects.select_for_update().filter(pk__in=chain_ids).order_by("pk").values_list("pk"))
-    step = Value(1) if set(counts.values()) == {1} else Case(
-        *(When(pk=pk, then=Value(n)) for pk, n in counts.items()), output_field=BigIntegerField())
-    AuditChain.objects.filter(pk__in=chain_ids).update(seq=F("seq") + step)
+    if set(counts.values()) == {1}:
+        AuditChain.objects.filter(pk__in=chain_ids).update(seq=F("seq") + 1)
+    else:
+        _set_by_chain("seq", "seq + CASE", counts)
     heads = {pk: [seq - counts[pk], head] for pk, seq, head in
              AuditChain.objects.filter(pk__in=chain_ids).values_list("pk", "seq", "head_hash")}
 
@@ -252,8 +266,7 @@ def record_many(action: str, entries: list[Entry], *, actor=None, request=None, 
         if every and seq % every == 0:
             due.append((chain_id, seq))
     _insert_events(events)
-    AuditChain.objects.filter(pk__in=chain_ids).update(
-        head_hash=Case(*(When(pk=pk, then=Value(h)) for pk, (_, h) in heads.items()), output_field=CharField()))
+    _set_by_chain("head_hash", "CASE", {pk: h for pk, (_, h) in heads.items()})
     if request is not None:
         request.audit_events = getattr(request, "audit_events", 0) + len(events)
     for chain_id, seq in due:

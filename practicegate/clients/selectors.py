@@ -118,8 +118,10 @@ def client_page(account, *, query: str = "", status: str = "active", after: int 
     forward = before is None or cursor is None
     if cursor is not None:
         op = "gt" if forward else "lt"
-        qs = qs.filter(Q(**{f"sort_key__{op}": cursor["sort_key"]})
-                       | Q(sort_key=cursor["sort_key"], **{f"id__{op}": cursor["id"]}))
+        # The plain bound (sort_key >= cursor) lets SQLite seek the index: with bound
+        # parameters it does not derive the range from the OR alone (a full scan).
+        qs = qs.filter(**{f"sort_key__{op}e": cursor["sort_key"]}).filter(
+            Q(**{f"sort_key__{op}": cursor["sort_key"]}) | Q(sort_key=cursor["sort_key"], **{f"id__{op}": cursor["id"]}))
     ordering = ("sort_key", "id") if forward else ("-sort_key", "-id")
     rows = list(qs.order_by(*ordering)[: size + 1])
     more = len(rows) > size
