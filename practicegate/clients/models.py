@@ -229,7 +229,10 @@ class ClientChange(models.Model):
 
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="changes")
-    event = models.OneToOneField("audit.AuditEvent", on_delete=models.PROTECT, related_name="+")
+    # No database foreign key: the events table is insert-only and must stay truncate-proof
+    # by its own trigger (a constraint would answer first); events are never deleted anyway.
+    event = models.OneToOneField("audit.AuditEvent", on_delete=models.DO_NOTHING, related_name="+",
+                                 db_constraint=False)
     line = models.CharField(max_length=10, blank=True)  # "", "diagnosis", "policy" or "service"
     line_id = models.BigIntegerField(null=True, blank=True)
     version = models.PositiveIntegerField()  # of the client (or the line) after the change

@@ -82,22 +82,28 @@ def parse_search(query: str) -> Search:
     return Search("name", words)
 
 
+def search_filter(search: Search) -> Q:
+    """The condition a search puts on clients (the same for one account or several)."""
+    if search.kind == "number":
+        return Q(number=search.value)
+    if search.kind == "birth_date":
+        return Q(birth_date=search.value) if search.value else Q(pk__in=[])
+    if search.kind == "phone":
+        return Q(home_phone=search.value) | Q(mobile_phone=search.value) | Q(work_phone=search.value)
+    match = Q()
+    if search.kind == "name":
+        # search_key holds first, last and preferred name folded (text.fold); every word
+        # must appear in it. On PostgreSQL the pg_trgm GIN index answers LIKE '%word%'.
+        for word in search.value:
+            match &= Q(search_key__contains=word)
+    return match
+
+
 def client_search(account, search: Search, status: str = "active") -> QuerySet:
     qs = clients_of(account)
     if status in (Status.ACTIVE, Status.DISCHARGED):
         qs = qs.filter(status=status)
-    if search.kind == "number":
-        qs = qs.filter(number=search.value)
-    elif search.kind == "birth_date":
-        qs = qs.filter(birth_date=search.value) if search.value else qs.none()
-    elif search.kind == "phone":
-        qs = qs.filter(Q(home_phone=search.value) | Q(mobile_phone=search.value) | Q(work_phone=search.value))
-    elif search.kind == "name":
-        # search_key holds first, last and preferred name folded (text.fold); every word
-        # must appear in it. On PostgreSQL the pg_trgm GIN index answers LIKE '%word%'.
-        for word in search.value:
-            qs = qs.filter(search_key__contains=word)
-    return qs
+    return qs.filter(search_filter(search))
 
 
 def _name_order(search: Search):

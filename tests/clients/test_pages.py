@@ -124,3 +124,13 @@ def test_access_history_lists_views_and_changes_of_this_client_only_newest_first
     page = viewer_http.get(url(owner_account, "access-history", pk=client_row.pk), {"before": first.older})
     assert page.status_code == 200 and "Changed a client" in page.content.decode()
     assert "city" in page.content.decode() and "Salem" not in page.content.decode()
+
+
+def test_switching_accounts_from_a_client_page_opens_the_other_accounts_client_list(
+        owner_account, other_account, owner, owner_http, client_row):
+    from tests.conftest import add_member
+
+    add_member(other_account, owner)
+    response = owner_http.get("/switch/", {"to": other_account.slug,
+                                           "from": url(owner_account, "detail", pk=client_row.pk)})
+    assert response.status_code == 302 and response["Location"] == url(other_account, "list")
