@@ -41,7 +41,9 @@ def searchable_accounts(user, *, request=None) -> list:
 
 
 def _branch(account, search, status: str, limit: int):
-    return selectors.client_search(account, search, status).order_by("sort_key", "id")[:limit]
+    # The list's own order (on PostgreSQL a trigram name search sorts its matches).
+    order = selectors._name_order(search)
+    return selectors.client_search(account, search, status).order_by(order.asc(), "id")[:limit]
 
 
 def _union(branches: list):
