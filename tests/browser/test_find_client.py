@@ -21,8 +21,10 @@ def test_a_master_username_finds_a_client_in_all_its_accounts(browser_page, scre
     add_member(cedar, manager)
     add_member(birch, manager, {**{k: int(Level.FULL) for k in SECTION_KEYS}, "clients": int(Level.VIEW)})
     add_member(closed, manager, {**{k: int(Level.FULL) for k in SECTION_KEYS}, "clients": int(Level.NONE)})
-    make_client(cedar, cedar.owner, first_name="Chidi", last_name="Okafor", birth_date="1982-03-11")
-    theirs = make_client(birch, birch.owner, first_name="Ngozi", last_name="Okafor", birth_date="1990-07-01")
+    make_client(cedar, cedar.owner, first_name="Chidi", last_name="Okafor", birth_date="1982-03-11",
+                preferred_name="", mobile_phone="(503) 555-0147")
+    theirs = make_client(birch, birch.owner, first_name="Ngozi", last_name="Okafor", birth_date="1990-07-01",
+                        preferred_name="", mobile_phone="(206) 555-0188")
     make_client(closed, closed.owner, first_name="Emeka", last_name="Okafor")
     make_client(birch, birch.owner, first_name="Dana", last_name="Whitfield")
 
