@@ -9,9 +9,15 @@ from practicegate.accounts.models import Account
 from practicegate.audit.models import AuditChain, AuditEvent
 from practicegate.audit.verify import verify_chain
 from practicegate.clients import demo as clients_demo
-from practicegate.clients.models import Client, ClientChange, ClientDiagnosis, ClientPolicy, ClientService
+from practicegate.clients.models import (
+    Client,
+    ClientChange,
+    ClientDiagnosis,
+    ClientPolicy,
+    ClientService,
+)
 from practicegate.core import demo
-from practicegate.core.scoping import across_accounts, account_scope
+from practicegate.core.scoping import account_scope, across_accounts
 from tests.clients.conftest import add_billing, add_diagnosis, add_payer
 
 pytestmark = pytest.mark.django_db
