@@ -21,6 +21,7 @@ account_urlpatterns = [
 feature_urlpatterns = [
     path("me/activity/", include("practicegate.audit.urls_me")),
     path("me/two-factor/", include("practicegate.twofactor.urls")),
+    path("clients/", include("practicegate.clients.urls_all")),
 ]
 
 urlpatterns = [

@@ -19,7 +19,7 @@ DEMO_ACCOUNTS = [
     ("lakeside-therapy", "Lakeside Therapy Group", "lakeside", "lakeside-demo-passphrase"),
     ("harbor-psychology", "Harbor Psychology", "harbor", "harbor-demo-passphrase"),
 ]
-DEMO_EXTENSIONS = ["practicegate.access.demo", "practicegate.masterfiles.demo"]
+DEMO_EXTENSIONS = ["practicegate.access.demo", "practicegate.masterfiles.demo", "practicegate.clients.demo"]
 
 
 def demo_exists() -> bool:

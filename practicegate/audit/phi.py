@@ -7,13 +7,18 @@
 or, inside a view that knows better what it shows:
 
     record_phi_read(request, target_type="client", target_id=client.pk, detail={"fields": [...]})
+
+and, for a page that shows PHI of several accounts at once (each account's log gets its event):
+
+    record_phi_reads(request, [Entry(account, target_type="client_search", detail={...}), ...],
+                     section="clients")
 """
 
 from __future__ import annotations
 
 import functools
 
-from practicegate.audit.services import record
+from practicegate.audit.services import Entry, record, record_many
 from practicegate.core.sections import MEMBERS
 
 
@@ -23,6 +28,13 @@ def record_phi_read(request, *, target_type: str, target_id="", detail: dict | N
     return record("phi.view", account=request.account, actor=request.user, request=request,
                   section="" if section == MEMBERS else section, target_type=target_type,
                   target_id=target_id, detail=detail)
+
+
+def record_phi_reads(request, entries: list[Entry], *, section: str) -> int:
+    """Log `phi.view` in each entry's account at once (a constant number of queries).
+
+    The caller has applied the membership rule to every one of these accounts."""
+    return len(record_many("phi.view", entries, actor=request.user, request=request, section=section))
 
 
 def audit_phi_read(target_type: str, *, id_kwarg: str | None = None):

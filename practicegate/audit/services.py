@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from practicegate.audit import chain as chainlib
@@ -144,3 +146,133 @@ def _schedule_checkpoint(chain_id: int, seq: int) -> None:
     import logging
 
     logging.getLogger(__name__).debug("activity-log chain %s reached seq %s: a checkpoint is due", chain_id, seq)
+
+
+# --- Many events at once, in a constant number of queries -------------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    """One event of record_many(): its account and what differs between the events."""
+
+    account: object
+    target_type: str = ""
+    target_id: str | int = ""
+    detail: dict | None = None
+
+
+def _chains_of(account_ids: list[int]) -> dict[int, int]:
+    """{account id: chain id}, creating the chains that do not exist yet (two queries at most more)."""
+    found = dict(AuditChain.objects.filter(account_id__in=account_ids).values_list("account_id", "pk"))
+    missing = [a for a in account_ids if a not in found]
+    if missing:
+        AuditChain.objects.bulk_create([AuditChain(account_id=a) for a in missing], ignore_conflicts=True)
+        found = dict(AuditChain.objects.filter(account_id__in=account_ids).values_list("account_id", "pk"))
+    return found
+
+
+def _parameter_limit() -> int:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        raw = connection.connection
+        if raw is not None and hasattr(raw, "getlimit"):
+            return raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        return 999
+    return 65535
+
+
+def _insert_events(events: list[AuditEvent]) -> None:
+    """INSERT many rows per statement and set their ids (Django's bulk_create would cut
+    SQLite's statements at 999 values, whatever the library allows)."""
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    returning = connection.features.can_return_rows_from_bulk_insert
+    suffix = f" RETURNING {quote(AuditEvent._meta.pk.column)}" if returning else ""
+    per_statement = max(1, _parameter_limit() // len(fields))
+    with connection.cursor() as cursor:
+        for start in range(0, len(events), per_statement):
+            batch = events[start:start + per_statement]
+            params = [f.get_db_prep_save(getattr(e, f.attname), connection) for e in batch for f in fields]
+            cursor.execute(f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES "
+                           + ", ".join([one_row] * len(batch)) + suffix, params)
+            if returning:
+                for event, (pk,) in zip(batch, cursor.fetchall(), strict=True):
+                    event.pk = pk
+
+
+def _set_by_chain(column: str, prefix: str, values: dict) -> None:
+    """UPDATE one column of many chains to a value each, in one statement.
+
+    (Raw SQL: the ORM's Case(When(...)) costs milliseconds per chain to build.)"""
+    quote = connection.ops.quote_name
+    whens = " ".join(["WHEN %s THEN %s"] * len(values))
+    params = [p for pk, value in values.items() for p in (pk, value)] + list(values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {quote(AuditChain._meta.db_table)} SET {quote(column)} = "
+                       f"{prefix} {quote('id')} {whens} END WHERE {quote('id')} IN "
+                       f"({', '.join(['%s'] * len(values))})", params)
+
+
+@transaction.atomic
+def record_many(action: str, entries: list[Entry], *, actor=None, request=None, channel: str | None = None,
+                section: str = "", outcome: str = Outcome.SUCCESS) -> list[AuditEvent]:
+    """Append one event per entry, in order, to its account's chain, linked exactly as
+    record() links them, in a constant number of queries whatever the number of entries
+    and accounts (a search of all a username's accounts; an import of many clients)."""
+    if action not in ACTIONS:
+        raise UnknownAction(action)
+    if not entries:
+        return []
+    per_account = Counter(e.account.pk for e in entries)
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    actor_username = actor.get_username()[:150] if actor is not None else ""
+    if channel is None:
+        channel = Channel.WEB if request is not None else Channel.CLI
+    ctx = _request_context(request)
+
+    chains = _chains_of(list(per_account))
+    counts = {chains[a]: n for a, n in per_account.items()}
+    chain_ids = sorted(counts)
+    # Lock the chains in one order (no deadlock between two such writes); the UPDATE then
+    # takes SQLite's write lock too, before the heads are read, as in record().
+    list(AuditChain.objects.select_for_update().filter(pk__in=chain_ids).order_by("pk").values_list("pk"))
+    if set(counts.values()) == {1}:
+        AuditChain.objects.filter(pk__in=chain_ids).update(seq=F("seq") + 1)
+    else:
+        _set_by_chain("seq", "seq + CASE", counts)
+    heads = {pk: [seq - counts[pk], head] for pk, seq, head in
+             AuditChain.objects.filter(pk__in=chain_ids).values_list("pk", "seq", "head_hash")}
+
+    at = datetime.now(UTC)
+    every = settings.AUDIT_CHECKPOINT_EVERY
+    events, due = [], []
+    for entry in entries:
+        chain_id = chains[entry.account.pk]
+        head = heads[chain_id]
+        head[0] += 1
+        seq, prev_hash = head
+        detail = _scrub(entry.detail)
+        fields = chainlib.event_fields(
+            seq=seq, account_id=entry.account.pk, at=at, actor_id=actor.pk if actor is not None else None,
+            actor_username=actor_username, channel=str(channel), action=action, section=section or "",
+            target_type=str(entry.target_type or "")[:64],
+            target_id=str(entry.target_id if entry.target_id is not None else "")[:64],
+            outcome=str(outcome), detail=detail, **ctx)
+        head[1] = chainlib.link(prev_hash, chainlib.canonical(fields))
+        events.append(AuditEvent(
+            chain_id=chain_id, account_id=entry.account.pk, seq=seq, at=at, actor=actor,
+            actor_username=actor_username, channel=fields["channel"], action=action,
+            section=fields["section"], target_type=fields["target_type"], target_id=fields["target_id"],
+            outcome=fields["outcome"], detail=detail, prev_hash=prev_hash, hash=head[1], **ctx))
+        if every and seq % every == 0:
+            due.append((chain_id, seq))
+    _insert_events(events)
+    _set_by_chain("head_hash", "CASE", {pk: h for pk, (_, h) in heads.items()})
+    if request is not None:
+        request.audit_events = getattr(request, "audit_events", 0) + len(events)
+    for chain_id, seq in due:
+        _schedule_checkpoint(chain_id, seq)
+    return events

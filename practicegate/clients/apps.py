@@ -9,4 +9,4 @@ class ClientsConfig(AppConfig):
 
     def ready(self):
         # Register the action codes and the master-file reference checks before any request.
-        from practicegate.clients import actions, references  # noqa: F401
+        from practicegate.clients import actions, actions_csv, references  # noqa: F401

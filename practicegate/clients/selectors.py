@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import phonenumbers
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import CharField, F, Func, Q, QuerySet
 from django.http import Http404
 
 from practicegate.audit.chain import canonical
@@ -105,6 +106,18 @@ def client_search(account, search: Search, status: str = "active") -> QuerySet:
     return qs.filter(search_filter(search))
 
 
+def _name_order(search: Search):
+    """The list's order: sort_key, or for a trigram name search on PostgreSQL the same values
+    as an expression, which the name index cannot supply: the planner then finds the
+    matches through the trigram index and sorts them, instead of walking the name index
+    in order and testing every row (it assumes matches spread evenly; a searched last
+    name sits in one stretch of it, possibly at its far end)."""
+    if (search.kind == "name" and search.value and all(len(w) >= 3 for w in search.value)
+            and connection.vendor == "postgresql"):
+        return Func(F("sort_key"), template="(%(expressions)s || '')", output_field=CharField())
+    return F("sort_key")
+
+
 @dataclass
 class Page:
     rows: list
@@ -118,15 +131,19 @@ def client_page(account, *, query: str = "", status: str = "active", after: int 
 
     The cursor is looked up in the account, so another account's id is ignored.
     """
-    qs = client_search(account, parse_search(query), status)
+    search = parse_search(query)
+    qs = client_search(account, search, status)
     cursor_id = after or before
     cursor = clients_of(account).filter(pk=cursor_id).values("sort_key", "id").first() if cursor_id else None
     forward = before is None or cursor is None
     if cursor is not None:
         op = "gt" if forward else "lt"
-        qs = qs.filter(Q(**{f"sort_key__{op}": cursor["sort_key"]})
-                       | Q(sort_key=cursor["sort_key"], **{f"id__{op}": cursor["id"]}))
-    ordering = ("sort_key", "id") if forward else ("-sort_key", "-id")
+        # The plain bound (sort_key >= cursor) lets SQLite seek the index: with bound
+        # parameters it does not derive the range from the OR alone (a full scan).
+        qs = qs.filter(**{f"sort_key__{op}e": cursor["sort_key"]}).filter(
+            Q(**{f"sort_key__{op}": cursor["sort_key"]}) | Q(sort_key=cursor["sort_key"], **{f"id__{op}": cursor["id"]}))
+    key = _name_order(search)
+    ordering = (key.asc(), "id") if forward else (key.desc(), "-id")
     rows = list(qs.order_by(*ordering)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]

@@ -2,13 +2,16 @@
 
 from django.urls import path
 
-from practicegate.clients import views
+from practicegate.clients import views, views_csv
 
 app_name = "clients"
 
 urlpatterns = [
     path("", views.client_list, name="list"),
     path("add/", views.client_add, name="add"),
+    path("export.csv", views_csv.client_export, name="export"),
+    path("import/", views_csv.client_import, name="import"),
+    path("import/confirm/", views_csv.client_import_confirm, name="import-confirm"),
     path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),
     path("<int:pk>/discharge/", views.client_discharge, name="discharge"),

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+
 from practicegate.masterfiles.kinds import Kind
-from practicegate.masterfiles.validators import looks_like_formula
+from practicegate.masterfiles.validators import looks_like_formula, not_a_formula
 
 MAX_ROWS = 100_000
 MAX_REPORTED_ERRORS = 1000
@@ -57,10 +59,10 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-def _header(kind: Kind, raw: list[str]) -> list[str]:
+def _header(columns: tuple[str, ...], required: tuple[str, ...], raw: list[str]) -> list[str]:
     names = [h.strip().lower().replace(" ", "_") for h in raw]
-    unknown = [n for n in names if n not in kind.csv_columns]
-    missing = [n for n in kind.csv_required if n not in names]
+    unknown = [n for n in names if n not in columns]
+    missing = [n for n in required if n not in names]
     problems = []
     if missing:
         problems.append("missing column(s): " + ", ".join(missing))
@@ -74,9 +76,23 @@ def _header(kind: Kind, raw: list[str]) -> list[str]:
         raise FileRefused(
             "The first line must name the columns. This file has "
             + "; ".join(problems)
-            + ". Expected: " + ", ".join(kind.csv_columns) + "."
+            + ". Expected: " + ", ".join(columns) + "."
         )
     return names
+
+
+def cell_value(text: str) -> tuple[str, str | None]:
+    """The cell's value and, if it would run as a spreadsheet formula, why it is refused.
+
+    Checked as the forms check it (validators.not_a_formula), after stripping the leading
+    spaces that would otherwise hide a formula. A leading apostrophe before a formula
+    character is how our export keeps such text inert; it is removed again so export and
+    import round-trip."""
+    try:
+        return not_a_formula(text.strip()), None
+    except ValidationError as exc:
+        reason = exc.messages[0]
+        return text, reason[:1].lower() + reason[1:]
 
 
 def _active(text: str) -> bool | None:
@@ -90,15 +106,26 @@ def _active(text: str) -> bool | None:
 
 def parse(kind: Kind, data: bytes) -> ParsedFile:
     """Validate every row of `data`; raise FileRefused if the file itself is unusable."""
+    seen: dict[str, int] = {}
+    return parse_rows(data, columns=kind.csv_columns, required=kind.csv_required,
+                      parse_row=lambda names, raw, line, result: _parse_row(kind, names, raw, line, result, seen))
+
+
+def parse_rows(data: bytes, *, columns: tuple[str, ...], required: tuple[str, ...],
+               parse_row: Callable[[list[str], list[str], int, ParsedFile], None]) -> ParsedFile:
+    """Read a CSV file whose first line names some of `columns` (all of `required`).
+
+    `parse_row(names, cells, line, result)` checks each non-blank row and adds it to
+    result.rows or reports it with result.error(line, reasons). Shared by every import
+    (master files, clients) so that they refuse malformed files alike."""
     text = _decode(data)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
         if header is None or not any(h.strip() for h in header):
             raise FileRefused("The file is empty.")
-        columns = _header(kind, header)
+        names = _header(columns, required, header)
         result = ParsedFile()
-        seen: dict[str, int] = {}
         line = reader.line_num + 1
         for raw in reader:
             if not any(cell.strip() for cell in raw):
@@ -106,7 +133,7 @@ def parse(kind: Kind, data: bytes) -> ParsedFile:
                 continue  # blank lines are harmless
             if len(result.rows) + result.error_count >= MAX_ROWS:
                 raise FileRefused(f"The file has more than {MAX_ROWS:,} rows; split it.")
-            _parse_row(kind, columns, raw, line, result, seen)
+            parse_row(names, raw, line, result)
             line = reader.line_num + 1
     except csv.Error as exc:
         raise FileRefused(f"The file is not valid CSV near line {reader.line_num}: {exc}.") from None
@@ -157,15 +184,19 @@ class _Echo:
         return value
 
 
+def csv_lines(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
+    """CSV lines, header first, every cell defused, for a streaming response."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(header)  # BOM: spreadsheets then read UTF-8
+    for cells in rows:
+        yield writer.writerow([defuse(value) for value in cells])
+
+
 def export_lines(kind: Kind, rows: Iterable) -> Iterator[str]:
     """CSV lines for `rows` (model instances), header first, for a streaming response."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(kind.csv_columns)  # BOM: spreadsheets then read UTF-8
-    for row in rows:
-        cells = []
+    def cells(row):
         for name in kind.csv_columns:
             value = getattr(row, name)
-            if name == "active":
-                value = "yes" if value else "no"
-            cells.append(defuse(value))
-        yield writer.writerow(cells)
+            yield ("yes" if value else "no") if name == "active" else value
+
+    return csv_lines(kind.csv_columns, (cells(row) for row in rows))

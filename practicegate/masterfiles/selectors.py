@@ -9,7 +9,6 @@ from django.db.models.functions import Lower
 from django.http import Http404
 
 from practicegate.masterfiles.kinds import Kind
-from practicegate.masterfiles.models import PendingImport
 
 PAGE_SIZE = 50
 
@@ -114,8 +113,3 @@ def payer_names(account) -> set[str]:
     from practicegate.masterfiles.kinds import PAYER
 
     return {n.casefold() for n in masterfiles_of(account, PAYER).values_list("name", flat=True)}
-
-
-def pending_import_get(account, user, kind: Kind, token: str) -> PendingImport | None:
-    return PendingImport.objects.filter(account=account, user=user, kind=kind.key,
-                                        token=str(token)[:64]).first()

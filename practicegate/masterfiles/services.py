@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -19,9 +17,9 @@ from practicegate.core.versioning import EditConflict, update_versioned, version
 from practicegate.masterfiles import csvio, icd10, selectors
 from practicegate.masterfiles.kinds import DIAGNOSIS, PAYER, Kind
 from practicegate.masterfiles.models import PendingImport
+from practicegate.masterfiles.pending import PENDING_IMPORT_TTL, pending_store, pending_take
 from practicegate.masterfiles.references import references_to
 
-PENDING_IMPORT_TTL = timedelta(hours=1)
 BATCH = 2000
 
 
@@ -205,12 +203,8 @@ def masterfile_import_preview(*, actor, account, kind: Kind, data: bytes, filena
     removed = 0
     if preview.ok and preview.new_rows:
         # This username's earlier preview is replaced; of the others, only this account's expired ones go.
-        own = PendingImport.objects.filter(account=account)
-        removed, _ = (own.filter(user=actor) | own.filter(created_at__lt=timezone.now() - PENDING_IMPORT_TTL)
-                      ).delete()
-        preview.token = secrets.token_urlsafe(32)
-        PendingImport.objects.create(account=account, user=actor, kind=kind.key,
-                                     token=preview.token, filename=filename[:200], data=data)
+        preview.token, removed = pending_store(account=account, user=actor, kind=kind.key, data=data,
+                                               filename=filename)
     parsed = preview.parsed
     _log(f"{kind.key}.import_preview", actor=actor, account=account, kind=kind, request=request,
          outcome=Outcome.SUCCESS if preview.ok else Outcome.FAILURE,
@@ -225,11 +219,9 @@ def masterfile_import_preview(*, actor, account, kind: Kind, data: bytes, filena
 @transaction.atomic
 def masterfile_import_confirm(*, actor, account, kind: Kind, token: str, request=None) -> dict:
     """Import the previewed file: parse it again, add the new rows in one transaction."""
-    pending = selectors.pending_import_get(account, actor, kind, token)
-    if pending is None or pending.created_at < timezone.now() - PENDING_IMPORT_TTL:
+    data = pending_take(account=account, user=actor, kind=kind.key, token=token)
+    if data is None:
         raise ServiceError("This preview has expired or was already imported. Upload the file again.")
-    data = bytes(pending.data)
-    pending.delete()
     try:
         parsed = csvio.parse(kind, data)
     except csvio.FileRefused as exc:  # cannot happen for a stored file, but never trust it

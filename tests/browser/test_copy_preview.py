@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from practicegate.core import demo
+from practicegate.accounts import demo
 from tests.browser.conftest import log_in
 
 FORM_LABELS = {"Description", "Modifier 1", "Modifier 2", "Modifier 3", "Modifier 4", "Default fee",

@@ -1,0 +1,147 @@
+"""The client list at 100,000 clients in one account, and Find a client in all my accounts.
+
+- The last page of the list (keyset, name order) against the first page: about the same.
+- A name search (a word in about 1 in 200 names; on PostgreSQL the trigram index) against
+  the first page; a rare word and a date-of-birth search for reference.
+- Find a client in all my accounts (the whole request: the rule, the one search query and
+  one event in each searched account) with 50 joined accounts against 1; its queries.
+
+Clients are loaded with bulk inserts of generated names (bench data, not the services).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import date, timedelta
+
+from django.db import connection
+from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
+
+from bench import Result
+
+CLIENTS = 100_000
+ACCOUNTS = 50
+CLIENTS_PER_JOINED_ACCOUNT = 400
+REPEAT = 30
+FIRST = ["Ada", "Bea", "Cai", "Dov", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lea", "Mio", "Noa",
+         "Oda", "Pia", "Quin", "Rui", "Sol", "Tea", "Uma", "Vik", "Wen", "Xia", "Yara", "Zoë", "Ángel", "Øystein"]
+SYLLABLES = ["ba", "ko", "ri", "sen", "ta", "vel", "mor", "lin", "qu", "dra", "el", "han", "po", "zu", "ni", "gar"]
+
+
+def _best(fn, repeat: int = REPEAT) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _last_name(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).title()
+
+
+def _load(account, count: int, rng: random.Random, *, marker: str = "") -> None:
+    from practicegate.clients.models import Client, ClientCounter
+    from practicegate.clients.services import _keys
+
+    born = date(1950, 1, 1)
+    rows = []
+    for number in range(1, count + 1):
+        client = Client(account=account, number=number, first_name=rng.choice(FIRST),
+                        last_name=marker if marker and number % 200 == 0 else _last_name(rng),
+                        birth_date=born + timedelta(days=rng.randrange(20_000)), sex=rng.choice("FMU"),
+                        mobile_phone=f"+1503555{number % 10_000:04d}", intake_date=date(2024, 1, 1))
+        _keys(client)
+        rows.append(client)
+    Client.objects.bulk_create(rows, batch_size=2000)
+    ClientCounter.objects.create(account=account, next_number=count + 1)
+
+
+def _list_rows(account) -> list[Result]:
+    from practicegate.clients import selectors
+    from practicegate.clients.models import Client
+
+    with_marker = "Okonkwo-Lindqvist"
+    _load(account, CLIENTS, random.Random(13), marker=with_marker)
+    with connection.cursor() as cursor:
+        # Fresh statistics on both (SQLite keeps none until ANALYZE; without them it walks
+        # the name index for a date-of-birth search).
+        cursor.execute("ANALYZE clients_client")
+    ids = list(Client.objects.filter(account=account).order_by("-sort_key", "-id").values_list("pk", flat=True)[:52])
+    cursor_id = ids[-1]  # the page after it is the last one
+    assert len(selectors.client_page(account, status="all", after=cursor_id).rows) == 50
+    first = _best(lambda: selectors.client_page(account, status="all"))
+    last = _best(lambda: selectors.client_page(account, status="all", after=cursor_id))
+    name = _best(lambda: selectors.client_page(account, status="all", query="okonkwo"))
+    rare = _best(lambda: selectors.client_page(account, status="all", query="zzqx"), repeat=5)
+    birth = _best(lambda: selectors.client_page(account, status="all", query="1970-05-06"))
+    assert len(selectors.client_page(account, status="all", query="okonkwo").rows) == 50
+    ms = 1000
+    on_pg = connection.vendor == "postgresql"
+    return [
+        Result(f"clients: last page of {CLIENTS // 1000}k vs first", last * ms, "ms", "first page", first * ms,
+               target=3, higher_is_better=False),
+        Result("clients: name search (1 in 200 names)", name * ms, "ms", "first page", first * ms,
+               target=3 if on_pg else None, higher_is_better=False),
+        Result("clients: rare name search (no match)", rare * ms, "ms", "first page", first * ms,
+               higher_is_better=False),
+        Result("clients: date-of-birth search", birth * ms, "ms", "first page", first * ms, higher_is_better=False),
+    ]
+
+
+def _find_rows(stamp: str) -> list[Result]:
+    from practicegate.accounts.models import Membership
+    from practicegate.accounts.services import account_signup
+    from practicegate.core.scoping import account_scope
+    from practicegate.core.sections import full_levels
+
+    rng = random.Random(29)
+    accounts = []
+    for i in range(ACCOUNTS):
+        account = account_signup(provider_name=f"Bench Find {stamp} {i:02d}", email="bench@example.org",
+                                 username=f"benchfind{stamp}x{i:02d}", password="bench passphrase for find 1")
+        with account_scope(account):
+            _load(account, CLIENTS_PER_JOINED_ACCOUNT, rng, marker="Okonkwo")
+        accounts.append(account)
+    timings, queries = {}, {}
+    for count in (1, ACCOUNTS):
+        owner = accounts[0].owner if count == 1 else None
+        if owner is None:
+            from practicegate.accounts.models import User
+
+            owner = User.objects.create(username=f"benchfind{stamp}master", email="bench@example.org")
+            Membership.objects.bulk_create([Membership(user=owner, account=a, levels=full_levels()) for a in accounts])
+        http = HttpClient()
+        http.force_login(owner, backend="practicegate.accounts.backends.UsernameBackend")
+
+        def search(http=http):
+            response = http.get("/clients/find/", {"q": "okonkwo"})
+            assert response.status_code == 200
+
+        search()
+        with CaptureQueriesContext(connection) as captured:
+            search()
+        queries[count] = len(captured)
+        timings[count] = _best(search, repeat=10)
+    ms = 1000
+    return [
+        Result(f"find a client: {ACCOUNTS} accounts vs 1 ({CLIENTS_PER_JOINED_ACCOUNT} clients each)",
+               timings[ACCOUNTS] * ms, "ms", "1 account", timings[1] * ms, higher_is_better=False),
+        Result(f"find a client: queries, {ACCOUNTS} accounts vs 1", queries[ACCOUNTS], "queries", "1 account",
+               queries[1], target=1, higher_is_better=False),
+    ]
+
+
+def run() -> list[Result]:
+    from practicegate.accounts.services import account_signup
+    from practicegate.core.scoping import account_scope
+
+    stamp = str(int(time.time() * 1000))[-8:]
+    account = account_signup(provider_name=f"Bench Clients {stamp}", email="bench@example.org",
+                             username=f"benchclients{stamp}", password="bench passphrase for clients 1")
+    with account_scope(account):
+        rows = _list_rows(account)
+    return rows + _find_rows(stamp)

@@ -1,0 +1,88 @@
+"""Find a client in all my accounts: one search over every account the username may read.
+
+The membership rule (accounts.rule.verdicts_for: active username, member, the account's
+two-factor requirement met by this session, at least View Only on Clients) picks the
+accounts, in one query; accounts it refuses are neither searched nor mentioned. Only then
+does the search cross accounts (core.scoping.across_accounts), as one UNION ALL of each
+account's own search (selectors.client_search, which starts from the account), each
+branch keyset-ordered and limited: one query however many accounts. Each searched
+account's activity log gets one `phi.view` naming the clients shown, written for all the
+accounts at once (audit.phi.record_phi_reads).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from practicegate.accounts.rule import verdicts_for
+from practicegate.audit.phi import Entry, record_phi_reads
+from practicegate.clients import selectors
+from practicegate.clients.models import Client
+from practicegate.core.scoping import across_accounts
+from practicegate.core.sections import Level
+
+SECTION = "clients"
+PER_ACCOUNT = 10
+# SQLite refuses a compound SELECT of more than 500 parts: past this, one query per chunk.
+UNION_CHUNK = 400
+
+
+@dataclass
+class AccountHits:
+    account: object
+    rows: list = field(default_factory=list)
+    more: bool = False  # the account has more matches than are shown
+
+
+def searchable_accounts(user, *, request=None) -> list:
+    """The accounts whose clients this username may read now, in name order (one query)."""
+    verdicts = verdicts_for(user, section=SECTION, needed=Level.VIEW, request=request)
+    return [v.account for v in verdicts.values() if v.allowed]
+
+
+def _branch(account, search, status: str, limit: int):
+    # The list's own order (on PostgreSQL a trigram name search sorts its matches).
+    order = selectors._name_order(search)
+    return selectors.client_search(account, search, status).order_by(order.asc(), "id")[:limit]
+
+
+def _union(branches: list):
+    """One UNION ALL of ordered, limited querysets (Django's union() refuses LIMIT on SQLite)."""
+    if len(branches) == 1:
+        return list(branches[0])
+    parts, params = [], []
+    for i, branch in enumerate(branches):
+        sql, branch_params = branch.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS part{i}")
+        params.extend(branch_params)
+    return list(Client.objects.raw(" UNION ALL ".join(parts), params))
+
+
+def find_clients(accounts: list, search, *, status: str = "all", per_account: int | None = None) -> list[AccountHits]:
+    """The first `per_account` matches in each account (the rule was applied to each already)."""
+    per_account = per_account or PER_ACCOUNT
+    hits = {a.pk: AccountHits(a) for a in accounts}
+    if not accounts or not search.kind:
+        return list(hits.values())
+    with across_accounts():
+        for start in range(0, len(accounts), UNION_CHUNK):
+            for client in _union([_branch(a, search, status, per_account + 1)
+                                  for a in accounts[start:start + UNION_CHUNK]]):
+                hits[client.account_id].rows.append(client)
+    for hit in hits.values():
+        hit.rows.sort(key=lambda c: (c.sort_key, c.pk))
+        hit.more = len(hit.rows) > per_account
+        del hit.rows[per_account:]
+    return list(hits.values())
+
+
+def log_search(request, results: list[AccountHits], *, kind: str, words: int, terms_hmac: str, status: str) -> int:
+    """One `phi.view` in each searched account: how many of its clients were shown, and which."""
+    entries = [
+        Entry(hit.account, target_type="client_search_all", detail={
+            "shown": len(hit.rows), "more": hit.more, "client_ids": [c.pk for c in hit.rows],
+            "search": kind, "words": words, "terms_hmac": terms_hmac, "status": status,
+            "accounts_searched": len(results)})
+        for hit in results
+    ]
+    return record_phi_reads(request, entries, section=SECTION)

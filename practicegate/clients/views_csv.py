@@ -1,0 +1,73 @@
+"""Clients → Export to CSV and Import from CSV (Full Access only)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from practicegate.accounts.services import ServiceError
+from practicegate.clients import csvio, imports
+from practicegate.core.decorators import account_view
+from practicegate.core.scoping import account_scope
+from practicegate.core.sections import Level
+from practicegate.masterfiles.forms import ImportUploadForm
+
+SECTION = "clients"
+STATUSES = ("active", "discharged", "all")
+
+
+@account_view(SECTION, level=Level.FULL)
+@require_GET
+def client_export(request, account):
+    status = request.GET.get("status", "all")
+    status = status if status in STATUSES else "all"
+    rows = imports.client_export(account=request.account, status=status, request=request)
+    tenant = request.account
+
+    def stream():
+        # The response is sent after the view returns and the request's scope is closed.
+        with account_scope(tenant):
+            yield from csvio.export_lines(rows.iterator(chunk_size=2000))
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{tenant.slug}-clients-{day}.csv"'
+    return response
+
+
+@account_view(SECTION, level=Level.FULL)
+@require_http_methods(["GET", "POST"])
+def client_import(request, account):
+    posted = request.method == "POST"
+    form = ImportUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    preview = None
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        preview = imports.client_import_preview(actor=request.user, account=request.account, data=upload.read(),
+                                                filename=upload.name or "", request=request)
+    elif posted:
+        imports.client_import_refused(actor=request.user, account=request.account, request=request,
+                                      reason=" ".join(m for e in form.errors.values() for m in e))
+    status = 400 if form.errors or (preview is not None and not preview.ok) else 200
+    return render(request, "clients/import.html", {
+        "form": form, "preview": preview, "columns": csvio.IMPORT_COLUMNS, "required": csvio.REQUIRED},
+        status=status)
+
+
+@account_view(SECTION, level=Level.FULL)
+@require_POST
+def client_import_confirm(request, account):
+    try:
+        counts = imports.client_import_confirm(actor=request.user, account=request.account,
+                                               token=request.POST.get("token", ""), request=request)
+    except ServiceError as exc:
+        imports.client_import_refused(actor=request.user, account=request.account, request=request,
+                                      reason=str(exc))
+        messages.error(request, str(exc))
+        return redirect("clients:import", account=account)
+    messages.success(request, f"Imported {counts['added']} new client{'s' if counts['added'] != 1 else ''}; "
+                              f"{counts['existing']} were already here and were left unchanged.")
+    return redirect("clients:list", account=account)

@@ -1,0 +1,45 @@
+"""An uploaded CSV kept between its preview and the user's confirmation (any import).
+
+The master files and the clients import share it: the file is kept in the database
+(PendingImport, so any app server can finish the import), one per username and
+account, for an hour; confirming takes it, once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.utils import timezone
+
+from practicegate.masterfiles.models import PendingImport
+
+PENDING_IMPORT_TTL = timedelta(hours=1)
+
+
+def pending_store(*, account, user, kind: str, data: bytes, filename: str = "") -> tuple[str, int]:
+    """Keep `data` for this username and account; return its token and how many kept files went.
+
+    This username's earlier one in the account is replaced, and the account's own expired
+    ones are removed (never another account's: `practicegate codes purge-imports`, run by a
+    timer, removes the rest account by account, with an event each). The caller's event
+    records the count."""
+    own = PendingImport.objects.filter(account=account)
+    removed, _ = (own.filter(user=user) | own.filter(created_at__lt=timezone.now() - PENDING_IMPORT_TTL)
+                  ).delete()
+    token = secrets.token_urlsafe(32)
+    PendingImport.objects.create(account=account, user=user, kind=kind, token=token,
+                                 filename=filename[:200], data=data)
+    return token, removed
+
+
+def pending_take(*, account, user, kind: str, token: str) -> bytes | None:
+    """The kept file's bytes, removed so they import once; None if unknown or expired."""
+    pending = PendingImport.objects.filter(account=account, user=user, kind=kind,
+                                           token=str(token)[:64]).first()
+    if pending is None:
+        return None
+    pending.delete()
+    if pending.created_at < timezone.now() - PENDING_IMPORT_TTL:
+        return None
+    return bytes(pending.data)
