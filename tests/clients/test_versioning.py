@@ -87,3 +87,14 @@ def test_a_damaged_or_missing_version_is_a_field_message(owner_account, owner_ht
         assert owner_http.post(edit, client_data(version=bad, last_name="Changed")).status_code == 400
     with account_scope(owner_account):
         assert Client.objects.get(pk=client_row.pk).last_name != "Changed"
+
+
+def test_the_conflict_box_names_the_changed_fields_by_their_form_labels(owner_account, owner, colleague, client_row):
+    """QA: the box said "last_name" and "start_date"; the form beside it says "Last name"."""
+    alice, bob = login_client(owner), login_client(colleague)
+    edit = url(owner_account, "edit", pk=client_row.pk)
+    assert alice.post(edit, client_data(last_name="Alvarez", zip_code="97202", version="1")).status_code == 302
+    page = bob.post(edit, client_data(city="Salem", version="1")).content.decode()
+    box = page[page.index('class="conflict"'):page.index("</section>", page.index('class="conflict"'))]
+    assert "<dt>Last name</dt>" in box and "<dt>ZIP</dt>" in box
+    assert "last_name" not in box and "zip_code" not in box

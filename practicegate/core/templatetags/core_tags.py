@@ -1,0 +1,18 @@
+"""Template filters every section's pages share."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def field_label(form, name: str) -> str:
+    """The label `form` shows for field `name`; a readable form of the name when it has none.
+
+    A conflict box names the fields someone else changed as the form beside it labels them
+    ("Last name", not "last_name"); fields that are not on this form (status on the
+    discharge page) get their name with spaces."""
+    field = getattr(form, "fields", {}).get(name)
+    if field is not None and field.label:
+        return str(field.label)
+    return str(name).replace("_", " ").capitalize()
