@@ -105,6 +105,14 @@ def not_future(value: date | None, what: str, *, slack_days: int = 0) -> date | 
     return value
 
 
+def not_before_birth(value: date | None, client, what: str) -> date | None:
+    """A client's diagnosis or coverage cannot start before the client was born (0001-01-01)."""
+    born = getattr(client, "birth_date", None)
+    if value is not None and born is not None and value < born:
+        raise ValidationError(f"{what} is before the client's date of birth ({born:%Y-%m-%d}).")
+    return value
+
+
 class TextForm(forms.Form):
     """Every CharField is checked as one line of text (NFC, no control characters)."""
 
@@ -278,6 +286,7 @@ class DiagnosisLineForm(forms.Form):
         if start and "start_date" not in self.errors:
             try:
                 not_future(start, "The start date", slack_days=1)
+                not_before_birth(start, self.client, "The start date")
             except ValidationError as exc:
                 self.add_error("start_date", exc)
         if start and end and end < start:
@@ -342,6 +351,12 @@ class PolicyLineForm(TextForm):
         elif data.get("subscriber") == Subscriber.SELF:
             data.update(subscriber_name="", subscriber_birth_date=None, relationship="")
         start, end = data.get("effective_date"), data.get("end_date")
+        if start and "effective_date" not in self.errors:
+            try:
+                not_future(start, "The effective date", slack_days=366)
+                not_before_birth(start, self.client, "The effective date")
+            except ValidationError as exc:
+                self.add_error("effective_date", exc)
         if start and end and end < start:
             self.add_error("end_date", "The end date is before the effective date.")
         return data

@@ -119,3 +119,23 @@ def test_editing_needs_an_intake_date():
 
     form = ClientEditForm(client_data(intake_date="", version="1"))
     assert not form.is_valid() and "intake_date" in form.errors
+
+
+@pytest.mark.parametrize("name, data, field", [
+    ("diagnosis-add", {"code": "F41.1", "start_date": "0001-01-01"}, "start_date"),
+    ("diagnosis-add", {"code": "F41.1", "start_date": "1990-04-16"}, "start_date"),  # the day before birth
+    ("policy-add", {"priority": "1", "member_id": "M1", "subscriber": "self", "effective_date": "0001-01-01"},
+     "effective_date"),
+    ("policy-add", {"priority": "1", "member_id": "M1", "subscriber": "self", "effective_date": "9999-12-31"},
+     "effective_date"),
+])
+def test_a_line_cannot_start_before_the_client_was_born_or_ages_ahead(owner_account, owner_http, client_row, codes,
+                                                                      name, data, field):
+    """QA: a diagnosis starting 0001-01-01 and a policy effective 0001-01-01 or 9999-12-31 were saved."""
+    if name == "policy-add":
+        data = {**data, "payer": codes["payer"].pk}
+    response = owner_http.post(url(owner_account, name, pk=client_row.pk), data)
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    with account_scope(owner_account):
+        assert not client_row.diagnoses.exists() and not client_row.policies.exists()
