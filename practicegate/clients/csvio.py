@@ -71,12 +71,15 @@ def _check_row(names: list[str], raw: list[str], line: int, result: ParsedFile, 
     if len(raw) != len(names):
         result.error(line, f"has {len(raw)} cells; the header has {len(names)}")
         return
-    values, problems = {}, []
+    values, problems, refused = {}, [], set()
     for name, cell in zip(names, raw, strict=True):
         value, refusal = shared.cell_value(cell)
         if refusal:
             problems.append(f"{name} {refusal}")
-        values[name] = value
+            refused.add(name)
+        # A cell kept as text by its apostrophe reaches the form as typed: the form refuses
+        # formulas too, and takes the apostrophe off again (export and import round-trip).
+        values[name] = value if refusal else shared.defuse(value)
     for name in IGNORED:
         values.pop(name, None)
     status, discharged = _status(values, problems)
@@ -85,7 +88,11 @@ def _check_row(names: list[str], raw: list[str], line: int, result: ParsedFile, 
     form_data["state"] = form_data["state"].strip().upper()
     form = ClientForm(data=form_data)
     if not form.is_valid():
-        problems.extend(f"{name}: {' '.join(str(m) for m in msgs)}" for name, msgs in form.errors.items())
+        for name, errors in form.errors.as_data().items():
+            # a cell refused above as a formula is not reported twice for the same reason
+            messages = [m for e in errors if not (name in refused and e.code == "formula") for m in e.messages]
+            if messages:
+                problems.append(f"{name}: {' '.join(messages)}")
     if problems:
         result.error(line, "; ".join(problems))
         return

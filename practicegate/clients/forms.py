@@ -23,6 +23,7 @@ from practicegate.clients.models import (
     Subscriber,
 )
 from practicegate.core.versioning import VersionField
+from practicegate.masterfiles import csvio as mf_csv
 from practicegate.masterfiles import validators as mf
 
 DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y"]
@@ -113,8 +114,18 @@ def not_before_birth(value: date | None, client, what: str) -> date | None:
     return value
 
 
+def as_typed(value):
+    """A stored value as an edit form shows it: text that starts like a formula keeps its apostrophe,
+    so saving the form again keeps it (mf.not_a_formula removes the apostrophe again)."""
+    return mf_csv.defuse(value) if isinstance(value, str) else value
+
+
 class TextForm(forms.Form):
-    """Every CharField is checked as one line of text (NFC, no control characters)."""
+    """Every CharField is checked as one line of text (NFC, no control characters) that a
+    spreadsheet would not run as a formula (after normalising, so leading spaces hide nothing),
+    as the master files' forms and every CSV import check it. Phones are parsed, not kept as typed."""
+
+    phone_fields: tuple[str, ...] = ()
 
     def clean(self):
         data = super().clean()
@@ -123,6 +134,8 @@ class TextForm(forms.Form):
             if isinstance(value, str) and type(field) is forms.CharField and name not in self.errors:
                 try:
                     data[name] = clean_line(value, getattr(field, "limit", field.max_length or 200))
+                    if name not in self.phone_fields:
+                        data[name] = mf.not_a_formula(data[name])
                 except ValidationError as exc:
                     self.add_error(name, exc)
         return data
@@ -195,6 +208,11 @@ class ClientForm(TextForm):
             data["email"] = data["email"].strip()
             if text.has_control(data["email"]):
                 self.add_error("email", "Please remove invisible or control characters.")
+            else:
+                try:
+                    data["email"] = mf.not_a_formula(data["email"])
+                except ValidationError as exc:
+                    self.add_error("email", exc)
         intake = data.get("intake_date")
         if "intake_date" in data and "intake_date" not in self.errors:
             if intake is None:

@@ -148,7 +148,7 @@ def client_add(request, account):
 
 
 def _client_initial(client) -> dict:
-    initial = {f: getattr(client, f) for f in services.DEMOGRAPHIC_FIELDS}
+    initial = {f: forms.as_typed(getattr(client, f)) for f in services.DEMOGRAPHIC_FIELDS}
     for name in forms.ClientForm.phone_fields:
         initial[name] = forms.phone_display(initial[name])
     return {**initial, "version": client.version}
@@ -352,7 +352,7 @@ def build_line_views(kind: LineKind) -> dict:
     @require_http_methods(["GET", "POST"])
     def edit_view(request, account, pk, line_pk):
         client, line, form = line_form(request, pk, line_pk, kind.edit_form,
-                               lambda ln: {f: getattr(ln, f) for f in kind.edit_fields})
+                               lambda ln: {f: forms.as_typed(getattr(ln, f)) for f in kind.edit_fields})
         return handle(request, account, pk, client=client, form=form, line=line, title=f"Edit {kind.noun.title()}",
                       submit="Save", done=f"Saved the {kind.noun}.",
                       act=lambda c, data: kind.update(request, c, line, data))

@@ -197,3 +197,23 @@ def test_view_only_may_neither_export_nor_import(viewer_http, owner_account, vie
     assert AuditEvent.objects.filter(account=owner_account, actor=viewer, action="access.denied").count() == 3
     list_page = viewer_http.get(url(owner_account, "list")).content.decode()
     assert "Export to CSV" not in list_page and "Import from CSV" not in list_page
+
+
+def test_formula_text_kept_by_its_apostrophe_survives_export_and_import(owner_http, owner_account, owner,
+                                                                        other_account):
+    """The pages and the import refuse formula text alike; the export's apostrophe brings it back in."""
+    make_client(owner_account, owner, city="'=Salem")
+    table = export_table(owner_http, owner_account)
+    assert table[1][table[0].index("city")] == "'=Salem"
+    text = "\n".join(",".join(f'"{c}"' for c in row) for row in table) + "\n"
+    from tests.conftest import add_member, login_client
+
+    add_member(other_account, owner)
+    http = login_client(owner)
+    preview = upload(http, other_account, text)
+    assert preview.context["preview"].ok, preview.context["preview"].parsed.errors
+    assert confirm(http, other_account, preview).status_code == 302
+    assert [c.city for c in clients_of(other_account)] == ["=Salem"]
+    bare = upload(http, other_account, HEADER.replace("intake_date", "city") + "Ana,Lima,1990-01-01,F,,,,  =1+1,,\n")
+    (error,) = bare.context["preview"].parsed.errors
+    assert error.message.count("spreadsheet would run as a formula") == 1, error.message

@@ -139,3 +139,43 @@ def test_a_line_cannot_start_before_the_client_was_born_or_ages_ahead(owner_acco
     assert field in response.context["form"].errors
     with account_scope(owner_account):
         assert not client_row.diagnoses.exists() and not client_row.policies.exists()
+
+
+@pytest.mark.parametrize("field, value", [
+    ("city", '=HYPERLINK("http://x")'), ("address1", "   =1+1"), ("gender_identity", "@SUM(1)"),
+    ("emergency_relationship", "+cmd"), ("email", "=1+1@example.com"),
+])
+def test_the_client_pages_refuse_formula_text_as_the_import_does(owner_account, owner_http, field, value):
+    """QA: the import refused `=HYPERLINK(...)` in a city, but the Add Client page stored it."""
+    response = owner_http.post(url(owner_account, "add"), client_data(**{field: value}))
+    assert response.status_code == 400
+    assert "spreadsheet would run as a formula" in " ".join(response.context["form"].errors[field])
+    with account_scope(owner_account):
+        assert not Client.objects.filter(account=owner_account).exists()
+
+
+def test_formula_text_behind_an_apostrophe_is_kept_and_saves_again(owner_account, owner_http):
+    assert owner_http.post(url(owner_account, "add"), client_data(city="'=Salem")).status_code == 302
+    with account_scope(owner_account):
+        client = Client.objects.get(account=owner_account)
+    assert client.city == "=Salem"
+    edit = url(owner_account, "edit", pk=client.pk)
+    assert 'value="&#x27;=Salem"' in owner_http.get(edit).content.decode()  # shown as typed
+    assert owner_http.post(edit, client_data(city="'=Salem", last_name="Lima", version="1")).status_code == 302
+    with account_scope(owner_account):
+        client.refresh_from_db()
+    assert (client.city, client.last_name) == ("=Salem", "Lima")
+
+
+def test_a_policy_refuses_formula_text_and_its_edit_page_keeps_the_apostrophe(owner_account, owner_http, client_row,
+                                                                              codes):
+    data = {"payer": codes["payer"].pk, "priority": "1", "member_id": "=1+1", "subscriber": "self",
+            "effective_date": "2024-01-01"}
+    add = url(owner_account, "policy-add", pk=client_row.pk)
+    assert owner_http.post(add, data).status_code == 400
+    assert owner_http.post(add, {**data, "member_id": "'=1+1"}).status_code == 302
+    with account_scope(owner_account):
+        policy = client_row.policies.get()
+    assert policy.member_id == "=1+1"
+    edit = url(owner_account, "policy-edit", pk=client_row.pk, line_pk=policy.pk)
+    assert 'value="&#x27;=1+1"' in owner_http.get(edit).content.decode()
