@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from practicegate.accounts.services import ServiceError
 from practicegate.audit.chain import canonical
+from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 from practicegate.clients import selectors, text
 from practicegate.clients.models import (
@@ -121,6 +122,21 @@ def client_create(*, actor, account, data: dict, request=None, channel=None) -> 
     _log("client.add", actor=actor, account=account, client=client, changes=changes, version=client.version,
          request=request, channel=channel)
     return client
+
+
+@transaction.atomic
+def client_edit_refused(*, actor, account, client: Client, action: str, expected: int, current: int | None,
+                        line: str = "", line_obj=None, request=None) -> None:
+    """Log a save refused because the client (or its line) changed after the page was loaded.
+
+    The refused service wrote nothing (its transaction rolled back); this records the attempt,
+    as the master files record theirs, so the client's Access history shows it. The detail
+    has no `version` / `line_version`, so a later conflict page never lists it as an edit."""
+    detail = {"conflict": True, "expected_version": expected, "current_version": current}
+    if line:
+        detail.update(line=line, line_id=line_obj.pk if line_obj is not None else None)
+    record(action, account=account, actor=actor, request=request, section=SECTION, outcome=Outcome.FAILURE,
+           target_type="client", target_id=client.pk, detail=detail)
 
 
 @transaction.atomic

@@ -47,8 +47,13 @@ def _show(request, client, template: str, tab: str, context: dict | None = None,
                                       **(context or {})}, status=status)
 
 
-def _conflict_context(request, client, exc: EditConflict, form, *, line: str = "", line_id=None) -> dict:
-    """What _edit_conflict.html shows; the form keeps what this user typed, at the new version."""
+def _conflict_context(request, client, exc: EditConflict, form, *, action: str, line: str = "",
+                      line_obj=None) -> dict:
+    """Log the refusal; what _edit_conflict.html shows; the form keeps what this user typed, at the new version."""
+    services.client_edit_refused(actor=request.user, account=request.account, client=client, action=action,
+                                 expected=exc.expected, current=exc.current, line=line, line_obj=line_obj,
+                                 request=request)
+    line_id = line_obj.pk if line_obj is not None else None
     edits = selectors.edits_after(request.account, client, version=exc.expected, line=line, line_id=line_id)
     if exc.current is not None:
         data = form.data.copy()
@@ -167,7 +172,7 @@ def client_edit(request, account, pk):
                                    expected_version=data["version"], request=request)
         except EditConflict as exc:
             client = selectors.client_get(request.account, pk)
-            extra, status = _conflict_context(request, client, exc, form), 409
+            extra, status = _conflict_context(request, client, exc, form, action="client.update"), 409
         else:
             messages.success(request, "Saved the client's demographics.")
             return redirect("clients:detail", account=account, pk=client.pk)
@@ -187,7 +192,7 @@ def _status_change(request, account, pk, *, form_class, tab: str, title: str, su
             apply(client, form.cleaned_data)
         except EditConflict as exc:
             client = selectors.client_get(request.account, pk)
-            extra, status = _conflict_context(request, client, exc, form), 409
+            extra, status = _conflict_context(request, client, exc, form, action=f"client.{tab}"), 409
         except services.FieldError as exc:
             form.add_error(exc.field, str(exc))
         except services.ServiceError as exc:
@@ -307,15 +312,15 @@ def build_line_views(kind: LineKind) -> dict:
     def back(account, client):
         return redirect(f"clients:{kind.tab}", account=account, pk=client.pk)
 
-    def handle(request, account, pk, *, client, form, title, submit, act, line=None, done: str):
+    def handle(request, account, pk, *, client, form, title, submit, act, line=None, done: str, verb: str = "add"):
         extra, status = {}, 200
         if request.method == "POST" and form.is_valid():
             try:
                 act(client, form.cleaned_data)
             except EditConflict as exc:
                 client = selectors.client_get(request.account, pk)
-                extra, status = _conflict_context(request, client, exc, form, line=kind.key,
-                                                  line_id=line.pk if line else None), 409
+                extra, status = _conflict_context(request, client, exc, form, action=f"client.{kind.key}_{verb}",
+                                                  line=kind.key, line_obj=line), 409
             except services.FieldError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc))
             except services.ServiceError as exc:
@@ -353,7 +358,7 @@ def build_line_views(kind: LineKind) -> dict:
     def edit_view(request, account, pk, line_pk):
         client, line, form = line_form(request, pk, line_pk, kind.edit_form,
                                lambda ln: {f: forms.as_typed(getattr(ln, f)) for f in kind.edit_fields})
-        return handle(request, account, pk, client=client, form=form, line=line, title=f"Edit {kind.noun.title()}",
+        return handle(request, account, pk, client=client, form=form, line=line, verb="update", title=f"Edit {kind.noun.title()}",
                       submit="Save", done=f"Saved the {kind.noun}.",
                       act=lambda c, data: kind.update(request, c, line, data))
 
@@ -362,7 +367,7 @@ def build_line_views(kind: LineKind) -> dict:
     def end_view(request, account, pk, line_pk):
         client, line, form = line_form(request, pk, line_pk, forms.EndForm,
                                lambda ln: {"end_date": ln.end_date or timezone.localdate()})
-        return handle(request, account, pk, client=client, form=form, line=line, title=f"End {kind.noun.title()}",
+        return handle(request, account, pk, client=client, form=form, line=line, verb="end", title=f"End {kind.noun.title()}",
                       submit="End", done=f"Ended the {kind.noun}.",
                       act=lambda c, data: kind.end(request, c, line, data))
 
@@ -370,7 +375,7 @@ def build_line_views(kind: LineKind) -> dict:
     @require_http_methods(["GET", "POST"])
     def void_view(request, account, pk, line_pk):
         client, line, form = line_form(request, pk, line_pk, forms.VoidForm, lambda ln: {})
-        return handle(request, account, pk, client=client, form=form, line=line, title=f"Void {kind.noun.title()}",
+        return handle(request, account, pk, client=client, form=form, line=line, verb="void", title=f"Void {kind.noun.title()}",
                       submit="Void", done=f"Voided the {kind.noun}; it stays listed as voided.",
                       act=lambda c, data: kind.void(request, c, line, data))
 

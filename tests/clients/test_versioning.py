@@ -98,3 +98,31 @@ def test_the_conflict_box_names_the_changed_fields_by_their_form_labels(owner_ac
     box = page[page.index('class="conflict"'):page.index("</section>", page.index('class="conflict"'))]
     assert "<dt>Last name</dt>" in box and "<dt>ZIP</dt>" in box
     assert "last_name" not in box and "zip_code" not in box
+
+
+def test_a_refused_stale_save_is_logged_and_not_shown_as_an_edit(owner_account, owner, colleague, client_row, codes):
+    """QA: the master files log a save refused by a conflict; the client pages logged nothing."""
+    from practicegate.audit.models import AuditEvent, Outcome
+
+    alice, bob = login_client(owner), login_client(colleague)
+    edit = url(owner_account, "edit", pk=client_row.pk)
+    assert alice.post(edit, client_data(last_name="Alvarez", version="1")).status_code == 302
+    assert bob.post(edit, client_data(city="Salem", version="1")).status_code == 409
+    with account_scope(owner_account):
+        dx = services.client_diagnosis_add(actor=owner, account=owner_account, client=client_row,
+                                           code=codes["dx"], is_primary=False, start_date=date(2024, 1, 1))
+    line_edit = url(owner_account, "diagnosis-edit", pk=client_row.pk, line_pk=dx.pk)
+    assert alice.post(line_edit, {"start_date": "2024-01-05", "version": "1"}).status_code == 302
+    assert bob.post(line_edit, {"start_date": "2024-01-09", "version": "1"}).status_code == 409
+    void = url(owner_account, "diagnosis-void", pk=client_row.pk, line_pk=dx.pk)
+    assert bob.post(void, {"void_reason": "wrong", "version": "1"}).status_code == 409
+    refused = AuditEvent.objects.filter(account=owner_account, actor=colleague, outcome=Outcome.FAILURE,
+                                        target_type="client", target_id=str(client_row.pk)).order_by("seq")
+    assert [(e.action, e.detail.get("line"), e.detail["expected_version"], e.detail["current_version"])
+            for e in refused] == [("client.update", None, 1, 2), ("client.diagnosis_update", "diagnosis", 1, 2),
+                                  ("client.diagnosis_void", "diagnosis", 1, 2)]
+    # a later conflict page lists only the saves, never the refused attempts
+    page = bob.post(line_edit, {"start_date": "2024-01-09", "version": "1"}).content.decode()
+    assert page.count('class="conflict-edit"') == 1
+    history = bob.get(url(owner_account, "access-history", pk=client_row.pk)).content.decode()
+    assert history.count("colleague") >= 3
