@@ -123,7 +123,7 @@ def test_access_history_lists_views_and_changes_of_this_client_only_newest_first
     assert actions[0] == ("phi.view", "viewer")
     page = viewer_http.get(url(owner_account, "access-history", pk=client_row.pk), {"before": first.older})
     assert page.status_code == 200 and "Changed a client" in page.content.decode()
-    assert "city" in page.content.decode() and "Salem" not in page.content.decode()
+    assert "City" in page.content.decode() and "Salem" not in page.content.decode()  # the field, not its value
 
 
 def test_switching_accounts_from_a_client_page_opens_the_other_accounts_client_list(
@@ -134,3 +134,17 @@ def test_switching_accounts_from_a_client_page_opens_the_other_accounts_client_l
     response = owner_http.get("/switch/", {"to": other_account.slug,
                                            "from": url(owner_account, "detail", pk=client_row.pk)})
     assert response.status_code == 302 and response["Location"] == url(other_account, "list")
+
+
+def test_access_history_names_pages_and_fields_as_the_pages_do(owner_account, owner_http, client_row, codes):
+    """QA: the tab read 'diagnosis_form', 'edit' and 'last_name, zip_code' (the log's keys)."""
+    from tests.clients.conftest import client_data
+
+    edit = url(owner_account, "edit", pk=client_row.pk)
+    assert owner_http.get(edit).status_code == 200
+    assert owner_http.post(edit, client_data(last_name="Lima", zip_code="97202", version="1")).status_code == 302
+    assert owner_http.get(url(owner_account, "diagnosis-add", pk=client_row.pk)).status_code == 200
+    page = owner_http.get(url(owner_account, "access-history", pk=client_row.pk)).content.decode()
+    table = page[page.index('id="access-history"'):]
+    assert "Edit Demographics" in table and "a diagnosis form" in table and ": Last name, ZIP" in table
+    assert "diagnosis_form" not in table and "last_name" not in table and "zip_code" not in table
