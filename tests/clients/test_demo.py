@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db.models import F
 
+from practicegate.accounts import demo
 from practicegate.accounts.models import Account
 from practicegate.audit.models import AuditChain, AuditEvent
 from practicegate.audit.verify import verify_chain
@@ -16,7 +17,6 @@ from practicegate.clients.models import (
     ClientPolicy,
     ClientService,
 )
-from practicegate.accounts import demo
 from practicegate.core.scoping import account_scope, across_accounts
 from tests.clients.conftest import add_billing, add_diagnosis, add_payer
 
