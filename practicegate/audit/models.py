@@ -84,8 +84,8 @@ class AuditEvent(models.Model):
         indexes = [
             # No filter, and a date range (turned into a seq range).
             models.Index(fields=["account", "-seq"], name="audit_account_seq"),
-            # Where a date range starts and ends in seq.
-            models.Index(fields=["account", "at"], name="audit_account_at"),
+            # Where a date range starts and ends in seq (ties on `at` broken by seq).
+            models.Index(fields=["account", "at", "seq"], name="audit_account_at_seq"),
             models.Index("account", Upper("actor_username"), "seq", name="audit_account_uname"),
             models.Index(fields=["account", "action", "-seq"], name="audit_account_action"),
             models.Index(fields=["account", "section", "-seq"], name="audit_account_section"),

@@ -12,6 +12,7 @@ a quiet hour.
   single-column indexes on chain_id, account_id and actor_id, which
   (chain, seq), (account, -seq) and (actor, -id) already start with;
 - added: (account, target_type, target_id, -seq) for the target-type filter;
+- (account, at) becomes (account, at, seq): a date range's first seq is one seek;
 - audit_auditchain.head_at, filled from each chain's head event (a small table).
 """
 
@@ -61,6 +62,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RemoveIndex(model_name="auditevent", name="audit_account_actor"),
         migrations.RemoveIndex(model_name="auditevent", name="audit_actor_at"),
+        migrations.RemoveIndex(model_name="auditevent", name="audit_account_at"),
+        migrations.AddIndex(
+            model_name="auditevent",
+            index=models.Index(fields=["account", "at", "seq"], name="audit_account_at_seq"),
+        ),
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(model_name="auditevent", name="account",
