@@ -113,7 +113,7 @@ _OLD_ONLY = [
     ("audit_account_at", "account_id, at"), ("audit_old_chain_id", "chain_id"),
     ("audit_old_account_id", "account_id"), ("audit_old_actor_id", "actor_id"),
 ]
-_NEW_ONLY = [("audit_account_target", "account_id, target_type, target_id, seq DESC"),
+_NEW_ONLY = [("audit_account_target_type", "account_id, target_type, seq DESC"),
              ("audit_account_at_seq", "account_id, at, seq")]
 
 
