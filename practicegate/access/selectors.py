@@ -11,7 +11,7 @@ from practicegate.access.services import ACCESS
 from practicegate.accounts.models import Account, Membership
 from practicegate.accounts.selectors import members_of
 from practicegate.core.sections import SECTIONS, Level
-from practicegate.twofactor.services import has_two_factor
+from practicegate.twofactor.services import users_with_two_factor
 
 
 @dataclass
@@ -27,6 +27,7 @@ def member_rows(account: Account) -> list[MemberRow]:
     rows = []
     memberships = list(members_of(account).select_related("account"))
     holders = sum(1 for m in memberships if m.can(ACCESS, Level.FULL))
+    with_two_factor = users_with_two_factor(m.user_id for m in memberships)  # one query for all rows
     for m in memberships:
         if m.is_owner:
             reason = "Owner: always Full Access."
@@ -37,7 +38,7 @@ def member_rows(account: Account) -> list[MemberRow]:
         rows.append(MemberRow(
             membership=m,
             levels=[(s.label, m.level(s.key)) for s in SECTIONS],
-            two_factor=has_two_factor(m.user),
+            two_factor=m.user_id in with_two_factor,
             locked_reason=reason,
         ))
     return rows
