@@ -57,6 +57,19 @@ _ADVANCE = {
     False: f"UPDATE {_table} SET seq = seq + 1 WHERE account_id = %s RETURNING id, seq, head_hash, head_at",
 }
 _SET_HEAD = f"UPDATE {_table} SET head_hash = %s, head_at = %s WHERE id = %s"
+_EVENT_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+_INSERT = (f"INSERT INTO {AuditEvent._meta.db_table} ({', '.join(f.column for f in _EVENT_FIELDS)})"
+           f" VALUES ({', '.join(['%s'] * len(_EVENT_FIELDS))}) RETURNING id")
+
+
+def _insert(event: AuditEvent) -> None:
+    """INSERT the event with a statement built once (the ORM would compile it on every call)."""
+    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _EVENT_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT, values)
+        event.pk = cursor.fetchone()[0]
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 def _as_utc(value) -> datetime | None:
@@ -145,7 +158,7 @@ def record(
         **ctx,
     )
     digest = chainlib.link(prev_hash, chainlib.canonical(fields))
-    event = AuditEvent.objects.create(
+    event = AuditEvent(
         chain_id=chain_id,
         account=account,
         seq=seq,
@@ -163,6 +176,7 @@ def record(
         hash=digest,
         **ctx,
     )
+    _insert(event)
     with connection.cursor() as cursor:
         cursor.execute(_SET_HEAD, [digest, connection.ops.adapt_datetimefield_value(at), chain_id])
     if request is not None:
