@@ -114,6 +114,7 @@ _OLD_ONLY = [
     ("audit_old_account_id", "account_id"), ("audit_old_actor_id", "actor_id"),
 ]
 _NEW_ONLY = [("audit_account_target_type", "account_id, target_type, seq DESC"),
+             ("audit_account_target", "account_id, target_type, target_id, seq DESC"),
              ("audit_account_at_seq", "account_id, at, seq")]
 
 

@@ -66,10 +66,16 @@ def privilege_rows(account: Account) -> list[PrivilegeRow]:
         "levels"))
     owner_levels = tuple((s.label, Level.FULL) for s in SECTIONS)
 
+    by_levels: dict = {}  # most usernames share a few level sets: work each out once
+
     def levels_of(user_id, levels):
         if user_id == account.owner_id:
             return owner_levels
-        return tuple((s.label, level_of(levels, s.key)) for s in SECTIONS)
+        key = tuple(sorted((str(k), str(v)) for k, v in levels.items())) if isinstance(levels, dict) else ()
+        found = by_levels.get(key)
+        if found is None:
+            found = by_levels[key] = tuple((s.label, level_of(levels or {}, s.key)) for s in SECTIONS)
+        return found
 
     table = [(row, levels_of(row[1], row[6])) for row in raw]
     access_index = [s.key for s in SECTIONS].index(ACCESS)

@@ -91,8 +91,10 @@ class AuditEvent(models.Model):
             models.Index(fields=["account", "section", "-seq"], name="audit_account_section"),
             models.Index(fields=["account", "outcome", "-seq"], name="audit_account_outcome"),
             models.Index(fields=["account", "target_type", "-seq"], name="audit_account_target_type"),
-            # Target id, alone or with a type (one id has events of few types: a short walk).
             models.Index(fields=["account", "target_id", "-seq"], name="audit_account_target_id"),
+            # A target: type and id together (SQLite, without statistics, would otherwise walk
+            # every event of the type looking for the id).
+            models.Index(fields=["account", "target_type", "target_id", "-seq"], name="audit_account_target"),
             # My Activity: one username's events across accounts, newest first.
             models.Index(fields=["actor", "-id"], name="audit_actor_id"),
         ]

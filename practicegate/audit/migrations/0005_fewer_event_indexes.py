@@ -11,7 +11,8 @@ a quiet hour.
 - dropped: (account, actor, -seq) and (actor, -at), which no query uses, and the
   single-column indexes on chain_id, account_id and actor_id, which
   (chain, seq), (account, -seq) and (actor, -id) already start with;
-- added: (account, target_type, -seq) for the target-type filter;
+- added: (account, target_type, -seq) for the target-type filter and
+  (account, target_type, target_id, -seq) for a target (type and id);
 - (account, at) becomes (account, at, seq): a date range's first seq is one seek;
 - audit_auditchain.head_at, filled from each chain's head event (a small table).
 """
@@ -80,6 +81,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="auditevent",
             index=models.Index(fields=["account", "target_type", "-seq"], name="audit_account_target_type"),
+        ),
+        migrations.AddIndex(
+            model_name="auditevent",
+            index=models.Index(fields=["account", "target_type", "target_id", "-seq"], name="audit_account_target"),
         ),
         migrations.AddField(model_name="auditchain", name="head_at",
                             field=models.DateTimeField(blank=True, null=True)),
