@@ -80,7 +80,7 @@ def find_clients(accounts: list, search, *, status: str = "all", per_account: in
     return list(hits.values())
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside the caller's transaction: no savepoint queries
 def log_search(request, results: list[AccountHits], *, query: str, search, status: str) -> int:
     """One `phi.view` in each searched account (how many of its clients were shown, and
     which) and beside each the terms searched (a ClientSearch): two writes for them all."""
