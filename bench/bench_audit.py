@@ -1,4 +1,5 @@
-"""Activity log: verifying a 1,000,000-event chain against the bare hashing loop, and record().
+"""Activity log: verifying a 1,000,000-event chain, the Activity Log's filters at 1,000,000
+events against the same filters at 1,000, and record() against the five-statement version.
 
 The chain is generated set-based: real hashes computed in Python, rows loaded
 with COPY (PostgreSQL) or executemany (SQLite); the insert-only triggers allow
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import orjson
@@ -19,10 +22,14 @@ from django.db import connection, transaction
 
 from bench import Result
 
-EVENTS = 1_000_000
+EVENTS = int(os.environ.get("BENCH_AUDIT_EVENTS", 1_000_000))  # smaller for a quick try
 BATCH = 20_000
 BASELINE_SAMPLE = 200_000
-RECORDS = 2_000
+SMALL = 1_000
+RECORDS = 3_000
+RECORD_ROUNDS = 5  # alternate old and new so a busy machine slows both alike
+FILTER_REPEAT = 30
+SECTIONS = ["reports", "payers", "settings", "codes", "usernames"]
 COLUMNS = ["chain_id", "account_id", "seq", "at", "actor_id", "actor_username", "channel", "action", "section",
            "target_type", "target_id", "outcome", "ip", "user_agent", "request_id", "detail", "prev_hash", "hash"]
 START = datetime(2030, 1, 1, tzinfo=UTC)
@@ -34,24 +41,24 @@ def _fields(seq: int, account_id: int, actor_id: int) -> dict:
 
     return event_fields(
         seq=seq, account_id=account_id, at=START + timedelta(milliseconds=7 * seq), actor_id=actor_id,
-        actor_username="bench-user", channel="web", action="page.view" if seq % 7 else "account.update",
-        section="reports", target_type="accounts.account" if seq % 7 == 0 else "", target_id=str(seq % 997),
-        outcome="success", ip="203.0.113.7", user_agent=AGENT, request_id=f"{seq:08x}-4b1d-4e5f-9a0b-{seq:012x}",
+        actor_username=f"bench-user{seq % 19}", channel="web", action="page.view" if seq % 7 else "account.update",
+        section=SECTIONS[seq % 5], target_type="accounts.account" if seq % 7 == 0 else "", target_id=str(seq % 997),
+        outcome="denied" if seq % 13 == 0 else "success", ip="203.0.113.7", user_agent=AGENT, request_id=f"{seq:08x}-4b1d-4e5f-9a0b-{seq:012x}",
         detail={"path": "/a/bench/reports/", "n": seq % 50} if seq % 7 else {"fields": ["name", "email"]},
     )
 
 
-def _generate(chain, account, actor) -> str:
-    """Insert EVENTS chained rows; return the head hash."""
+def _generate(chain, account, actor, events: int = EVENTS) -> str:
+    """Insert `events` chained rows; return the head hash."""
     from practicegate.audit.chain import canonical, link
     from practicegate.audit.models import AuditChain
 
     prev = "0" * 64
     vendor = connection.vendor
     table = "audit_auditevent"
-    for start in range(1, EVENTS + 1, BATCH):
+    for start in range(1, events + 1, BATCH):
         rows = []
-        for seq in range(start, min(start + BATCH, EVENTS + 1)):
+        for seq in range(start, min(start + BATCH, events + 1)):
             f = _fields(seq, account.pk, actor.pk)
             digest = link(prev, canonical(f))
             at = START + timedelta(milliseconds=7 * seq)
@@ -68,7 +75,8 @@ def _generate(chain, account, actor) -> str:
             else:
                 cursor.executemany(
                     f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})", rows)
-    AuditChain.objects.filter(pk=chain.pk).update(seq=EVENTS, head_hash=prev)
+    AuditChain.objects.filter(pk=chain.pk).update(seq=events, head_hash=prev,
+                                                  head_at=START + timedelta(milliseconds=7 * events))
     return prev
 
 
@@ -91,14 +99,142 @@ def _orjson_dumps(fields) -> bytes:
     return orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
 
 
-def _record_rate(account, actor) -> float:
+def _record_rate(record, account, actor, count: int) -> float:
+    """Events per second, each in its own transaction (one commit per event)."""
+    started = time.perf_counter()
+    for i in range(count):
+        record("page.view", account=account, actor=actor, section="reports", detail={"i": i})
+    return count / (time.perf_counter() - started)
+
+
+# The events table's indexes before issue 14, against the ones it has now.
+_OLD_ONLY = [
+    ("audit_account_actor", "account_id, actor_id, seq DESC"), ("audit_actor_at", "actor_id, at DESC"),
+    ("audit_account_at", "account_id, at"), ("audit_old_chain_id", "chain_id"),
+    ("audit_old_account_id", "account_id"), ("audit_old_actor_id", "actor_id"),
+]
+_NEW_ONLY = [("audit_account_target_type", "account_id, target_type, seq DESC"),
+             ("audit_account_target", "account_id, target_type, target_id, seq DESC"),
+             ("audit_account_at_seq", "account_id, at, seq")]
+
+
+@contextmanager
+def _old_indexes():
+    """Give the events table its fifteen indexes of before issue 14 for the baseline's turn."""
+    def swap(drop, create):
+        with connection.cursor() as cursor:
+            for name, _ in drop:
+                cursor.execute(f"DROP INDEX {name}")
+            for name, columns in create:
+                cursor.execute(f"CREATE INDEX {name} ON audit_auditevent ({columns})")
+
+    swap(_NEW_ONLY, _OLD_ONLY)
+    try:
+        yield
+    finally:
+        swap(_OLD_ONLY, _NEW_ONLY)
+
+
+def _record_rates(user) -> tuple[float, float]:
+    """(today's record(), the five-statement one with the old indexes): best of alternating rounds."""
+    from bench.five_statement_record import record as five_statement_record
+    from practicegate.accounts.models import Account
     from practicegate.audit.services import record
 
-    record("page.view", account=account, actor=actor, detail={"warm": 1})
-    started = time.perf_counter()
-    for i in range(RECORDS):
-        record("page.view", account=account, actor=actor, section="reports", detail={"i": i})
-    return RECORDS / (time.perf_counter() - started)
+    new = Account.objects.create(slug="bench-record", name="Bench record", email="b@example.org", owner=user)
+    old = Account.objects.create(slug="bench-record-5", name="Bench record 5", email="b@example.org", owner=user)
+    record("page.view", account=new, actor=user)
+    five_statement_record("page.view", account=old, actor=user)
+    rates = {"new": [], "old": []}
+    for _ in range(RECORD_ROUNDS):
+        with _old_indexes():
+            rates["old"].append(_record_rate(five_statement_record, old, user, RECORDS // RECORD_ROUNDS))
+        rates["new"].append(_record_rate(record, new, user, RECORDS // RECORD_ROUNDS))
+    return max(rates["new"]), max(rates["old"])
+
+
+def _statements_per_event(account, actor) -> int:
+    from django.test.utils import CaptureQueriesContext
+
+    from practicegate.audit.services import record
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        record("page.view", account=account, actor=actor, section="reports")
+    return len(queries.captured_queries)
+
+
+def _filters(events: int) -> dict:
+    """The Activity Log's filters and the combinations its form allows, scaled to a chain of `events`."""
+    from practicegate.audit.selectors import EventFilter
+
+    def at(seq):
+        return START + timedelta(milliseconds=7 * seq)
+
+    # An old stretch (the tenth to the fifth from the end): a scan from the newest end passes most rows.
+    since, until = at(events // 10), at(events // 5)
+    return {
+        "no filter": EventFilter(),
+        "username": EventFilter(username="BENCH-USER7"),
+        "action": EventFilter(action="account.update"),
+        "section": EventFilter(section="payers"),
+        "outcome": EventFilter(outcome="denied"),
+        "target type": EventFilter(target_type="accounts.account"),
+        "target id": EventFilter(target_id="5"),
+        "target type and id": EventFilter(target_type="accounts.account", target_id="7"),
+        "date range": EventFilter(since=since, until=until),
+        "date from": EventFilter(since=since),
+        "date to": EventFilter(until=until),
+        "date range and username": EventFilter(since=since, until=until, username="bench-user3"),
+        "date range and action": EventFilter(since=since, until=until, action="account.update"),
+        "date range and target type": EventFilter(since=since, until=until, target_type="accounts.account"),
+        "username and action": EventFilter(username="bench-user7", action="account.update"),
+        "username and section": EventFilter(username="bench-user3", section="payers"),
+        "section and outcome": EventFilter(section="reports", outcome="denied"),
+    }
+
+
+def _page_times(big, big_flt, small, small_flt, size: int, **cursor) -> tuple[float, float]:
+    """Best time of one page at each size, the two measured in turn so a busy moment slows both alike."""
+    from practicegate.audit.selectors import account_events, keyset_page
+
+    best = {"big": float("inf"), "small": float("inf")}
+    for _ in range(FILTER_REPEAT):
+        for name, account, flt in (("big", big, big_flt), ("small", small, small_flt)):
+            started = time.perf_counter()
+            page = keyset_page(account_events(account, flt), key="seq", size=size, **cursor)
+            best[name] = min(best[name], time.perf_counter() - started)
+            if len(page.events) != size:
+                raise AssertionError(f"filter {flt} found {len(page.events)} events, not {size}")
+    return best["big"], best["small"]
+
+
+def _filter_results(big, small) -> list[Result]:
+    """Each filter's first page at EVENTS against SMALL events, the same number of rows on both
+    (a rare value matches fewer than a page at SMALL: both sides then fetch that many)."""
+    from practicegate.audit.selectors import PAGE_SIZE, EventFilter, account_events
+
+    results = []
+    large, tiny = _filters(EVENTS), _filters(SMALL)
+    for name, flt in {**large, "last page": EventFilter()}.items():
+        cursor = {"before": 40} if name == "last page" else {}
+        small_flt = tiny.get(name, flt)
+        size = min(PAGE_SIZE, account_events(small, small_flt).filter(seq__lt=cursor.get("before", 2**62)).count())
+        big_time, small_time = _page_times(big, flt, small, small_flt, size, **cursor)
+        results.append(Result(f"Activity Log {name}, {EVENTS:,} events", big_time * 1000, "ms",
+                              f"the same at {SMALL:,} events ({size} rows)", small_time * 1000,
+                              target=1.5, higher_is_better=False))
+    return results
+
+
+def _index_sizes() -> tuple[int, float, float]:
+    """(number of indexes, their MB, the table's MB) of the events table; PostgreSQL only."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), sum(pg_relation_size(indexrelid)) FROM pg_index"
+                       " WHERE indrelid = 'audit_auditevent'::regclass")
+        count, size = cursor.fetchone()
+        cursor.execute("SELECT pg_relation_size('audit_auditevent')")
+        (table,) = cursor.fetchone()
+    return int(count), float(size) / 2**20, float(table) / 2**20
 
 
 def run() -> list[Result]:
@@ -108,6 +244,7 @@ def run() -> list[Result]:
     from practicegate.audit.verify import verify_chain
 
     user = User.objects.create(username="bench-user")
+    record_rate, old_rate = _record_rates(user)  # on a small table, before the million events
     account = Account.objects.create(slug="bench-audit", name="Bench", email="b@example.org", owner=user)
     chain = AuditChain.objects.create(account=account)
     started = time.perf_counter()
@@ -130,9 +267,25 @@ def run() -> list[Result]:
     single_rate = timed_verify(parallel=False)
     verify_rate = timed_verify(parallel=True)  # what `practicegate audit verify` does
 
-    other = Account.objects.create(slug="bench-record", name="Bench record", email="b@example.org", owner=user)
-    record_rate = _record_rate(other, user)
+    small = Account.objects.create(slug="bench-small", name="Bench small", email="b@example.org", owner=user)
+    _generate(AuditChain.objects.create(account=small), small, user, SMALL)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE audit_auditevent")
+    filter_results = _filter_results(account, small)
+
+    statements = _statements_per_event(small, user)
+    extra = []
+    if connection.vendor == "postgresql":
+        count, index_mb, table_mb = _index_sizes()
+        extra.append(Result(f"events table: {count} indexes, MB (table {table_mb:,.0f} MB)", index_mb, "MB"))
     return [
+        Result("audit record(), one commit per event", record_rate, "events/s",
+               "five-statement record() and 15 indexes (before)", old_rate, target=2.0),
+        Result("audit record(): statements per event", statements, "statements", absolute_target=3,
+               higher_is_better=False),
+        *filter_results,
+        *extra,
         # The issue's baseline: stdlib canonical serialization (json.dumps, sort_keys) plus SHA-256.
         Result(f"audit verify {EVENTS:,} events (audit verify)", verify_rate, "events/s",
                "bare json.dumps(sort_keys)+SHA-256 loop", json_rate, target=0.5, absolute_target=150_000),
@@ -141,6 +294,5 @@ def run() -> list[Result]:
                "bare orjson(sort_keys)+SHA-256 loop", orjson_rate),
         Result(f"audit verify {EVENTS:,} events, one process", single_rate, "events/s",
                "bare json.dumps(sort_keys)+SHA-256 loop", json_rate),
-        Result("audit record() into one account", record_rate, "events/s"),
         Result(f"audit generate {EVENTS:,} chained events (set-based)", EVENTS / generated, "events/s"),
     ]

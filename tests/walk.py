@@ -28,6 +28,7 @@ from practicegate.clients.models import (
     ClientChange,
     ClientDiagnosis,
     ClientPolicy,
+    ClientSearch,
     ClientService,
 )
 from practicegate.core.scoping import account_scope
@@ -140,6 +141,19 @@ def _client_change(account: Account, rows: dict | None = None):
         return ClientChange.objects.filter(client=client).latest("pk")
 
 
+def _client_search(account: Account, rows: dict | None = None):
+    """The terms kept beside a client list search's event (as the list page writes them)."""
+    from practicegate.audit.services import record
+    from practicegate.clients.searchlog import keep_terms, search_terms_digest
+
+    with account_scope(account):
+        event = record("phi.view", account=account, actor=account.owner, section="clients",
+                       target_type="client_list", detail={"shown": 0, "search": "name", "words": 1,
+                                                          "terms_hmac": search_terms_digest("walk")})
+        [row] = keep_terms([event], "walk", kind="list")
+        return row
+
+
 @dataclass(frozen=True)
 class RowKind:
     key: str
@@ -159,6 +173,7 @@ ROW_KINDS = {kind.key: kind for kind in [
     RowKind("client_policy", ClientPolicy, _client_policy),
     RowKind("client_service", ClientService, _client_service),
     RowKind("client_change", ClientChange, _client_change),
+    RowKind("client_search", ClientSearch, _client_search),
 ]}
 
 # Which kind of row each route kwarg takes: by kwarg name, or by (kwarg name, the route's

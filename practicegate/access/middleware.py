@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from django.shortcuts import render
 
-from practicegate.accounts.rule import Refusal, verdict_for
+from practicegate.accounts.rule import Refusal, verdict_with_accounts
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 from practicegate.audit.signals import log_account_of
@@ -91,8 +91,9 @@ class AccountMiddleware:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL, REDIRECT_FIELD_NAME)
 
         needed = needed_level(view_func, request.method)
-        verdict = verdict_for(request.user, view_kwargs["account"], section=section, needed=needed,
-                              request=request)
+        # One query answers the rule and fills the provider dropdown (see context_processors).
+        verdict, request.my_accounts = verdict_with_accounts(request.user, view_kwargs["account"],
+                                                             section=section, needed=needed, request=request)
         if verdict.refusal is Refusal.NOT_MEMBER:
             raise Http404("No such account")
         if verdict.refusal is Refusal.TWO_FACTOR:

@@ -10,8 +10,8 @@ from practicegate.access.models import JoinCode
 from practicegate.access.services import ACCESS
 from practicegate.accounts.models import Account, Membership
 from practicegate.accounts.selectors import members_of
-from practicegate.core.sections import SECTIONS, Level
-from practicegate.twofactor.services import has_two_factor
+from practicegate.core.sections import SECTIONS, Level, level_of
+from practicegate.twofactor.services import users_with_two_factor
 
 
 @dataclass
@@ -27,6 +27,7 @@ def member_rows(account: Account) -> list[MemberRow]:
     rows = []
     memberships = list(members_of(account).select_related("account"))
     holders = sum(1 for m in memberships if m.can(ACCESS, Level.FULL))
+    with_two_factor = users_with_two_factor(m.user_id for m in memberships)  # one query for all rows
     for m in memberships:
         if m.is_owner:
             reason = "Owner: always Full Access."
@@ -37,9 +38,60 @@ def member_rows(account: Account) -> list[MemberRow]:
         rows.append(MemberRow(
             membership=m,
             levels=[(s.label, m.level(s.key)) for s in SECTIONS],
-            two_factor=has_two_factor(m.user),
+            two_factor=m.user_id in with_two_factor,
             locked_reason=reason,
         ))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class PrivilegeRow:
+    """One line of Username Privileges, read as plain values (500 usernames in one cheap query)."""
+
+    membership_id: int
+    username: str
+    is_owner: bool
+    is_active: bool
+    home_account: str
+    last_login: object
+    two_factor: bool
+    levels: tuple[tuple[str, Level], ...]  # (section label, level), in registry order
+    locked_reason: str | None
+
+
+def privilege_rows(account: Account) -> list[PrivilegeRow]:
+    """member_rows() for Username Privileges, without a model instance per row: same rules."""
+    raw = list(account.memberships.order_by("user__username").values_list(
+        "pk", "user_id", "user__username", "user__is_active", "user__home_account__name", "user__last_login",
+        "levels"))
+    owner_levels = tuple((s.label, Level.FULL) for s in SECTIONS)
+
+    by_levels: dict = {}  # most usernames share a few level sets: work each out once
+
+    def levels_of(user_id, levels):
+        if user_id == account.owner_id:
+            return owner_levels
+        key = tuple(sorted((str(k), str(v)) for k, v in levels.items())) if isinstance(levels, dict) else ()
+        found = by_levels.get(key)
+        if found is None:
+            found = by_levels[key] = tuple((s.label, level_of(levels or {}, s.key)) for s in SECTIONS)
+        return found
+
+    table = [(row, levels_of(row[1], row[6])) for row in raw]
+    access_index = [s.key for s in SECTIONS].index(ACCESS)
+    holders = sum(1 for _, levels in table if levels[access_index][1] >= Level.FULL)
+    with_two_factor = users_with_two_factor(row[1] for row, _ in table)
+    rows = []
+    for (pk, user_id, username, active, home, last_login, _), levels in table:
+        owner = user_id == account.owner_id
+        if owner:
+            reason = "Owner: always Full Access."
+        elif levels[access_index][1] >= Level.FULL and holders <= 1:
+            reason = "Last username with Full Access to Account Access."
+        else:
+            reason = None
+        rows.append(PrivilegeRow(pk, username, owner, active, home or "", last_login, user_id in with_two_factor,
+                                 levels, reason))
     return rows
 
 

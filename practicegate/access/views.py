@@ -236,7 +236,7 @@ def join_code_revoke(request, account, code_id):
 @require_GET
 def privileges(request, account):
     return render(request, "access/privileges.html", {
-        "rows": selectors.member_rows(request.account),
+        "rows": selectors.privilege_rows(request.account),
         "defaults": _level_rows(request.account),
     })
 

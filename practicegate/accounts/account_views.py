@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import inspect
+from functools import lru_cache
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.urls import (
+    NoReverseMatch,
+    Resolver404,
+    get_script_prefix,
+    get_urlconf,
+    resolve,
+    reverse,
+)
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -38,6 +46,11 @@ def account_settings(request, account):
 
 
 def section_index_url(section_key: str, slug: str) -> str | None:
+    return _section_index_url(section_key, slug, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=4096)  # the menu asks for every section on every page
+def _section_index_url(section_key: str, slug: str, script_prefix: str, urlconf) -> str | None:
     section = BY_KEY.get(section_key)
     if section is None or section.menu_url is None:
         return None

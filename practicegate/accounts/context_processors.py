@@ -31,5 +31,6 @@ def shell(request) -> dict:
         context["levels"] = {key: int(level) for key, level in levels.items()}
         context["can_edit"] = {key: level >= Level.FULL for key, level in levels.items()}
         context["current_account"] = account
-        context["my_accounts"] = accounts_of(user)
+        mine = getattr(request, "my_accounts", None)  # AccountMiddleware read them with the membership
+        context["my_accounts"] = mine if mine is not None else accounts_of(user)
     return context

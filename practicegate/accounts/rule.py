@@ -104,3 +104,13 @@ def verdicts_for(user, *, section: str = MEMBERS, needed: Level = Level.VIEW, re
     rows = rows.order_by("account__name", "account__id")
     return {m.account.slug: judge(m, user, section=section, needed=needed, request=request)
             for m in rows}
+
+
+def verdict_with_accounts(user, account_slug: str, *, section: str = MEMBERS, needed: Level = Level.VIEW,
+                          request=None) -> tuple[Verdict, list[tuple[str, str]]]:
+    """verdict_for() and the username's accounts as (slug, name) by name, for the frame's
+    provider dropdown: both from the one query of verdicts_for()."""
+    verdicts = verdicts_for(user, section=section, needed=needed, request=request)
+    accounts = [(slug, v.membership.account.name) for slug, v in verdicts.items()]
+    verdict = verdicts.get(str(account_slug)[:60]) or Verdict(None, Refusal.NOT_MEMBER, section, needed)
+    return verdict, accounts

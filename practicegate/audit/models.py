@@ -33,6 +33,8 @@ class AuditChain(models.Model):
     )
     seq = models.BigIntegerField(default=0)
     head_hash = models.CharField(max_length=64, default="0" * 64)
+    # Time of the head event: record() never stamps an event earlier (see AuditEvent.at).
+    head_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -45,14 +47,19 @@ class AuditChain(models.Model):
 
 
 class AuditEvent(models.Model):
-    chain = models.ForeignKey(AuditChain, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # No single-column indexes on the foreign keys: the composites below start with each.
+    chain = models.ForeignKey(AuditChain, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+                              related_name="+")
     account = models.ForeignKey(
-        "accounts.Account", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "accounts.Account", null=True, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+        related_name="+",
     )
     seq = models.BigIntegerField()
+    # Non-decreasing along a chain (record() enforces it), so a time range is a seq range.
     at = models.DateTimeField()
     actor = models.ForeignKey(
-        "accounts.User", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "accounts.User", null=True, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+        related_name="+",
     )
     actor_username = models.CharField(max_length=150, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -72,17 +79,22 @@ class AuditEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique"),
         ]
+        # Every index serves a query; each Activity Log filter ends in seq for the keyset page
+        # (docs/activity-log.md lists which filter uses which; tests/audit/test_plans.py checks).
         indexes = [
+            # No filter, and a date range (turned into a seq range).
             models.Index(fields=["account", "-seq"], name="audit_account_seq"),
-            models.Index(fields=["account", "actor", "-seq"], name="audit_account_actor"),
+            # Where a date range starts and ends in seq (ties on `at` broken by seq).
+            models.Index(fields=["account", "at", "seq"], name="audit_account_at_seq"),
+            models.Index("account", Upper("actor_username"), "seq", name="audit_account_uname"),
             models.Index(fields=["account", "action", "-seq"], name="audit_account_action"),
-            models.Index(fields=["account", "at"], name="audit_account_at"),
-            models.Index(fields=["actor", "-at"], name="audit_actor_at"),
-            # One index per Activity Log filter, each ending in seq for the keyset page.
             models.Index(fields=["account", "section", "-seq"], name="audit_account_section"),
             models.Index(fields=["account", "outcome", "-seq"], name="audit_account_outcome"),
+            models.Index(fields=["account", "target_type", "-seq"], name="audit_account_target_type"),
             models.Index(fields=["account", "target_id", "-seq"], name="audit_account_target_id"),
-            models.Index("account", Upper("actor_username"), "seq", name="audit_account_uname"),
+            # A target: type and id together (SQLite, without statistics, would otherwise walk
+            # every event of the type looking for the id).
+            models.Index(fields=["account", "target_type", "target_id", "-seq"], name="audit_account_target"),
             # My Activity: one username's events across accounts, newest first.
             models.Index(fields=["actor", "-id"], name="audit_actor_id"),
         ]

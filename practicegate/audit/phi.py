@@ -30,11 +30,12 @@ def record_phi_read(request, *, target_type: str, target_id="", detail: dict | N
                   target_id=target_id, detail=detail)
 
 
-def record_phi_reads(request, entries: list[Entry], *, section: str) -> int:
-    """Log `phi.view` in each entry's account at once (a constant number of queries).
+def record_phi_reads(request, entries: list[Entry], *, section: str) -> list:
+    """Log `phi.view` in each entry's account at once (a constant number of queries);
+    return the events, in the order of the entries.
 
     The caller has applied the membership rule to every one of these accounts."""
-    return len(record_many("phi.view", entries, actor=request.user, request=request, section=section))
+    return record_many("phi.view", entries, actor=request.user, request=request, section=section)
 
 
 def audit_phi_read(target_type: str, *, id_kwarg: str | None = None):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils.dateparse import parse_datetime
 
 from practicegate.audit import chain as chainlib
 from practicegate.audit.actions import ACTIONS
@@ -53,7 +54,56 @@ def chain_for(account) -> AuditChain:
     return chain
 
 
-@transaction.atomic
+_table = AuditChain._meta.db_table
+_ADVANCE = {
+    True: f"UPDATE {_table} SET seq = seq + 1 WHERE account_id IS NULL RETURNING id, seq, head_hash, head_at",
+    False: f"UPDATE {_table} SET seq = seq + 1 WHERE account_id = %s RETURNING id, seq, head_hash, head_at",
+}
+_SET_HEAD = f"UPDATE {_table} SET head_hash = %s, head_at = %s WHERE id = %s"
+_EVENT_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+_INSERT = (f"INSERT INTO {AuditEvent._meta.db_table} ({', '.join(f.column for f in _EVENT_FIELDS)})"
+           f" VALUES ({', '.join(['%s'] * len(_EVENT_FIELDS))}) RETURNING id")
+
+
+def _insert(event: AuditEvent) -> None:
+    """INSERT the event with a statement built once (the ORM would compile it on every call)."""
+    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _EVENT_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT, values)
+        event.pk = cursor.fetchone()[0]
+    event._state.adding = False
+    event._state.db = connection.alias
+
+
+def _as_utc(value) -> datetime | None:
+    """A timestamp read back through a raw cursor (SQLite gives naive UTC, PostgreSQL aware)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = parse_datetime(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _advance(account) -> tuple[int, int, str, datetime | None]:
+    """Take the chain's lock and the next sequence number: (chain id, seq, head hash, head time).
+
+    The chain row is found from the account, so this is one statement; the row is
+    created (once per account) only when the UPDATE finds none.
+    """
+    system = account is None
+    params = [] if system else [account.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(_ADVANCE[system], params)
+        row = cursor.fetchone()
+        if row is None:
+            chain_for(account)
+            cursor.execute(_ADVANCE[system], params)
+            row = cursor.fetchone()
+    chain_id, seq, head_hash, head_at = row
+    return chain_id, seq, head_hash, _as_utc(head_at)
+
+
+@transaction.atomic(savepoint=False)
 def record(
     action: str,
     *,
@@ -72,6 +122,8 @@ def record(
     """Append one event to `account`'s chain (the system chain when account is None).
 
     Runs inside the caller's transaction, so a change and its event commit together.
+    Three statements: advance the chain (its row lock or SQLite's write lock queues
+    concurrent appends, so the sequence stays gapless), insert the event, store the head.
     """
     if action not in ACTIONS:
         raise UnknownAction(action)
@@ -86,13 +138,12 @@ def record(
         channel = Channel.WEB if request is not None else Channel.CLI
     ctx = _request_context(request)
 
-    chain = chain_for(account)
-    # The UPDATE takes the chain's row lock (PostgreSQL) or the write lock (SQLite)
-    # before we read the head, so concurrent appends queue and the sequence stays gapless.
-    AuditChain.objects.filter(pk=chain.pk).update(seq=F("seq") + 1)
-    seq, prev_hash = AuditChain.objects.filter(pk=chain.pk).values_list("seq", "head_hash").get()
-
+    chain_id, seq, prev_hash, head_at = _advance(account)
+    # Never before the previous event: the Activity Log turns a date range into a
+    # sequence-number range, which needs `at` non-decreasing along the chain.
     at = datetime.now(UTC)
+    if head_at is not None and at < head_at:
+        at = head_at
     detail = _scrub(detail)
     fields = chainlib.event_fields(
         seq=seq,
@@ -110,8 +161,8 @@ def record(
         **ctx,
     )
     digest = chainlib.link(prev_hash, chainlib.canonical(fields))
-    event = AuditEvent.objects.create(
-        chain=chain,
+    event = AuditEvent(
+        chain_id=chain_id,
         account=account,
         seq=seq,
         at=at,
@@ -128,12 +179,14 @@ def record(
         hash=digest,
         **ctx,
     )
-    AuditChain.objects.filter(pk=chain.pk).update(head_hash=digest)
+    _insert(event)
+    with connection.cursor() as cursor:
+        cursor.execute(_SET_HEAD, [digest, connection.ops.adapt_datetimefield_value(at), chain_id])
     if request is not None:
         request.audit_events = getattr(request, "audit_events", 0) + 1
     every = settings.AUDIT_CHECKPOINT_EVERY
     if every and seq % every == 0:
-        _schedule_checkpoint(chain.pk, seq)
+        _schedule_checkpoint(chain_id, seq)
     return event
 
 
@@ -245,13 +298,16 @@ def record_many(action: str, entries: list[Entry], *, actor=None, request=None, 
         _set_by_chain("seq", "seq + CASE", counts)
     heads = {pk: [seq - counts[pk], head] for pk, seq, head in
              AuditChain.objects.filter(pk__in=chain_ids).values_list("pk", "seq", "head_hash")}
+    # Never before a chain's previous event, as in record() (date ranges become seq ranges).
+    now = datetime.now(UTC)
+    times = {pk: max(now, head_at) if head_at is not None else now for pk, head_at in
+             AuditChain.objects.filter(pk__in=chain_ids).values_list("pk", "head_at")}
 
-    at = datetime.now(UTC)
     every = settings.AUDIT_CHECKPOINT_EVERY
     events, due = [], []
     for entry in entries:
         chain_id = chains[entry.account.pk]
-        head = heads[chain_id]
+        head, at = heads[chain_id], times[chain_id]
         head[0] += 1
         seq, prev_hash = head
         detail = _scrub(entry.detail)
@@ -271,6 +327,7 @@ def record_many(action: str, entries: list[Entry], *, actor=None, request=None, 
             due.append((chain_id, seq))
     _insert_events(events)
     _set_by_chain("head_hash", "CASE", {pk: h for pk, (_, h) in heads.items()})
+    _set_by_chain("head_at", "CASE", {pk: connection.ops.adapt_datetimefield_value(t) for pk, t in times.items()})
     if request is not None:
         request.audit_events = getattr(request, "audit_events", 0) + len(events)
     for chain_id, seq in due:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from practicegate.audit import exports
 from practicegate.audit.actions import ACTIONS
 from practicegate.audit.forms import ActivityFilterForm, CursorForm
+from practicegate.audit.lines import add_lines
 from practicegate.audit.selectors import account_events, events_of_user, keyset_page
 from practicegate.core.decorators import account_view, signed_in
 from practicegate.core.reauth import reauth_required
@@ -33,6 +34,7 @@ def activity_log(request, account):
     data = form.cleaned_data
     rows = account_events(request.account, form.event_filter())
     context["page"] = keyset_page(rows, key="seq", before=data.get("before"), after=data.get("after"))
+    add_lines(request, request.account, context["page"].events)  # e.g. search terms, if Clients allows
     return render(request, "audit/activity_log.html", context)
 
 

@@ -8,5 +8,6 @@ class ClientsConfig(AppConfig):
     label = "clients"
 
     def ready(self):
-        # Register the action codes and the master-file reference checks before any request.
-        from practicegate.clients import actions, actions_csv, references  # noqa: F401
+        # Register the action codes and the master-file reference checks before any request,
+        # and what the Activity Log shows of the search terms kept.
+        from practicegate.clients import actions, actions_csv, log_lines, references  # noqa: F401

@@ -247,3 +247,38 @@ class ClientChange(models.Model):
 
     def __str__(self):
         return f"change {self.pk} of client {self.client_id}"
+
+
+class SearchKind(models.TextChoices):
+    """Which page searched: the account's client list, or Find a client in all my accounts."""
+
+    LIST = "list", "Clients list"
+    ALL_ACCOUNTS = "all_accounts", "Find a client in all my accounts"
+
+
+class ClientSearch(models.Model):
+    """What one logged search of clients was for: the terms as typed (after NFC).
+
+    The search's `phi.view` event records the kind of search, the clients shown and an
+    HMAC of the folded terms (so the chain vouches for them), never the terms: a name,
+    a birth date or a phone searched for is PHI, and the log is readable under Reports
+    without Clients. This row, written in the same transaction, holds the terms for
+    those who may read Clients (the Activity Log shows them to such a viewer only).
+    Find a client in all my accounts writes one per searched account, beside that
+    account's own event.
+    """
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    # No database foreign key, for the same reason as ClientChange.event.
+    event = models.OneToOneField("audit.AuditEvent", on_delete=models.DO_NOTHING, related_name="+",
+                                 db_constraint=False)
+    kind = models.CharField(max_length=12, choices=SearchKind.choices)
+    terms = models.TextField()  # NFC can lengthen a few characters: no length limit here
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name_plural = "client searches"
+
+    def __str__(self):
+        return f"search {self.pk} ({self.kind})"

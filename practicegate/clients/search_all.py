@@ -7,17 +7,21 @@ does the search cross accounts (core.scoping.across_accounts), as one UNION ALL 
 account's own search (selectors.client_search, which starts from the account), each
 branch keyset-ordered and limited: one query however many accounts. Each searched
 account's activity log gets one `phi.view` naming the clients shown, written for all the
-accounts at once (audit.phi.record_phi_reads).
+accounts at once (audit.phi.record_phi_reads), and beside each event the terms searched
+(clients.searchlog.keep_terms, one INSERT for all of them).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import transaction
+
 from practicegate.accounts.rule import verdicts_for
 from practicegate.audit.phi import Entry, record_phi_reads
 from practicegate.clients import selectors
-from practicegate.clients.models import Client
+from practicegate.clients.models import Client, SearchKind
+from practicegate.clients.searchlog import TARGET_TYPES, keep_terms, search_terms_digest
 from practicegate.core.scoping import across_accounts
 from practicegate.core.sections import Level
 
@@ -76,13 +80,18 @@ def find_clients(accounts: list, search, *, status: str = "all", per_account: in
     return list(hits.values())
 
 
-def log_search(request, results: list[AccountHits], *, kind: str, words: int, terms_hmac: str, status: str) -> int:
-    """One `phi.view` in each searched account: how many of its clients were shown, and which."""
+@transaction.atomic(savepoint=False)  # inside the caller's transaction: no savepoint queries
+def log_search(request, results: list[AccountHits], *, query: str, search, status: str) -> int:
+    """One `phi.view` in each searched account (how many of its clients were shown, and
+    which) and beside each the terms searched (a ClientSearch): two writes for them all."""
+    detail = {"search": search.kind, "words": search.words, "terms_hmac": search_terms_digest(query),
+              "status": status, "accounts_searched": len(results)}
     entries = [
-        Entry(hit.account, target_type="client_search_all", detail={
-            "shown": len(hit.rows), "more": hit.more, "client_ids": [c.pk for c in hit.rows],
-            "search": kind, "words": words, "terms_hmac": terms_hmac, "status": status,
-            "accounts_searched": len(results)})
+        Entry(hit.account, target_type=TARGET_TYPES[SearchKind.ALL_ACCOUNTS], detail={
+            "shown": len(hit.rows), "more": hit.more, "client_ids": [c.pk for c in hit.rows], **detail})
         for hit in results
     ]
-    return record_phi_reads(request, entries, section=SECTION)
+    events = record_phi_reads(request, entries, section=SECTION)
+    with across_accounts():  # each row goes to its own event's account, all of them searched
+        keep_terms(events, query, kind=SearchKind.ALL_ACCOUNTS)
+    return len(events)

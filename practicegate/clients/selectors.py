@@ -20,9 +20,11 @@ from practicegate.clients.models import (
     ClientChange,
     ClientDiagnosis,
     ClientPolicy,
+    ClientSearch,
     ClientService,
     Status,
 )
+from practicegate.clients.searchlog import TARGET_TYPES, search_terms_digest
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
 
 PAGE_SIZE = 50
@@ -248,3 +250,32 @@ def changes_not_matching_the_log(account) -> list[int]:
         if change.event.detail.get("values_sha256") != digest or change.event.target_id != str(change.client_id):
             bad.append(change.pk)
     return bad
+
+
+def searches_not_matching_the_log(account) -> list[int]:
+    """Ids of ClientSearch rows whose terms no longer give the digest their event recorded.
+
+    Each search event carries the HMAC of its folded terms (searchlog.search_terms_digest),
+    and the chain vouches for the event: terms edited after the fact, or a row moved to
+    another event, show up here. (The digest is keyed with SECRET_KEY: after changing the
+    key, rows written before no longer match.)
+    """
+    bad = []
+    for row in ClientSearch.objects.filter(account=account).select_related("event").iterator():
+        event = row.event
+        if (event.account_id != row.account_id or event.action != "phi.view"
+                or event.target_type != TARGET_TYPES.get(row.kind)
+                or (event.detail or {}).get("terms_hmac") != search_terms_digest(row.terms)):
+            bad.append(row.pk)
+    return bad
+
+
+def searches_without_their_terms(account) -> list[int]:
+    """Sequence numbers of search events whose ClientSearch row is missing (deleted).
+
+    Searches logged before search terms were kept (migration clients.0004) are listed too.
+    """
+    kept = ClientSearch.objects.filter(account=account).values("event_id")
+    return list(account_events(account).filter(action="phi.view", target_type__in=list(TARGET_TYPES.values()),
+                                               detail__has_key="terms_hmac")
+                .exclude(pk__in=kept).order_by("seq").values_list("seq", flat=True))

@@ -2,7 +2,8 @@
 
 Every page that shows a client's data logs a `phi.view` naming the client through the
 PHI-read hook (audit.phi.record_phi_read); the client list logs one naming how many
-clients it showed and what kind of search it ran.
+clients it showed and what kind of search it ran, and keeps the terms searched beside
+it (clients.searchlog).
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_GET, require_http_methods
 
 from practicegate.audit.phi import record_phi_read
-from practicegate.clients import forms, selectors, services, text
-from practicegate.clients.models import ClientDiagnosis, ClientPolicy, ClientService
+from practicegate.clients import forms, selectors, services
+from practicegate.clients.models import ClientDiagnosis, ClientPolicy, ClientService, SearchKind
+from practicegate.clients.searchlog import keep_terms, search_terms_digest
 from practicegate.core.decorators import account_view
 from practicegate.core.sections import Level
 from practicegate.core.versioning import EditConflict
@@ -33,11 +35,6 @@ def _posted(request):
 
 def _may_edit(request) -> bool:
     return request.levels.get(SECTION, Level.NONE) >= Level.FULL
-
-
-def search_terms_digest(query: str) -> str:
-    """A keyed digest of what was searched: the log can be checked for a name without holding it."""
-    return salted_hmac("practicegate.clients.search", text.fold(query), algorithm="sha256").hexdigest()
 
 
 def _show(request, client, template: str, tab: str, context: dict | None = None, status: int = 200):
@@ -84,7 +81,10 @@ def client_list(request, account):
     detail = {"shown": len(page.rows), "status": status, "client_ids": [c.pk for c in page.rows]}
     if parsed.kind:
         detail.update(search=parsed.kind, words=parsed.words, terms_hmac=search_terms_digest(query))
-    record_phi_read(request, target_type="client_list", detail=detail)
+    with transaction.atomic():  # the event and the terms its digest vouches for, together
+        event = record_phi_read(request, target_type="client_list", detail=detail)
+        if parsed.kind:
+            keep_terms([event], query, kind=SearchKind.LIST)
     return render(request, "clients/list.html", {
         "page": page, "query": query, "status": status, "search": search, "may_edit": _may_edit(request)})
 

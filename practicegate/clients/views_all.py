@@ -7,7 +7,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from practicegate.clients import forms, search_all, selectors
-from practicegate.clients.views import search_terms_digest
 from practicegate.core.decorators import signed_in
 
 
@@ -23,8 +22,7 @@ def find_client(request):
     if search.kind and accounts:
         with transaction.atomic():  # the rows shown and their log entries, together
             results = search_all.find_clients(accounts, search, status=status)
-            search_all.log_search(request, results, kind=search.kind, words=search.words,
-                                  terms_hmac=search_terms_digest(query), status=status)
+            search_all.log_search(request, results, query=query, search=search, status=status)
     return render(request, "clients/find.html", {
         "form": form, "query": query, "status": status, "results": results,
         "account_count": len(accounts), "per_account": search_all.PER_ACCOUNT,

@@ -52,8 +52,11 @@ def clean_levels(raw: dict) -> dict[str, int]:
     return levels
 
 
+_LEVEL_OF_VALUE = {int(level): level for level in Level}  # Level(n) is slow; this is on every page
+
+
 def level_of(levels: dict, section: str) -> Level:
     try:
-        return Level(int(levels.get(section, Level.NONE)))
+        return _LEVEL_OF_VALUE.get(int(levels.get(section, Level.NONE)), Level.NONE)
     except (TypeError, ValueError):
         return Level.NONE

@@ -57,10 +57,11 @@ def test_the_dropdown_is_one_query(owner_account, owner):
     client.get(f"/a/{owner_account.slug}/")
     with CaptureQueriesContext(connection) as ctx:
         client.get(f"/a/{owner_account.slug}/")
-    # The dropdown's own query: slugs and names of every account, no row limit.
+    # One query reads the username's memberships with their accounts, every one (no row limit):
+    # it answers the access rule for the URL's account and fills the dropdown.
     listing = [q["sql"] for q in ctx.captured_queries
-               if '"account__slug"' in q["sql"] and '"account__name"' in q["sql"]]
-    assert len(listing) == 1 and "LIMIT" not in listing[0]
+               if 'FROM "accounts_membership"' in q["sql"] and '"accounts_account"."name"' in q["sql"]]
+    assert len(listing) == 1 and "LIMIT" not in listing[0], listing
 
 
 def test_a_short_list_has_no_search_box(owner_client, owner_account):

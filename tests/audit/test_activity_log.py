@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from practicegate.audit.models import AuditEvent, Outcome
 from practicegate.audit.services import record
@@ -144,10 +147,12 @@ def test_filtered_queries_use_an_index(owner_account):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
     for flt in [EventFilter(username="alice"), EventFilter(action="page.view"), EventFilter(section="settings"),
-                EventFilter(outcome="denied"), EventFilter(target_id="7")]:
+                EventFilter(outcome="denied"), EventFilter(target_id="7"), EventFilter(target_type="thing"),
+                EventFilter(since=timezone.now() - timedelta(days=2), until=timezone.now() - timedelta(days=1))]:
         qs = account_events(owner_account, flt).order_by("-seq")[:51]
         plan = qs.explain()
         if connection.vendor == "sqlite":
             assert "USING INDEX audit_account" in plan or "USING COVERING INDEX audit_account" in plan, (flt, plan)
+            assert "SCAN audit_auditevent" not in plan and "TEMP B-TREE" not in plan, (flt, plan)
         else:
             assert "Index" in plan, (flt, plan)

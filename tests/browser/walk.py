@@ -96,6 +96,8 @@ class Findings:
             self.routes.add(route)
         if status not in expected:
             self.statuses.append(f"{label}: HTTP {status}, expected {expected}")
+        if response is not None and "text/html" not in (response.headers.get("content-type") or ""):
+            return  # not a page (the load balancer's /healthz answers JSON): nothing to check
         results = _axe.run(page, options=AXE_OPTIONS).response
         for violation in results["violations"]:
             where = ", ".join(n["target"][0] for n in violation["nodes"][:3])
@@ -178,6 +180,10 @@ def submit_empty(page, findings: Findings, role: str, url: str) -> None:
         form.locator("button[type=submit], button:not([type])").first.click()
     page.wait_for_load_state()
     response = info.value
+    # A form whose only typed fields are optional (an End form keeps its date) may save and
+    # redirect (post/redirect/get): the page it lands on is the one to check.
+    while response is not None and 300 <= response.status < 400 and response.request.redirected_to:
+        response = response.request.redirected_to.response()
     findings.error_forms += page.locator("main .error, main .errors").count() > 0
     findings.check(page, response, f"{role} {url} (sent empty)", expected=(200, 400, 403))
 
