@@ -55,7 +55,19 @@ _BYTES_SQL = {"sqlite": "CAST({} AS BLOB)", "postgresql": "{}"}
 DETAIL_CACHE = 20_000  # distinct detail texts remembered by one fast walk
 
 
+def _sqlite_piece_sql(names, *, first: bool) -> str:
+    """SQLite: json_object() spells the pieces in one call (the same quoting as json_quote)."""
+    pairs = ", ".join(f"'{name}', " + (_AT_SQL["sqlite"] if name == "at" else _COLUMN.get(name, name))
+                      for name in names)
+    # The first piece's last value and the second's first key are quoted: one brace to trim each.
+    if first:
+        return f"CAST(rtrim(json_object({pairs}), '}}') || ',\"detail\":' AS BLOB)"
+    return f"CAST(',' || ltrim(json_object({pairs}), '{{') AS BLOB)"
+
+
 def _piece_sql(vendor: str, names, *, first: bool, last: bool) -> str:
+    if vendor == "sqlite":
+        return _sqlite_piece_sql(names, first=first)
     parts = []
     for i, name in enumerate(names):
         key = ("{" if first and i == 0 else ",") + f'"{name}":'

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from practicegate.audit import keys
-from practicegate.audit.services import record
 from practicegate.audit.chain import GENESIS
+from practicegate.audit.services import record
 from practicegate.audit.verify import _fast_stretch, verify_chain
 from tests.audit.conftest import Tamper, bare_account, chain_of
 
