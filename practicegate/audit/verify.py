@@ -95,7 +95,8 @@ def fast_select_sql(vendor: str) -> str:
 
 def _unescape_copy_line(line: bytes) -> list[bytes]:
     fields = line.decode("utf-8").split("\t")
-    return [_copy_field(-1, text).encode("utf-8") for text in fields]
+    # No column of the fast row is NULL; were one, b"" makes the row a doubtful one for the exact walk.
+    return [(_copy_field(-1, text) or "").encode("utf-8") for text in fields]
 
 
 def _fast_rows(chain_id: int, after_seq: int, until_seq: int):
