@@ -9,7 +9,6 @@ also names what is wrong.
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import os
 
@@ -29,15 +28,15 @@ def _can_fork() -> bool:
 
 def _segment(task):
     """Worker: re-hash events first..last of a chain; return (first row's link, Walk)."""
-    from practicegate.audit.verify import HASHED, stream_rows, walk
+    from practicegate.audit.verify import fast_walk
 
     chain_id, first, last, start_hash, watch = task
-    rows = iter(stream_rows(chain_id, first - 1, until_seq=last))
-    head = next(rows, None)
+    head = (AuditEvent.objects.filter(chain_id=chain_id, seq__gte=first, seq__lte=last).order_by("seq")
+            .values_list("prev_hash", flat=True).first())
     if head is None:
         return None, None
-    claimed = head[len(HASHED)]  # the prev_hash the stretch's first event links to
-    result = walk(itertools.chain([head], rows), expected=first, running=start_hash or claimed, watch=watch)
+    claimed = head  # the prev_hash the stretch's first event links to
+    result = fast_walk(chain_id, after_seq=first - 1, until_seq=last, running=start_hash or claimed, watch=watch)
     connection.close()
     return claimed, result
 
