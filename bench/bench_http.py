@@ -111,8 +111,7 @@ def _statements(client: Client, path: str) -> int:
 
 
 def run() -> list[Result]:
-    from practicegate.core.demo import DEMO_ACCOUNTS, build_demo
-
+    from practicegate.accounts.demo import DEMO_ACCOUNTS, build_demo
     from practicegate.accounts.models import Account, User
     from practicegate.audit.models import AuditEvent
 
