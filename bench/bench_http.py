@@ -29,7 +29,8 @@ SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", 8))
 ROUNDS = 2  # alternate the pages so a busy machine slows each alike; the best round counts
 CLIENTS = 8
 WORKERS = 2
-PORTS = {"sqlite": (8050, 8051), "postgresql": (8052, 8053)}
+_PORT = int(os.environ.get("BENCH_HTTP_PORT", 8050))  # four ports from here; shared machines pick their own
+PORTS = {"sqlite": (_PORT, _PORT + 1), "postgresql": (_PORT + 2, _PORT + 3)}
 BACKEND = "practicegate.accounts.backends.UsernameBackend"
 _HIT_DDL = {
     "sqlite": "CREATE TABLE bench_bare_hit (id integer PRIMARY KEY AUTOINCREMENT, user_id bigint NOT NULL,"
@@ -111,8 +112,7 @@ def _statements(client: Client, path: str) -> int:
 
 
 def run() -> list[Result]:
-    from practicegate.core.demo import DEMO_ACCOUNTS, build_demo
-
+    from practicegate.accounts.demo import DEMO_ACCOUNTS, build_demo
     from practicegate.accounts.models import Account, User
     from practicegate.audit.models import AuditEvent
 

@@ -24,7 +24,7 @@ def shell(request) -> dict:
     if account is not None:
         levels = request.levels
         context["menu"] = [
-            {"section": s, "url": section_index_url(s.key, account.slug), "level": Level(levels[s.key])}
+            _menu_item(s, section_index_url(s.key, account.slug), Level(levels[s.key]), request)
             for s in SECTIONS
             if levels.get(s.key, Level.NONE) >= Level.VIEW
         ]
@@ -34,3 +34,13 @@ def shell(request) -> dict:
         mine = getattr(request, "my_accounts", None)  # AccountMiddleware read them with the membership
         context["my_accounts"] = mine if mine is not None else accounts_of(user)
     return context
+
+
+def _menu_item(section, url, level, request) -> dict:
+    """One entry of the left menu, with what the frame prints already worked out (the frame
+    is on every page: a comparison here is cheaper than the same one in the template)."""
+    current = ""
+    if getattr(request, "section", None) == section.key:
+        current = "page" if request.path == url else "true"
+    return {"section": section, "key": section.key, "label": section.label, "url": url, "level": level,
+            "current": current, "view_only": level == Level.VIEW}
