@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import string
-import time
 
 import pytest
 from django.contrib.auth import password_validation
@@ -72,11 +71,16 @@ def test_good_passwords_pass(password):
     assert refusals(password) == ""
 
 
-def test_a_long_password_is_checked_quickly():
-    started = time.perf_counter()
+def test_a_long_password_is_judged_by_a_bounded_start():
+    """zxcvbn's work grows with the square of the length: only the first GUESS_CHECK_CHARS
+    characters are scored (how fast that is belongs in a benchmark, not here)."""
+    from practicegate.accounts.passwords import GUESS_CHECK_CHARS
+
+    assert GUESS_CHECK_CHARS <= 100
     assert refusals(LONG_RANDOM) == ""
     assert refusals("passwordpassword" * 64)
-    assert time.perf_counter() - started < 1.0
+    # A guessable start is refused whatever follows it past the scored part.
+    assert refusals("password" * 13 + "x" * 900)
 
 
 def test_the_username_and_email_count_as_guessable():

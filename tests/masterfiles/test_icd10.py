@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -108,15 +107,12 @@ def test_command_line_rejects_an_unknown_preset(owner_account):
 
 
 @pytest.mark.slow
-def test_all_billable_codes_go_in_within_seconds_and_pages_stay_indexed(owner_scope, owner_account, owner,
+def test_all_billable_codes_go_in_and_pages_stay_indexed(owner_scope, owner_account, owner,
                                                                         other_account):
-    icd10.billable_codes()  # the package's own parse is not ours to time
-    started = time.perf_counter()
+    # Its speed is measured by make bench (bench/bench_masterfiles.py), never timed here.
     counts = services.icd10_import(actor=owner, account=owner_account, preset="all")
-    took = time.perf_counter() - started
     assert counts["added"] == counts["offered"] > 74_000
     assert rows_of(DiagnosisCode, owner_account).count() == counts["offered"]
-    assert took < 30, f"importing {counts['added']} codes took {took:.1f}s"
     with account_scope(other_account):
         services.icd10_import(actor=owner, account=other_account, preset="mental")
     with connection.cursor() as cursor:
