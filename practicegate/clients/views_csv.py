@@ -72,6 +72,8 @@ def _page(request, form, preview, *, status: int, expired: str = ""):
 @account_view(SECTION, level=Level.FULL)
 @require_GET
 def client_import_preview(request, account):
+    if not request.GET.get("token"):  # nothing to preview (e.g. switched here from another account)
+        return _page(request, ImportUploadForm(), None, status=200)  # the empty upload form, no client data
     preview = imports.client_import_kept(actor=request.user, account=request.account,
                                          token=request.GET.get("token", ""))
     if preview is None:

@@ -215,6 +215,8 @@ def build_views(kind: Kind) -> dict:
     @account_view(section, level=Level.FULL)
     @require_GET
     def import_preview_view(request, account):
+        if not request.GET.get("token"):  # nothing to preview (e.g. switched here from another account)
+            return render(request, "masterfiles/import.html", context(request, form=ImportUploadForm(), preview=None))
         preview = services.masterfile_import_kept(actor=request.user, account=request.account, kind=kind,
                                                   token=request.GET.get("token", ""))
         if preview is None:

@@ -174,12 +174,19 @@ def test_the_upload_redirects_to_a_preview_page_that_reloads_without_posting_aga
     assert len(clients_of(owner_account)) == 2
 
 
-@pytest.mark.parametrize("token", ["", "nope", "x" * 500])
+@pytest.mark.parametrize("token", ["nope", "x" * 500])
 def test_a_preview_page_without_a_kept_file_says_so(owner_http, owner_account, token):
     page = owner_http.get(url(owner_account, "import-preview"), {"token": token})
     assert page.status_code == 400 and b"Upload the file again" in page.content
     assert b'name="token"' not in page.content
     assert not AuditEvent.objects.filter(account=owner_account, action="phi.view").exists()
+
+
+def test_a_preview_page_without_a_token_shows_the_empty_upload_form(owner_http, owner_account):
+    page = owner_http.get(url(owner_account, "import-preview"))
+    assert page.status_code == 200 and page.context["preview"] is None
+    assert b'type="file"' in page.content and b'name="token"' not in page.content
+    assert b"Upload the file again" not in page.content
 
 
 def test_the_preview_page_of_another_username_or_account_is_refused(owner_http, owner_account, owner,
