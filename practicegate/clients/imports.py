@@ -26,7 +26,7 @@ from practicegate.clients import bulk, csvio, selectors
 from practicegate.clients.bulk import Added
 from practicegate.clients.models import Client, ClientCounter, Status
 from practicegate.clients.services import DEMOGRAPHIC_FIELDS, _keys
-from practicegate.masterfiles.pending import pending_store, pending_take
+from practicegate.masterfiles.pending import pending_read, pending_store, pending_take
 
 SECTION = "clients"
 KIND = "clients"  # PendingImport.kind
@@ -61,9 +61,7 @@ def _log(action: str, *, actor, account, request, outcome=Outcome.SUCCESS, detai
            target_type="client_import", detail=detail)
 
 
-@transaction.atomic
-def client_import_preview(*, actor, account, data: bytes, filename: str = "", request=None) -> Preview:
-    """Check the whole file; keep it for confirmation only if every row is valid."""
+def _check(account, data: bytes) -> Preview:
     preview = Preview()
     try:
         preview.parsed = csvio.parse(data)
@@ -71,6 +69,25 @@ def client_import_preview(*, actor, account, data: bytes, filename: str = "", re
         preview.refused = str(exc)
     if preview.parsed is not None:
         preview.new_rows, preview.existing_rows = split_new(account, preview.parsed.rows)
+    return preview
+
+
+def client_import_kept(*, actor, account, token: str) -> Preview | None:
+    """The preview of this username's kept file, checked again (it stays kept); None if the
+    token is unknown, expired, another username's or another account's. Writes no event:
+    the upload wrote the preview's; the page logs its phi.view."""
+    data = pending_read(account=account, user=actor, kind=KIND, token=token)
+    if data is None:
+        return None
+    preview = _check(account, data)
+    preview.token = str(token)
+    return preview
+
+
+@transaction.atomic
+def client_import_preview(*, actor, account, data: bytes, filename: str = "", request=None) -> Preview:
+    """Check the whole file; keep it for confirmation only if every row is valid."""
+    preview = _check(account, data)
     removed = 0
     if preview.ok and preview.new_rows:
         preview.token, removed = pending_store(account=account, user=actor, kind=KIND, data=data,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("add/", views.client_add, name="add"),
     path("export.csv", views_csv.client_export, name="export"),
     path("import/", views_csv.client_import, name="import"),
+    path("import/preview/", views_csv.client_import_preview, name="import-preview"),
     path("import/confirm/", views_csv.client_import_confirm, name="import-confirm"),
     path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),

@@ -201,6 +201,11 @@ def _status_change(request, account, pk, *, form_class, tab: str, title: str, su
             messages.success(request, f"{title}: done.")
             return redirect("clients:detail", account=account, pk=client.pk)
     extra.setdefault("form", form)
+    if client.is_active != (tab == "discharge"):
+        # Not offered: a discharged client is not discharged again, an active one not re-admitted.
+        extra["unavailable"] = ("This client is already discharged." if tab == "discharge"
+                                else "This client is already active.")
+        extra["instead"] = ("readmit", "Re-admit") if tab == "discharge" else ("discharge", "Discharge")
     return _show(request, client, "clients/form.html", tab,
                  {"title": title, "submit": submit, **extra},
                  status=status if status != 200 else (400 if form.errors else 200))

@@ -33,6 +33,15 @@ def pending_store(*, account, user, kind: str, data: bytes, filename: str = "") 
     return token, removed
 
 
+def pending_read(*, account, user, kind: str, token: str) -> bytes | None:
+    """The kept file's bytes, left in place (the preview page shows it again); None if unknown or expired."""
+    pending = PendingImport.objects.filter(account=account, user=user, kind=kind,
+                                           token=str(token)[:64]).first()
+    if pending is None or pending.created_at < timezone.now() - PENDING_IMPORT_TTL:
+        return None
+    return bytes(pending.data)
+
+
 def pending_take(*, account, user, kind: str, token: str) -> bytes | None:
     """The kept file's bytes, removed so they import once; None if unknown or expired."""
     pending = PendingImport.objects.filter(account=account, user=user, kind=kind,

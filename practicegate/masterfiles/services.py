@@ -17,7 +17,12 @@ from practicegate.core.versioning import EditConflict, update_versioned, version
 from practicegate.masterfiles import csvio, icd10, selectors
 from practicegate.masterfiles.kinds import DIAGNOSIS, PAYER, Kind
 from practicegate.masterfiles.models import PendingImport
-from practicegate.masterfiles.pending import PENDING_IMPORT_TTL, pending_store, pending_take
+from practicegate.masterfiles.pending import (
+    PENDING_IMPORT_TTL,
+    pending_read,
+    pending_store,
+    pending_take,
+)
 from practicegate.masterfiles.references import references_to
 
 BATCH = 2000
@@ -189,10 +194,7 @@ def _bulk_insert(kind: Kind, account, rows: list[dict]) -> int:
     return len(objs)
 
 
-@transaction.atomic
-def masterfile_import_preview(*, actor, account, kind: Kind, data: bytes, filename: str = "",
-                              request=None) -> Preview:
-    """Parse and check the whole file; keep it for confirmation only if every row is valid."""
+def _check(account, kind: Kind, data: bytes) -> Preview:
     preview = Preview(kind=kind)
     try:
         preview.parsed = csvio.parse(kind, data)
@@ -200,6 +202,26 @@ def masterfile_import_preview(*, actor, account, kind: Kind, data: bytes, filena
         preview.refused = str(exc)
     if preview.parsed is not None:
         preview.new_rows, preview.existing_rows = split_new(account, kind, preview.parsed.rows)
+    return preview
+
+
+def masterfile_import_kept(*, actor, account, kind: Kind, token: str) -> Preview | None:
+    """The preview of this username's kept file, checked again (it stays kept); None if
+    the token is unknown, expired, another username's or another account's. Writes no
+    event: the upload wrote the preview's, the page its page view."""
+    data = pending_read(account=account, user=actor, kind=kind.key, token=token)
+    if data is None:
+        return None
+    preview = _check(account, kind, data)
+    preview.token = str(token)
+    return preview
+
+
+@transaction.atomic
+def masterfile_import_preview(*, actor, account, kind: Kind, data: bytes, filename: str = "",
+                              request=None) -> Preview:
+    """Parse and check the whole file; keep it for confirmation only if every row is valid."""
+    preview = _check(account, kind, data)
     removed = 0
     if preview.ok and preview.new_rows:
         # This username's earlier preview is replaced; of the others, only this account's expired ones go.

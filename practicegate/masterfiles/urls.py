@@ -16,6 +16,7 @@ _ROUTES = [
     ("<int:pk>/delete/", "delete"),
     ("export.csv", "export"),
     ("import/", "import"),
+    ("import/preview/", "import-preview"),
     ("import/confirm/", "import-confirm"),
 ]
 

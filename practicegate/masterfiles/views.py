@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -201,9 +204,28 @@ def build_views(kind: Kind) -> dict:
             services.masterfile_import_refused(actor=request.user, account=request.account,
                                                kind=kind, request=request,
                                                reason=" ".join(m for e in form.errors.values() for m in e))
+        if preview is not None and preview.token:
+            # Kept: show it on a page of its own, so Back and reload never post the file again.
+            return redirect(f"{reverse(_url(kind, 'import-preview'), kwargs={'account': account})}"
+                            f"?{urlencode({'token': preview.token})}")
         status = 400 if form.errors or (preview is not None and not preview.ok) else 200
         return render(request, "masterfiles/import.html", context(request, form=form, preview=preview),
                       status=status)
+
+    @account_view(section, level=Level.FULL)
+    @require_GET
+    def import_preview_view(request, account):
+        if not request.GET.get("token"):  # nothing to preview (e.g. switched here from another account)
+            return render(request, "masterfiles/import.html", context(request, form=ImportUploadForm(), preview=None))
+        preview = services.masterfile_import_kept(actor=request.user, account=request.account, kind=kind,
+                                                  token=request.GET.get("token", ""))
+        if preview is None:
+            return render(request, "masterfiles/import.html", context(
+                request, form=ImportUploadForm(), preview=None,
+                expired="This preview has expired, was already imported or is not yours. Upload the file again."),
+                status=400)
+        return render(request, "masterfiles/import.html", context(request, form=ImportUploadForm(), preview=preview),
+                      status=200 if preview.ok else 400)
 
     @account_view(section)
     @require_POST
@@ -224,7 +246,7 @@ def build_views(kind: Kind) -> dict:
     return {
         "list": list_view, "add": add_view, "edit": edit_view, "deactivate": deactivate_view,
         "reactivate": reactivate_view, "delete": delete_view, "export": export_view,
-        "import": import_view, "import-confirm": import_confirm_view,
+        "import": import_view, "import-preview": import_preview_view, "import-confirm": import_confirm_view,
     }
 
 

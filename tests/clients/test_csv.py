@@ -21,9 +21,21 @@ pytestmark = pytest.mark.django_db
 HEADER = "first_name,last_name,birth_date,sex,mobile_phone,state,zip_code,intake_date,status,discharge_date\n"
 
 
-def upload(http, account, content: bytes | str, name="clients.csv"):
+def post_upload(http, account, content: bytes | str, name="clients.csv"):
     data = content.encode() if isinstance(content, str) else content
     return http.post(url(account, "import"), {"file": SimpleUploadedFile(name, data)})
+
+
+def upload(http, account, content: bytes | str, name="clients.csv"):
+    """Upload; a kept file must redirect to its preview page, which is then opened (a refused
+    file answers its 400 page directly)."""
+    response = post_upload(http, account, content, name)
+    if response.status_code == 302:
+        assert response["Location"].startswith(url(account, "import-preview") + "?token=")
+        response = http.get(response["Location"])
+    elif response.status_code == 200:  # every row valid but nothing new: nothing kept, nothing to confirm
+        assert not response.context["preview"].new_rows and not response.context["preview"].token
+    return response
 
 
 def confirm(http, account, response):
@@ -139,6 +151,59 @@ def test_clients_already_here_are_left_alone_and_an_export_imports_elsewhere(own
     moved = confirm(http, other_account, upload(http, other_account, text))
     assert moved.status_code == 302
     assert [(c.number, c.last_name) for c in clients_of(other_account)] == [(1, "O'Brien-Núñez"), (2, "Haddad")]
+
+
+def test_the_upload_redirects_to_a_preview_page_that_reloads_without_posting_again(owner_http, owner_account):
+    response = post_upload(owner_http, owner_account, HEADER + "Ana,Lima,1990-01-01,F,,,,,,\nBo,Reyes,1985-02-03,M,,,,,,\n")
+    assert response.status_code == 302
+    kept = rows_everywhere(PendingImport).get()
+    assert response["Location"] == url(owner_account, "import-preview") + f"?token={kept.token}"
+    first, again = owner_http.get(response["Location"]), owner_http.get(response["Location"])
+    for page in (first, again):
+        assert page.status_code == 200 and b"2</strong> new client" in page.content
+        assert f'name="token" value="{kept.token}"'.encode() in page.content
+        assert b"Import 2 clients" in page.content
+    assert AuditEvent.objects.filter(account=owner_account, action="client.import_preview").count() == 1
+    reads = AuditEvent.objects.filter(account=owner_account, action="phi.view", target_type="client_import")
+    assert reads.count() == 2 and reads.first().detail == {"new": 2, "existing": 0}
+    assert list(rows_everywhere(PendingImport).values_list("pk", "token")) == [(kept.pk, kept.token)]
+    assert clients_of(owner_account) == []
+    assert confirm(owner_http, owner_account, first).status_code == 302
+    back = owner_http.get(response["Location"])
+    assert back.status_code == 400 and b"expired, was already imported" in back.content
+    assert len(clients_of(owner_account)) == 2
+
+
+@pytest.mark.parametrize("token", ["nope", "x" * 500])
+def test_a_preview_page_without_a_kept_file_says_so(owner_http, owner_account, token):
+    page = owner_http.get(url(owner_account, "import-preview"), {"token": token})
+    assert page.status_code == 400 and b"Upload the file again" in page.content
+    assert b'name="token"' not in page.content
+    assert not AuditEvent.objects.filter(account=owner_account, action="phi.view").exists()
+
+
+def test_a_preview_page_without_a_token_shows_the_empty_upload_form(owner_http, owner_account):
+    page = owner_http.get(url(owner_account, "import-preview"))
+    assert page.status_code == 200 and page.context["preview"] is None
+    assert b'type="file"' in page.content and b'name="token"' not in page.content
+    assert b"Upload the file again" not in page.content
+
+
+def test_the_preview_page_of_another_username_or_account_is_refused(owner_http, owner_account, owner,
+                                                                     other_account):
+    from tests.conftest import add_member, login_client, make_user
+
+    add_member(other_account, owner)
+    colleague = make_user("colleague")
+    add_member(owner_account, colleague)
+    location = post_upload(owner_http, owner_account, HEADER + "Ana,Lima,1990-01-01,F,,,,,,\n")["Location"]
+    token = location.split("token=")[1]
+    theirs = login_client(colleague).get(location)
+    assert theirs.status_code == 400 and b"Lima" not in theirs.content and b"1</strong> new" not in theirs.content
+    elsewhere = owner_http.get(url(other_account, "import-preview"), {"token": token})
+    assert elsewhere.status_code == 400 and b"1</strong> new" not in elsewhere.content
+    assert owner_http.get(location).status_code == 200
+    assert rows_everywhere(PendingImport).count() == 1
 
 
 def test_a_preview_imports_once(owner_http, owner_account):

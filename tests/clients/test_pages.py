@@ -7,7 +7,7 @@ import pytest
 from practicegate.audit.models import AuditEvent
 from practicegate.clients.models import Client, ClientDiagnosis, ClientPolicy, ClientService
 from practicegate.core.scoping import account_scope
-from tests.clients.conftest import client_data, url
+from tests.clients.conftest import client_data, make_client, url
 from tests.conftest import login_client
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +148,37 @@ def test_access_history_names_pages_and_fields_as_the_pages_do(owner_account, ow
     table = page[page.index('id="access-history"'):]
     assert "Edit Demographics" in table and "a diagnosis form" in table and "<td>Last name, ZIP</td>" in table
     assert "diagnosis_form" not in table and "last_name" not in table and "zip_code" not in table
+
+
+def test_the_client_page_offers_discharge_or_readmit_only_when_it_applies(owner_http, owner_account, owner):
+    client = make_client(owner_account, owner)
+    discharge = url(owner_account, "discharge", pk=client.pk).encode()
+    readmit = url(owner_account, "readmit", pk=client.pk).encode()
+    page = owner_http.get(url(owner_account, "detail", pk=client.pk))
+    assert page.status_code == 200 and discharge in page.content and readmit not in page.content
+    done = owner_http.post(url(owner_account, "discharge", pk=client.pk),
+                           {"discharge_date": "2025-01-02", "version": client.version})
+    assert done.status_code == 302
+    with account_scope(owner_account):
+        client.refresh_from_db()
+    assert client.status == "discharged"
+    page = owner_http.get(url(owner_account, "detail", pk=client.pk))
+    assert page.status_code == 200 and readmit in page.content and discharge not in page.content
+
+
+def test_the_discharge_and_readmit_pages_offer_their_button_only_when_it_applies(owner_http, owner_account, owner):
+    client = make_client(owner_account, owner)
+    readmit = owner_http.get(url(owner_account, "readmit", pk=client.pk))
+    assert readmit.status_code == 200 and b"This client is already active." in readmit.content
+    assert b">Re-admit</button>" not in readmit.content and b'name="intake_date"' not in readmit.content
+    assert url(owner_account, "discharge", pk=client.pk).encode() in readmit.content
+    discharge = owner_http.get(url(owner_account, "discharge", pk=client.pk))
+    assert discharge.status_code == 200 and b">Discharge</button>" in discharge.content
+    assert b"already" not in discharge.content
+    owner_http.post(url(owner_account, "discharge", pk=client.pk),
+                    {"discharge_date": "2025-01-02", "version": client.version})
+    again = owner_http.get(url(owner_account, "discharge", pk=client.pk))
+    assert again.status_code == 200 and b"This client is already discharged." in again.content
+    assert b">Discharge</button>" not in again.content and b'name="discharge_date"' not in again.content
+    readmit = owner_http.get(url(owner_account, "readmit", pk=client.pk))
+    assert readmit.status_code == 200 and b">Re-admit</button>" in readmit.content

@@ -25,9 +25,21 @@ from tests.masterfiles.conftest import add_diagnosis, add_payer, url
 pytestmark = pytest.mark.django_db
 
 
-def upload(client, account, kind, content: bytes | str, name="codes.csv"):
+def post_upload(client, account, kind, content: bytes | str, name="codes.csv"):
     data = content.encode() if isinstance(content, str) else content
     return client.post(url(account, f"{kind}-import"), {"file": SimpleUploadedFile(name, data)})
+
+
+def upload(client, account, kind, content: bytes | str, name="codes.csv"):
+    """Upload; a kept file must redirect to its preview page, which is then opened (a refused
+    file answers its 400 page directly)."""
+    response = post_upload(client, account, kind, content, name)
+    if response.status_code == 302:
+        assert response["Location"].startswith(url(account, f"{kind}-import-preview") + "?token=")
+        response = client.get(response["Location"])
+    elif response.status_code == 200:  # every row valid but nothing new: nothing kept, nothing to confirm
+        assert not response.context["preview"].new_rows and not response.context["preview"].token
+    return response
 
 
 def confirm(client, account, kind, response):
@@ -105,6 +117,59 @@ def test_preview_then_confirm_adds_rows_in_one_go(owner_client, owner_account, o
     assert event.detail == {"rows": 3, "added": 3, "existing": 0}
     assert AuditEvent.objects.get(account=owner_account, action="diagnosis.import_preview").detail["new"] == 3
     assert not rows_everywhere(PendingImport).exists()
+
+
+def test_the_upload_redirects_to_a_preview_page_that_reloads_without_posting_again(
+        owner_client, owner_account):
+    response = post_upload(owner_client, owner_account, "diagnosis", GOOD_DIAGNOSIS)
+    assert response.status_code == 302
+    kept = rows_everywhere(PendingImport).get()
+    assert response["Location"] == url(owner_account, "diagnosis-import-preview") + f"?token={kept.token}"
+    first, again = owner_client.get(response["Location"]), owner_client.get(response["Location"])
+    for page in (first, again):
+        assert page.status_code == 200 and b"3</strong> new" in page.content
+        assert f'name="token" value="{kept.token}"'.encode() in page.content
+        assert b"Import 3 diagnosis codes" in page.content
+    assert AuditEvent.objects.filter(account=owner_account, action="diagnosis.import_preview").count() == 1
+    assert list(rows_everywhere(PendingImport).values_list("pk", "token")) == [(kept.pk, kept.token)]
+    assert not rows_of(DiagnosisCode, owner_account).exists()
+    assert AuditEvent.objects.filter(account=owner_account, action="page.view").count() >= 2
+    # Back after Import: the preview page says it is gone, it does not post anything.
+    assert confirm(owner_client, owner_account, "diagnosis", first).status_code == 302
+    back = owner_client.get(response["Location"])
+    assert back.status_code == 400 and b"expired, was already imported" in back.content
+    assert rows_of(DiagnosisCode, owner_account).count() == 3
+
+
+@pytest.mark.parametrize("token", ["nope", "x" * 500])
+def test_a_preview_page_without_a_kept_file_says_so(owner_client, owner_account, token):
+    page = owner_client.get(url(owner_account, "billing-import-preview"), {"token": token})
+    assert page.status_code == 400 and b"Upload the file again" in page.content
+    assert b'name="token"' not in page.content
+
+
+def test_a_preview_page_without_a_token_shows_the_empty_upload_form(owner_client, owner_account):
+    page = owner_client.get(url(owner_account, "billing-import-preview"))
+    assert page.status_code == 200 and page.context["preview"] is None
+    assert b'type="file"' in page.content and b'name="token"' not in page.content
+    assert b"Upload the file again" not in page.content
+
+
+def test_the_preview_page_of_another_username_or_account_or_kind_is_refused(
+        owner_client, owner_account, owner, member, other_account):
+    from tests.conftest import add_member, login_client
+
+    add_member(other_account, owner)
+    location = post_upload(owner_client, owner_account, "diagnosis", GOOD_DIAGNOSIS)["Location"]
+    token = location.split("token=")[1]
+    theirs = login_client(member).get(location)
+    assert theirs.status_code == 400 and b"3</strong> new" not in theirs.content
+    elsewhere = owner_client.get(url(other_account, "diagnosis-import-preview"), {"token": token})
+    assert elsewhere.status_code == 400 and b"3</strong> new" not in elsewhere.content
+    other_kind = owner_client.get(url(owner_account, "billing-import-preview"), {"token": token})
+    assert other_kind.status_code == 400
+    assert owner_client.get(location).status_code == 200  # still the owner's, still kept
+    assert rows_everywhere(PendingImport).count() == 1
 
 
 def test_existing_codes_are_reported_and_left_unchanged(owner_client, owner_account, rows):

@@ -112,9 +112,11 @@ def test_a_user_walk_alternating_between_two_app_servers(servers):
     csv = (b"code,description\n90837,Psychotherapy 60 minutes (our words)\n"
            b"90834,Psychotherapy 45 minutes (our words)\n90791,Diagnostic evaluation (our words)\n")
     form = south.get(f"/a/{south_slug}/billing-codes/import/")
-    preview = south.submit(form, "Preview", files={"file": ("codes.csv", csv)})
+    uploaded = south.submit(form, "Preview", files={"file": ("codes.csv", csv)})
+    assert uploaded.status == 302 and uploaded.port != form.port
+    preview = south.follow(uploaded)
     assert preview.status == 200 and "Every row is valid" in preview.text, preview.text[:3000]
-    assert preview.port != form.port
+    assert preview.port != uploaded.port
     done = south.submit(preview, "Import 3 billing codes")
     assert done.status == 302 and done.port != preview.port
     listing = south.follow(done)
