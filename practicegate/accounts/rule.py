@@ -16,7 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from practicegate.accounts.models import Membership
+from django.db import connection
+
+from practicegate.accounts.models import Account, Membership, User
+from practicegate.core.prepared import Columns
 from practicegate.core.sections import MEMBERS, Level
 
 
@@ -77,17 +80,47 @@ def judge(membership: Membership | None, user, *, section: str = MEMBERS,
     return Verdict(membership, None, section, needed)
 
 
-def _memberships(user):
-    return Membership.objects.select_related("account", "user").filter(user=user)
+_MEMBERSHIP = Columns(Membership, "m")
+_ACCOUNT = Columns(Account, "a")
+
+
+def _memberships(user, slugs: list[str] | None = None) -> list[Membership]:
+    """The username's memberships (each with its account), by account name: one statement,
+    written once (core.prepared), since every account page runs it.
+
+    An inactive username has none: the database checks is_active, so a stale user object
+    cannot keep access. Each membership's user is `user` itself (no second copy of the row).
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    where, params = "", [user.pk]
+    if slugs is not None:
+        slugs = [str(s)[:60] for s in slugs]
+        if not slugs:
+            return []
+        where = f" AND a.slug IN ({', '.join(['%s'] * len(slugs))})"
+        params += slugs
+    sql = (f"SELECT {_MEMBERSHIP.sql}, {_ACCOUNT.sql} FROM {Membership._meta.db_table} m"
+           f" JOIN {Account._meta.db_table} a ON a.id = m.account_id"
+           f" JOIN {User._meta.db_table} u ON u.id = m.user_id"
+           f" WHERE m.user_id = %s AND u.is_active{where} ORDER BY a.name, a.id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        membership = _MEMBERSHIP.instance(row)
+        membership.account = _ACCOUNT.instance(row, len(_MEMBERSHIP))
+        membership.user = user
+        found.append(membership)
+    return found
 
 
 def verdict_for(user, account_slug: str, *, section: str = MEMBERS, needed: Level = Level.VIEW,
                 request=None) -> Verdict:
     """The rule for one account named by its slug: one query."""
-    membership = None
-    if user is not None and getattr(user, "is_authenticated", False):
-        membership = _memberships(user).filter(account__slug=str(account_slug)[:60]).first()
-    return judge(membership, user, section=section, needed=needed, request=request)
+    found = _memberships(user, slugs=[account_slug])
+    return judge(found[0] if found else None, user, section=section, needed=needed, request=request)
 
 
 def verdicts_for(user, *, section: str = MEMBERS, needed: Level = Level.VIEW, request=None,
@@ -96,12 +129,7 @@ def verdicts_for(user, *, section: str = MEMBERS, needed: Level = Level.VIEW, re
 
     Accounts the username has not joined are absent from the answer.
     """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return {}
-    rows = _memberships(user)
-    if slugs is not None:
-        rows = rows.filter(account__slug__in=[str(s)[:60] for s in slugs])
-    rows = rows.order_by("account__name", "account__id")
+    rows = _memberships(user, slugs=list(slugs) if slugs is not None else None)
     return {m.account.slug: judge(m, user, section=section, needed=needed, request=request)
             for m in rows}
 

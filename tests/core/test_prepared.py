@@ -1,0 +1,52 @@
+"""core.prepared reads rows into the same instances as the ORM, and the access rule's
+membership statement (accounts.rule) answers exactly what the ORM query it replaced did."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from practicegate.accounts.models import Account, Membership
+from practicegate.accounts.rule import Refusal, verdict_for, verdicts_for
+from practicegate.core.sections import Level
+from tests.conftest import add_member, make_account, make_user
+
+
+def _fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_memberships_read_as_the_orm_reads_them(db):
+    user = make_user("prepared-user")
+    accounts = [make_account(name, f"prepared-owner-{i}") for i, name in enumerate(["Zeta", "alpha", "Mid"])]
+    for i, account in enumerate(accounts):
+        m = add_member(account, user, levels={"billing_codes": 1, "diagnosis_codes": 2, "nested": {"x": [i]}})
+        m.last_used_at = datetime(2026, 1, 2, 3, 4, 5, 678900 if i else 0, tzinfo=UTC)
+        m.save()
+    Account.objects.filter(pk=accounts[1].pk).update(default_levels={"clients": 0}, require_two_factor=True)
+
+    orm = list(Membership.objects.select_related("account").filter(user=user)
+               .order_by("account__name", "account__id"))
+    verdicts = verdicts_for(user)
+    assert list(verdicts) == [m.account.slug for m in orm]  # the same order: by name, then id
+    for expected, verdict in zip(orm, verdicts.values(), strict=True):
+        got = verdict.membership
+        assert _fields(got) == _fields(expected)
+        assert _fields(got.account) == _fields(expected.account)
+        assert got.user is user
+        assert not got._state.adding and got._state.db == "default"
+    assert isinstance(orm[0].levels["nested"], dict) and verdicts[orm[0].account.slug].membership.levels == orm[0].levels
+
+
+def test_inactive_username_and_unknown_slug_are_strangers(db):
+    user = make_user("prepared-inactive")
+    account = make_account("Prepared", "prepared-owner")
+    add_member(account, user)
+    assert verdict_for(user, account.slug, section="billing_codes", needed=Level.VIEW).allowed
+    assert verdict_for(user, "no-such-account").refusal is Refusal.NOT_MEMBER
+    assert verdicts_for(user, slugs=[]) == {}
+    assert list(verdicts_for(user, slugs=[account.slug, "no-such-account"])) == [account.slug]
+
+    type(user).objects.filter(pk=user.pk).update(is_active=False)  # the object in hand still says active
+    assert user.is_active
+    assert verdict_for(user, account.slug).refusal is Refusal.NOT_MEMBER
+    assert verdicts_for(user) == {}
