@@ -18,12 +18,16 @@ BACKEND = "practicegate.accounts.backends.UsernameBackend"
 def _account_with(n: int):
     from practicegate.accounts.models import Membership, User
     from practicegate.accounts.services import account_signup
+    from practicegate.accounts.usernames import username_key, username_skeleton
     from practicegate.core.sections import full_levels
 
     stamp = f"{n}-{int(time.time() * 1000) % 10**8}"
     account = account_signup(provider_name=f"Bench privileges {stamp}", email="b@example.org",
                              username=f"benchpriv{stamp}", password="bench passphrase for privileges 1")
-    users = User.objects.bulk_create([User(username=f"bp{stamp}-{i}", email="u@example.org") for i in range(n - 1)])
+    names = [f"bp{stamp}-{i}" for i in range(n - 1)]
+    users = User.objects.bulk_create([  # bulk_create skips save(): the lookup keys are set here
+        User(username=name, username_key=username_key(name), username_skeleton=username_skeleton(name),
+             email="u@example.org") for name in names])
     Membership.objects.bulk_create([Membership(user=u, account=account, levels=full_levels()) for u in users])
     return account
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from practicegate.access.models import JoinCode
 from practicegate.access.services import ACCESS
 from practicegate.accounts.models import Account, Membership
 from practicegate.accounts.selectors import members_of
-from practicegate.core.sections import SECTIONS, Level, level_of
+from practicegate.core.sections import SECTION_KEYS, SECTIONS, Level, level_of
 from practicegate.twofactor.services import users_with_two_factor
 
 
@@ -44,8 +49,7 @@ def member_rows(account: Account) -> list[MemberRow]:
     return rows
 
 
-@dataclass(frozen=True, slots=True)
-class PrivilegeRow:
+class PrivilegeRow(NamedTuple):
     """One line of Username Privileges, read as plain values (500 usernames in one cheap query)."""
 
     membership_id: int
@@ -53,7 +57,7 @@ class PrivilegeRow:
     is_owner: bool
     is_active: bool
     home_account: str
-    last_login: object
+    last_login: datetime | None
     two_factor: bool
     levels: tuple[tuple[str, Level], ...]  # (section label, level), in registry order
     locked_reason: str | None
@@ -61,26 +65,26 @@ class PrivilegeRow:
 
 def privilege_rows(account: Account) -> list[PrivilegeRow]:
     """member_rows() for Username Privileges, without a model instance per row: same rules."""
-    raw = list(account.memberships.order_by("user__username").values_list(
-        "pk", "user_id", "user__username", "user__is_active", "user__home_account__name", "user__last_login",
-        "levels"))
+    raw = account.memberships.order_by("user__username").annotate(
+        # The levels as their JSON text: most usernames share a few level sets, each decoded once.
+        levels_text=Cast("levels", TextField()),
+    ).values_list("pk", "user_id", "user__username", "user__is_active", "user__home_account__name",
+                  "user__last_login", "levels_text")
     owner_levels = tuple((s.label, Level.FULL) for s in SECTIONS)
+    by_text: dict[str | None, tuple] = {}
 
-    by_levels: dict = {}  # most usernames share a few level sets: work each out once
-
-    def levels_of(user_id, levels):
-        if user_id == account.owner_id:
-            return owner_levels
-        key = tuple(sorted((str(k), str(v)) for k, v in levels.items())) if isinstance(levels, dict) else ()
-        found = by_levels.get(key)
+    def levels_of(text: str | None) -> tuple:
+        found = by_text.get(text)
         if found is None:
-            found = by_levels[key] = tuple((s.label, level_of(levels or {}, s.key)) for s in SECTIONS)
+            levels = json.loads(text) if text else {}
+            levels = levels if isinstance(levels, dict) else {}
+            found = by_text[text] = tuple((s.label, level_of(levels, s.key)) for s in SECTIONS)
         return found
 
-    table = [(row, levels_of(row[1], row[6])) for row in raw]
-    access_index = [s.key for s in SECTIONS].index(ACCESS)
+    table = [(row, owner_levels if row[1] == account.owner_id else levels_of(row[6])) for row in raw]
+    access_index = SECTION_KEYS.index(ACCESS)
     holders = sum(1 for _, levels in table if levels[access_index][1] >= Level.FULL)
-    with_two_factor = users_with_two_factor(row[1] for row, _ in table)
+    with_two_factor = users_with_two_factor(account.memberships.values("user_id"))  # a subquery, not 500 ids
     rows = []
     for (pk, user_id, username, active, home, last_login, _), levels in table:
         owner = user_id == account.owner_id

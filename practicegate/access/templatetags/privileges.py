@@ -8,7 +8,6 @@ from __future__ import annotations
 from html import escape
 
 from django import template
-from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -22,22 +21,20 @@ _SENTINEL = 987654321987
 
 def _url_maker(name: str, slug: str):
     """pk -> the named URL for this account, from one reverse()."""
-    before, after = reverse(name, kwargs={"account": slug, "membership_id": _SENTINEL}).split(str(_SENTINEL))
-    return lambda pk: escape(f"{before}{int(pk)}{after}")
+    before, after = (escape(part) for part in
+                     reverse(name, kwargs={"account": slug, "membership_id": _SENTINEL}).split(str(_SENTINEL)))
+    return lambda pk: f"{before}{int(pk)}{after}"
+
+
+def _level_grid(levels) -> str:
+    return "".join(f'<div class="lvl lvl-{int(level)}"><dt>{escape(str(label))}</dt><dd>{escape(str(level.label))}</dd>'
+                   "</div>" for label, level in levels)
 
 
 @register.simple_tag
 def privilege_rows(rows, slug: str, may_edit: bool) -> SafeString:
     edit_url, delete_url = _url_maker("access:privileges-edit", slug), _url_maker("access:privileges-delete", slug)
-    level_cells: dict = {}  # (section label, level) -> its HTML: a few dozen, however many rows
-
-    def level_cell(key) -> str:
-        cell = level_cells.get(key)
-        if cell is None:
-            label, level = key
-            cell = level_cells[key] = (f'<div class="lvl lvl-{int(level)}"><dt>{escape(str(label))}</dt>'
-                                       f'<dd>{escape(str(level.label))}</dd></div>')
-        return cell
+    grids: dict[tuple, str] = {}  # levels -> its grid: most usernames share a few level sets
 
     def line(row) -> str:
         username = escape(row.username)
@@ -56,11 +53,13 @@ def privilege_rows(rows, slug: str, may_edit: bool) -> SafeString:
                 remove = f'<td><a class="button" href="{delete_url(row.membership_id)}">Delete</a></td>'
         badges = (' <span class="badge">Owner</span>' if row.is_owner else "") + (
             "" if row.is_active else ' <span class="badge">Inactive</span>')
-        home = escape(row.home_account) if row.home_account else "—"
-        last = f"{escape(date(row.last_login, 'Y-m-d H:i'))} UTC" if row.last_login else "Never"
-        levels = "".join(level_cell(key) for key in row.levels)
+        home = escape(row.home_account) if row.home_account else "&mdash;"
+        last = f"{row.last_login:%Y-%m-%d %H:%M} UTC" if row.last_login else "Never"
+        grid = grids.get(row.levels)
+        if grid is None:
+            grid = grids[row.levels] = _level_grid(row.levels)
         return (f'<tr data-username="{username}">{plus}<td>{username}{badges}</td><td>{home}</td><td>{last}</td>'
-                f'<td>{"On" if row.two_factor else "Off"}</td><td><dl class="level-grid">{levels}</dl></td>'
+                f'<td>{"On" if row.two_factor else "Off"}</td><td><dl class="level-grid">{grid}</dl></td>'
                 f'{remove}</tr>')
 
-    return mark_safe("\n".join(line(row) for row in rows))  # every database value above is escaped
+    return mark_safe("\n".join([line(row) for row in rows]))  # every database value above is escaped
