@@ -184,6 +184,17 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"] if not AXES_IPWARE_PROXY_COU
 
 # --- Sessions ------------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Rendered page fragments keyed by a digest of what they show (core/templatetags/fragments.py):
+    # each process keeps its own; never PHI.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
 SESSION_IDLE_SECONDS = env_int("PRACTICEGATE_SESSION_IDLE_MINUTES", 15) * 60
 SESSION_ABSOLUTE_SECONDS = env_int("PRACTICEGATE_SESSION_ABSOLUTE_HOURS", 12) * 3600
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS

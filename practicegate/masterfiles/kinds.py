@@ -25,6 +25,7 @@ class Kind:
     csv_required: tuple[str, ...]
     code_like: re.Pattern | None  # a query that looks like a code searches the code prefix
     word_field: str
+    listed: tuple[str, ...]  # what a row of the list shows (attributes; methods are called)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -38,6 +39,7 @@ DIAGNOSIS = Kind(
     csv_columns=("code", "description", "active"), csv_required=("code", "description"),
     code_like=re.compile(r"^[A-Za-z](?:\d[0-9A-Za-z]?(?:\.?[0-9A-Za-z]{0,4})?)?$"),
     word_field="description",
+    listed=("pk", "display_code", "description", "active"),
 )
 BILLING = Kind(
     key="billing", section="billing_codes", model=BillingCode,
@@ -48,6 +50,8 @@ BILLING = Kind(
     csv_required=("code", "description"),
     code_like=re.compile(r"^(?:[A-Za-z]\d{0,4}|\d{1,5}|\d{4}[FTUftu])$"),
     word_field="description",
+    listed=("pk", "code", "description", "modifier1", "modifier2", "modifier3", "modifier4", "fee", "units",
+            "active"),
 )
 PAYER = Kind(
     key="payer", section="payers", model=InsurancePayer,
@@ -58,5 +62,6 @@ PAYER = Kind(
     csv_required=("name",),
     code_like=None,
     word_field="name",
+    listed=("pk", "name", "payer_id", "get_payer_type_display", "city", "state", "phone", "active"),
 )
 KINDS: dict[str, Kind] = {k.key: k for k in (DIAGNOSIS, BILLING, PAYER)}

@@ -46,6 +46,15 @@ def _initial(row, kind: Kind) -> dict:
     return initial
 
 
+def _listed(row, kind: Kind) -> dict:
+    """What the list shows of a row, as plain values."""
+    values = {}
+    for name in kind.listed:
+        value = getattr(row, name)
+        values[name] = value() if callable(value) else value
+    return values
+
+
 def build_views(kind: Kind) -> dict:
     """The list, form, import and export views of one kind, bound to its section."""
     section = kind.section
@@ -62,8 +71,11 @@ def build_views(kind: Kind) -> dict:
         query = params.get("q", "")
         page = selectors.masterfile_page(request.account, kind, query=query,
                                          after=params.get("after"), before=params.get("before"))
-        return render(request, "masterfiles/list.html",
-                      context(request, page=page, query=query, search=search))
+        extra = context(request, page=page, query=query, search=search)
+        # The table is a fragment (core.templatetags.fragments): rendered once per distinct page of rows.
+        extra["table"] = {"rows": [_listed(row, kind) for row in page.rows], "may_edit": extra["may_edit"],
+                          "list_url": reverse(_url(kind, "list"), kwargs={"account": account})}
+        return render(request, "masterfiles/list.html", extra)
 
     @account_view(section, level=Level.FULL)
     @require_http_methods(["GET", "POST"])

@@ -1,0 +1,59 @@
+"""`{% fragment "template.html" data %}`: a piece of page rendered once per distinct `data`.
+
+The frame of every page (the provider dropdown, the left menu) and a master file's table
+take longer to render than the rest of a request. A fragment is rendered from `data` alone
+(its template sees no other variable: no request, no user), so the HTML is a function of
+`data`, and it is kept under a digest of `data` in the process's own "fragments" cache. The
+same data gives the same HTML, whoever asks; changed data gives a new key: nothing is ever
+out of date, so nothing needs invalidating. `data` must be built from plain values (str,
+int, bool, None, tuples, lists, dicts) whose repr() says everything the template shows;
+model instances are refused. Never pass PHI: client data is not kept in a cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from decimal import Decimal
+
+from django import template
+from django.core.cache import caches
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+_PLAIN = (str, int, float, bool, type(None), Decimal, date, datetime)
+TIMEOUT = 3600
+
+
+def _check_plain(value) -> None:
+    if isinstance(value, _PLAIN):
+        return
+    if isinstance(value, (tuple, list)):
+        for item in value:
+            _check_plain(item)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_plain(key)
+            _check_plain(item)
+        return
+    raise TypeError(f"a fragment's data must be plain values, not {type(value).__name__}")
+
+
+def fragment_key(template_name: str, data) -> str:
+    digest = hashlib.blake2b(repr(data).encode(), digest_size=20).hexdigest()
+    return f"fragment:{template_name}:{digest}"
+
+
+@register.simple_tag
+def fragment(template_name: str, data):
+    cache = caches["fragments"]
+    key = fragment_key(template_name, data)
+    html = cache.get(key)
+    if html is None:
+        _check_plain(data)
+        html = get_template(template_name).render(data if isinstance(data, dict) else {"data": data})
+        cache.set(key, html, TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escaped the data

@@ -1,0 +1,69 @@
+"""{% fragment %}: a piece of page kept under a digest of the data it shows, so it is
+never out of date, never shared between different data, and never fed model instances."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.cache import caches
+from django.template import Context, Template
+
+from practicegate.core.templatetags.fragments import fragment_key
+from tests.conftest import rows_of
+
+PAGE = Template('{% load fragments %}{% fragment "masterfiles/_table_diagnosis.html" table %}')
+
+
+def _render(table) -> str:
+    return PAGE.render(Context({"table": table}))
+
+
+def _table(description: str, *, may_edit=True, list_url="/a/one/diagnosis-codes/") -> dict:
+    return {"rows": [{"pk": 7, "display_code": "F41.1", "description": description, "active": True}],
+            "may_edit": may_edit, "list_url": list_url}
+
+
+def test_the_same_data_is_rendered_once_and_changed_data_anew():
+    caches["fragments"].clear()
+    first = _render(_table("Generalized anxiety"))
+    assert caches["fragments"].get(fragment_key("masterfiles/_table_diagnosis.html", _table("Generalized anxiety")))
+    assert _render(_table("Generalized anxiety")) == first
+    changed = _render(_table("Generalized anxiety disorder"))
+    assert "Generalized anxiety disorder" in changed and changed != first
+    # Every input is part of the key: the level and the account's URL too.
+    assert 'href="/a/one/diagnosis-codes/7/"' in first
+    assert "<a " not in _render(_table("Generalized anxiety", may_edit=False))
+    assert 'href="/a/two/diagnosis-codes/7/"' in _render(_table("Generalized anxiety", list_url="/a/two/diagnosis-codes/"))
+
+
+def test_the_data_is_escaped_as_in_any_template():
+    html = _render(_table('<script>alert("x")</script>'))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_model_instances_are_refused(owner_account, owner_scope):
+    from practicegate.accounts.models import Account
+
+    with pytest.raises(TypeError, match="plain values"):
+        _render({"rows": [Account.objects.get(pk=owner_account.pk)], "may_edit": True, "list_url": "/"})
+    with pytest.raises(TypeError):
+        _render({"rows": [], "may_edit": True, "list_url": "/", "x": object()})
+    _render({"rows": [{"pk": 1, "display_code": "A", "description": "d", "active": False, "fee": Decimal("1.50")}],
+             "may_edit": False, "list_url": "/"})  # numbers, text and booleans are plain
+
+
+def test_an_edit_shows_on_the_next_list(owner_client, owner_account):
+    from practicegate.masterfiles.models import DiagnosisCode
+
+    url = f"/a/{owner_account.slug}/diagnosis-codes/"
+    owner_client.post(f"{url}add/", {"code": "F41.1", "description": "Before the edit", "active": "on"})
+    assert "Before the edit" in owner_client.get(url).content.decode()
+    row = rows_of(DiagnosisCode, owner_account).get(code="F411")
+    page = owner_client.get(f"{url}{row.pk}/")
+    version = page.context["form"]["version"].value()
+    saved = owner_client.post(f"{url}{row.pk}/", {"code": "F41.1", "description": "After the edit", "active": "on",
+                                                  "version": version})
+    assert saved.status_code == 302
+    html = owner_client.get(url).content.decode()
+    assert "After the edit" in html and "Before the edit" not in html
