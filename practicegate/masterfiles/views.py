@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -46,6 +47,18 @@ def _initial(row, kind: Kind) -> dict:
     return initial
 
 
+@lru_cache(maxsize=4096)
+def _account_urls(kind: Kind, slug: str, script_prefix: str, urlconf) -> tuple[tuple[str, str], ...]:
+    urls = [(name, reverse(_url(kind, name), kwargs={"account": slug})) for name in ("list", "add", "import", "export")]
+    urls.append(("icd10", reverse("masterfiles:diagnosis-icd10", kwargs={"account": slug}) if kind is DIAGNOSIS else ""))
+    return tuple(urls)
+
+
+def _list_urls(kind: Kind, slug: str) -> dict[str, str]:
+    """The list page's links in account `slug`, reversed once per account and kind."""
+    return dict(_account_urls(kind, slug, get_script_prefix(), get_urlconf()))
+
+
 def _listed(row, kind: Kind) -> dict:
     """What the list shows of a row, as plain values."""
     values = {}
@@ -71,11 +84,15 @@ def build_views(kind: Kind) -> dict:
         query = params.get("q", "")
         page = selectors.masterfile_page(request.account, kind, query=query,
                                          after=params.get("after"), before=params.get("before"))
-        extra = context(request, page=page, query=query, search=search)
-        # The table is a fragment (core.templatetags.fragments): rendered once per distinct page of rows.
-        extra["table"] = {"rows": [_listed(row, kind) for row in page.rows], "may_edit": extra["may_edit"],
-                          "list_url": reverse(_url(kind, "list"), kwargs={"account": account})}
-        return render(request, "masterfiles/list.html", extra)
+        may_edit = request.levels.get(section, Level.NONE) >= Level.FULL
+        # The page's content is a fragment (core.templatetags.fragments): rendered once per
+        # distinct listing, so it is built from plain values only.
+        listing = {"title": kind.title, "noun": kind.noun, "key": kind.key, "query": query,
+                   "may_edit": may_edit, "urls": _list_urls(kind, account),
+                   "rows": [_listed(row, kind) for row in page.rows],
+                   "prev_before": page.prev_before, "next_after": page.next_after}
+        return render(request, "masterfiles/list.html",
+                      context(request, page=page, query=query, search=search, listing=listing))
 
     @account_view(section, level=Level.FULL)
     @require_http_methods(["GET", "POST"])
