@@ -14,12 +14,13 @@ from django.db import connection
 
 
 class Columns:
-    """Every concrete column of `model` under the SQL alias `alias`, and how to read them back."""
+    """The concrete columns of `model` (all, or all but `leave_out`) under the SQL alias
+    `alias`, and how to read them back (columns left out are deferred, as with .defer())."""
 
-    def __init__(self, model, alias: str):
+    def __init__(self, model, alias: str, leave_out: tuple[str, ...] = ()):
         self.model = model
         self.alias = alias
-        self.fields = list(model._meta.concrete_fields)
+        self.fields = [f for f in model._meta.concrete_fields if f.name not in leave_out]
         self.attnames = [f.attname for f in self.fields]
         self._converters: dict[str, list] = {}
 

@@ -50,3 +50,38 @@ def test_inactive_username_and_unknown_slug_are_strangers(db):
     assert user.is_active
     assert verdict_for(user, account.slug).refusal is Refusal.NOT_MEMBER
     assert verdicts_for(user) == {}
+
+
+def test_a_master_file_first_page_reads_as_the_orm_reads_it(owner_account, other_account):
+    """masterfiles.selectors reads the first page of a list with a statement written once: the
+    same rows, in the same order, with the same values as the ORM's query, and only the account's."""
+    from decimal import Decimal
+
+    from practicegate.core.scoping import account_scope
+    from practicegate.masterfiles import selectors
+    from practicegate.masterfiles.kinds import BILLING, DIAGNOSIS, PAYER
+    from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
+
+    for account, mark in ((owner_account, "own"), (other_account, "other")):
+        with account_scope(account):
+            for i in range(7):
+                DiagnosisCode.objects.create(account=account, code=f"F4{i}{mark[0].upper()}", description=f"{mark} ä {i}",
+                                             active=i % 2 == 0)
+                BillingCode.objects.create(account=account, code=f"9083{i}", description=f"{mark} {i}",
+                                           fee=Decimal(f"{i}.50"), units=i + 1, modifier1="HO" if i else "")
+                InsurancePayer.objects.create(account=account, name=f"Payer {'B' if i % 2 else 'a'}", payer_id=f"{mark}{i}",
+                                              payer_type="commercial", city="Ünna" if i else "")
+    with account_scope(owner_account):
+        for kind in (DIAGNOSIS, BILLING, PAYER):
+            for size in (3, 7, 50):
+                page = selectors.masterfile_page(owner_account, kind, size=size)
+                expected = list(selectors.masterfiles_of(owner_account, kind).defer(*selectors._NOT_LISTED)
+                                .order_by(*kind.order)[: size + 1])
+                assert [r.pk for r in page.rows] == [r.pk for r in expected[:size]]
+                for got, want in zip(page.rows, expected, strict=False):
+                    for name in kind.listed:
+                        g, w = getattr(got, name), getattr(want, name)
+                        assert (g() if callable(g) else g) == (w() if callable(w) else w), (kind.key, name)
+                assert page.next_after == (expected[size - 1].pk if len(expected) > size else None)
+                assert page.prev_before is None
+                assert all(r.account_id == owner_account.pk for r in page.rows)  # deferred, read on demand
