@@ -24,13 +24,16 @@ from practicegate.accounts.forms import AccountSettingsForm
 from practicegate.accounts.rule import Refusal, verdict_for
 from practicegate.audit.services import record
 from practicegate.core.decorators import account_view, needed_level, signed_in
-from practicegate.core.sections import BY_KEY, MEMBERS, Level
+from practicegate.core.sections import BY_KEY, MEMBERS, SECTIONS, Level
 
 
 @account_view(MEMBERS)
 @require_GET
 def account_home(request, account):
-    return render(request, "core/account_home.html")
+    # The page's content is a fragment (core.templatetags.fragments): plain values only.
+    home = {"name": request.account.name, "username": request.user.username,
+            "sections": [(item["url"], str(item["label"]), str(item["level"].label)) for item in menu_of(request)]}
+    return render(request, "core/account_home.html", {"home": home})
 
 
 @account_view("settings")
@@ -43,6 +46,29 @@ def account_settings(request, account):
         messages.success(request, "Account settings saved.")
         return redirect("core:account-settings", account=acct.slug)
     return render(request, "core/account_settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def menu_of(request) -> list[dict]:
+    """The left menu of the request's account: the sections open to this username, each with
+    its link and level (worked out once per request; the frame and the home page show it)."""
+    menu = getattr(request, "_pg_menu", None)
+    if menu is None:
+        levels, slug = request.levels, request.account.slug
+        menu = request._pg_menu = [
+            _menu_item(s, section_index_url(s.key, slug), Level(levels[s.key]), request)
+            for s in SECTIONS if levels.get(s.key, Level.NONE) >= Level.VIEW
+        ]
+    return menu
+
+
+def _menu_item(section, url, level, request) -> dict:
+    """One entry of the left menu, with what the frame prints already worked out (the frame
+    is on every page: a comparison here is cheaper than the same one in the template)."""
+    current = ""
+    if getattr(request, "section", None) == section.key:
+        current = "page" if request.path == url else "true"
+    return {"section": section, "key": section.key, "label": section.label, "url": url, "level": level,
+            "current": current, "view_only": level == Level.VIEW}
 
 
 def section_index_url(section_key: str, slug: str) -> str | None:

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
-from practicegate.accounts.account_views import section_index_url
+from practicegate.accounts.account_views import menu_of
 from practicegate.accounts.selectors import accounts_of
-from practicegate.core.sections import SECTIONS, Level
+from practicegate.core.sections import Level
 
 
 def shell(request) -> dict:
@@ -26,11 +26,7 @@ def shell(request) -> dict:
     account = getattr(request, "account", None)
     if account is not None:
         levels = request.levels
-        context["menu"] = [
-            _menu_item(s, section_index_url(s.key, account.slug), Level(levels[s.key]), request)
-            for s in SECTIONS
-            if levels.get(s.key, Level.NONE) >= Level.VIEW
-        ]
+        context["menu"] = menu_of(request)
         context["levels"] = {key: int(level) for key, level in levels.items()}
         context["can_edit"] = {key: level >= Level.FULL for key, level in levels.items()}
         context["current_account"] = account
@@ -80,13 +76,3 @@ def _frame_menu(request, account, menu) -> dict:
     home = _home_url(account.slug, get_script_prefix(), get_urlconf())
     return {"home_url": home, "home_current": request.path == home,
             "items": [(i["url"], i["key"], str(i["label"]), i["current"], i["view_only"]) for i in menu]}
-
-
-def _menu_item(section, url, level, request) -> dict:
-    """One entry of the left menu, with what the frame prints already worked out (the frame
-    is on every page: a comparison here is cheaper than the same one in the template)."""
-    current = ""
-    if getattr(request, "section", None) == section.key:
-        current = "page" if request.path == url else "true"
-    return {"section": section, "key": section.key, "label": section.label, "url": url, "level": level,
-            "current": current, "view_only": level == Level.VIEW}
