@@ -192,7 +192,7 @@ CACHES = {
     "fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "fragments",
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+        "OPTIONS": {"MAX_ENTRIES": 1000},
     },
 }
 SESSION_IDLE_SECONDS = env_int("PRACTICEGATE_SESSION_IDLE_MINUTES", 15) * 60
