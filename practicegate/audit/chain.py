@@ -20,6 +20,29 @@ def link(prev_hash: str, payload: bytes) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + payload).hexdigest()
 
 
+def _members(fields: dict) -> bytes:
+    """The canonical object of `fields` without its braces (b"" for no fields)."""
+    return orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)[1:-1]
+
+
+def canonical_around_at_and_seq(fields: dict) -> tuple[bytes, bytes, bytes]:
+    """canonical(fields) in three pieces around the values of "at" and "seq", which the
+    database fills in under the chain's lock (services.record on PostgreSQL):
+
+        canonical(fields) == p1 + at.isoformat(timespec="microseconds") + p2 + str(seq) + p3
+
+    Every other value is serialized here, by orjson, so escaping is the same as canonical()'s.
+    """
+    rest = {k: v for k, v in fields.items() if k not in ("at", "seq")}
+    before = _members({k: v for k, v in rest.items() if k < "at"})
+    between = _members({k: v for k, v in rest.items() if "at" < k < "seq"})
+    after = _members({k: v for k, v in rest.items() if k > "seq"})
+    p1 = b"{" + (before + b"," if before else b"") + b'"at":"'
+    p2 = b'",' + (between + b"," if between else b"") + b'"seq":'
+    p3 = (b"," + after if after else b"") + b"}"
+    return p1, p2, p3
+
+
 def event_fields(
     *,
     seq: int,

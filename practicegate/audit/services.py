@@ -64,6 +64,38 @@ _EVENT_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_ke
 _INSERT = (f"INSERT INTO {AuditEvent._meta.db_table} ({', '.join(f.column for f in _EVENT_FIELDS)})"
            f" VALUES ({', '.join(['%s'] * len(_EVENT_FIELDS))}) RETURNING id")
 
+# PostgreSQL: the whole append as one statement, so no Python runs while the chain's row
+# is locked (a descheduled lock holder would stall every other writer of the account).
+# `head` locks the row; under READ COMMITTED a writer that waited for the lock re-reads
+# the row's newest version, so it links to the event just committed before it. `link`
+# hashes exactly as chain.link(prev, chain.canonical(fields)): the bytes of the fields
+# come from Python in three pieces around `at` and `seq`, the only values known only
+# under the lock (chain.canonical_around_at_and_seq); `at` is formatted as Python's
+# isoformat(timespec="microseconds") of a UTC time. Then the head moves and the event
+# is inserted. The statement is atomic by itself: outside a transaction it runs in
+# autocommit (statement and commit in one round trip), inside one it joins it.
+_FROM_LINK = {"chain_id": "id", "seq": "seq", "at": "at", "prev_hash": "prev_hash", "hash": "hash"}
+_GIVEN_FIELDS = [f for f in _EVENT_FIELDS if f.column not in _FROM_LINK]
+_APPEND = f"""WITH head AS MATERIALIZED (
+    SELECT id, seq + 1 AS seq, head_hash AS prev_hash, greatest(%s::timestamptz, head_at) AS at
+    FROM {_table} WHERE account_id {{where}} FOR UPDATE
+), link AS MATERIALIZED (
+    SELECT id, seq, prev_hash, at, encode(sha256(
+        convert_to(prev_hash, 'UTF8') || %s::bytea
+        || convert_to(to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00', 'UTF8')
+        || %s::bytea || convert_to(seq::text, 'UTF8') || %s::bytea), 'hex') AS hash
+    FROM head
+), advanced AS (
+    UPDATE {_table} AS chain SET seq = link.seq, head_hash = link.hash, head_at = link.at
+    FROM link WHERE chain.id = link.id
+)
+INSERT INTO {AuditEvent._meta.db_table} ({', '.join(f.column for f in _EVENT_FIELDS)})
+SELECT {', '.join(f"link.{_FROM_LINK[f.column]}" if f.column in _FROM_LINK else "%s" for f in _EVENT_FIELDS)}
+FROM link
+RETURNING id, chain_id, seq, at, prev_hash, hash
+"""
+_APPEND_TO = {True: _APPEND.format(where="IS NULL"), False: _APPEND.format(where="= %s")}
+
 
 def _insert(event: AuditEvent) -> None:
     """INSERT the event with a statement built once (the ORM would compile it on every call)."""
@@ -103,7 +135,41 @@ def _advance(account) -> tuple[int, int, str, datetime | None]:
     return chain_id, seq, head_hash, _as_utc(head_at)
 
 
-@transaction.atomic(savepoint=False)
+def _append_in_three_statements(event: AuditEvent, fields: dict) -> None:
+    """SQLite: lock and advance the chain, insert the event, store the head (one writer at a time anyway)."""
+    with transaction.atomic(savepoint=False):
+        event.chain_id, event.seq, event.prev_hash, head_at = _advance(event.account)
+        # Never before the previous event: the Activity Log turns a date range into a
+        # sequence-number range, which needs `at` non-decreasing along the chain.
+        if head_at is not None and event.at < head_at:
+            event.at = head_at
+        fields.update(seq=event.seq, at=event.at.isoformat(timespec="microseconds"))
+        event.hash = chainlib.link(event.prev_hash, chainlib.canonical(fields))
+        _insert(event)
+        with connection.cursor() as cursor:
+            cursor.execute(_SET_HEAD, [event.hash, connection.ops.adapt_datetimefield_value(event.at),
+                                       event.chain_id])
+
+
+def _append_in_one_statement(event: AuditEvent, fields: dict) -> None:
+    """PostgreSQL: the append as the one statement _APPEND (see there why)."""
+    system = event.account_id is None
+    p1, p2, p3 = chainlib.canonical_around_at_and_seq(fields)
+    params = [connection.ops.adapt_datetimefield_value(event.at), *([] if system else [event.account_id]),
+              p1, p2, p3, *(f.get_db_prep_save(getattr(event, f.attname), connection) for f in _GIVEN_FIELDS)]
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_TO[system], params)
+        row = cursor.fetchone()
+        if row is None:  # the account's very first event: create its chain row
+            chain_for(event.account)
+            cursor.execute(_APPEND_TO[system], params)
+            row = cursor.fetchone()
+    event.pk, event.chain_id, event.seq, at, event.prev_hash, event.hash = row
+    event.at = _as_utc(at)
+    event._state.adding = False
+    event._state.db = connection.alias
+
+
 def record(
     action: str,
     *,
@@ -121,9 +187,11 @@ def record(
 ) -> AuditEvent:
     """Append one event to `account`'s chain (the system chain when account is None).
 
-    Runs inside the caller's transaction, so a change and its event commit together.
-    Three statements: advance the chain (its row lock or SQLite's write lock queues
-    concurrent appends, so the sequence stays gapless), insert the event, store the head.
+    Inside the caller's transaction, a change and its event commit together; called
+    on its own (a page view, a command), the event commits before record() returns.
+    The chain's row lock (PostgreSQL) or SQLite's write lock queues concurrent appends,
+    so the sequence stays gapless. PostgreSQL: one statement (_APPEND), in autocommit
+    when no transaction is open; SQLite: three (advance the chain, insert, store the head).
     """
     if action not in ACTIONS:
         raise UnknownAction(action)
@@ -138,15 +206,11 @@ def record(
         channel = Channel.WEB if request is not None else Channel.CLI
     ctx = _request_context(request)
 
-    chain_id, seq, prev_hash, head_at = _advance(account)
-    # Never before the previous event: the Activity Log turns a date range into a
-    # sequence-number range, which needs `at` non-decreasing along the chain.
+    # The clock; the append moves it up to the head's time if that is later.
     at = datetime.now(UTC)
-    if head_at is not None and at < head_at:
-        at = head_at
     detail = _scrub(detail)
     fields = chainlib.event_fields(
-        seq=seq,
+        seq=0,  # both filled in under the chain's lock
         account_id=account.pk if account is not None else None,
         at=at,
         actor_id=actor.pk if actor is not None else None,
@@ -160,11 +224,8 @@ def record(
         detail=detail,
         **ctx,
     )
-    digest = chainlib.link(prev_hash, chainlib.canonical(fields))
     event = AuditEvent(
-        chain_id=chain_id,
         account=account,
-        seq=seq,
         at=at,
         actor=actor,
         actor_username=fields["actor_username"],
@@ -175,18 +236,17 @@ def record(
         target_id=fields["target_id"],
         outcome=fields["outcome"],
         detail=detail,
-        prev_hash=prev_hash,
-        hash=digest,
         **ctx,
     )
-    _insert(event)
-    with connection.cursor() as cursor:
-        cursor.execute(_SET_HEAD, [digest, connection.ops.adapt_datetimefield_value(at), chain_id])
+    if connection.vendor == "postgresql":
+        _append_in_one_statement(event, fields)
+    else:
+        _append_in_three_statements(event, fields)
     if request is not None:
         request.audit_events = getattr(request, "audit_events", 0) + 1
     every = settings.AUDIT_CHECKPOINT_EVERY
-    if every and seq % every == 0:
-        _schedule_checkpoint(chain_id, seq)
+    if every and event.seq % every == 0:
+        _schedule_checkpoint(event.chain_id, event.seq)
     return event
 
 
