@@ -107,12 +107,10 @@ def _memberships(user, slugs: list[str] | None = None) -> list[Membership]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    found = []
-    for row in rows:
-        membership = _MEMBERSHIP.instance(row)
-        membership.account = _ACCOUNT.instance(row, len(_MEMBERSHIP))
+    found = _MEMBERSHIP.instances(rows)
+    for membership, account in zip(found, _ACCOUNT.instances(rows, len(_MEMBERSHIP)), strict=True):
+        membership.account = account
         membership.user = user
-        found.append(membership)
     return found
 
 

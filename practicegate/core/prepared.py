@@ -10,7 +10,7 @@ here equals one the ORM reads (tests/core/test_prepared.py compares them on both
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
 class Columns:
@@ -43,10 +43,16 @@ class Columns:
             self._converters[conn.vendor] = found
         return found
 
-    def instance(self, row, start: int = 0, conn=connection):
-        """The model instance held in row[start:start + len(self)]."""
-        values = list(row[start:start + len(self.fields)])
-        for i, pairs in enumerate(self._converters_for(conn)):
-            for converter, col in pairs:
+    def instances(self, rows, start: int = 0) -> list:
+        """The model instances held in row[start:start + len(self)] of each row."""
+        conn = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the `connection` proxy is slow per access
+        steps = [(i, converter, col) for i, pairs in enumerate(self._converters_for(conn))
+                 for converter, col in pairs]
+        end, from_db, alias, names = start + len(self.fields), self.model.from_db, conn.alias, self.attnames
+        found = []
+        for row in rows:
+            values = list(row[start:end])
+            for i, converter, col in steps:
                 values[i] = converter(values[i], col, conn)
-        return self.model.from_db(conn.alias, self.attnames, values)
+            found.append(from_db(alias, names, values))
+        return found

@@ -127,7 +127,7 @@ def _first_rows(account, kind: Kind, limit: int) -> list:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns.sql} FROM {meta.db_table} t WHERE t.{account_column} = %s"
                        f" ORDER BY {order} LIMIT %s", [account.pk, limit])
-        return [columns.instance(row) for row in cursor.fetchall()]
+        return columns.instances(cursor.fetchall())
 
 
 def existing_keys(account, kind: Kind) -> set[str]:
