@@ -80,7 +80,7 @@ def build_views(kind: Kind) -> dict:
     @require_GET
     def list_view(request, account):
         search = SearchForm(request.GET)
-        params = search.cleaned_data if search.is_valid() else {}
+        params = search.cleaned_data if request.GET and search.is_valid() else {}  # nothing to check in none
         query = params.get("q", "")
         page = selectors.masterfile_page(request.account, kind, query=query,
                                          after=params.get("after"), before=params.get("before"))
