@@ -132,7 +132,7 @@ def _canonical_detail(text: bytes) -> bytes:
 
 def fast_walk(chain_id: int, *, after_seq: int = 0, until_seq: int = 2**62, running: str = chainlib.GENESIS,
               watch: frozenset[int] = frozenset()) -> Walk:
-    """Walk events after_seq+1..until_seq like `walk`, on bytes the database builds (see above)."""
+    """Walk events after_seq+1..until_seq like `walk`, on the bytes the database spells for them."""
     expected = after_seq + 1
     before_running = None
     digests: dict[int, str] = {}
