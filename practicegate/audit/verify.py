@@ -2,18 +2,27 @@
 
 Two walks over the same rows:
 
-- the fast one (`fast_walk`): the database spells each event's canonical JSON
-  itself, as two pieces of bytes around `detail` (JSON-quoted strings, integers,
-  `at` formatted as `chain.event_fields` does), and hands `detail` over as its
-  stored text, which is re-serialized once per distinct text (orjson with
-  sorted keys, remembered). Per row that leaves one bytes concatenation, one
-  SHA-256 and three comparisons: no dict, no JSON round trip.
+- the fast one (`fast_walk`): one query per batch of 2,000 events returns the
+  batch as a few long values, the database joining the rows itself
+  (group_concat / string_agg), because fetching each column of each row
+  through the driver cost more than the hashing. Each row is spelled by the
+  database as its link (prev_hash) plus the canonical JSON before `detail`,
+  the JSON after it, and its stored hash; `detail` comes as its stored text,
+  re-serialized once per distinct text (orjson, sorted keys, remembered). Per
+  row that leaves one concatenation, one SHA-256 and two comparisons; the
+  batch's seq list is compared once, with the numbers it must hold.
 - the exact one (`walk`): the same fields as a dict through `chain.canonical`,
-  the chain's definition. The fast walk hands every row it cannot confirm to
-  it, so a string the database quotes differently from orjson (the bytes then
-  differ and the hash does not match) costs one exact re-check, never a false
-  alarm; and any bytes that do match the stored hash are valid JSON holding the
-  row's values, so they are the canonical bytes: a match is never false either.
+  the chain's definition.
+
+The database puts strings between quotes as they are, so its bytes are the
+canonical ones exactly when no value holds a quote, a backslash or a control
+character. A batch with a quote or a backslash beyond the template's, or whose
+separators do not line up, is doubtful and is walked the exact way (an intact
+chain with such text still verifies, a little slower); a control character
+cannot slip through either, as canonical JSON never holds one raw, so such
+bytes never match a stored hash. So bytes that match the stored hash are the
+canonical bytes of the row's values: a match is never false, and a row that
+does not match is handed to the exact walk, which names what is wrong.
 """
 
 from __future__ import annotations
@@ -48,83 +57,73 @@ _DETAIL_SQL = {"sqlite": "detail", "postgresql": "detail::text"}
 _COLUMN = {"account": "account_id", "actor": "actor_id"}
 
 
-# The fast walk's row: seq, canonical bytes before detail, detail as stored, bytes after it, prev_hash, hash.
-_QUOTE_SQL = {"sqlite": "json_quote({})", "postgresql": "to_json({}::text)::text"}
-_INT_SQL = {"sqlite": "coalesce({}, 'null')", "postgresql": "coalesce({}::text, 'null')"}
-_BYTES_SQL = {"sqlite": "CAST({} AS BLOB)", "postgresql": "{}"}
+# The fast walk's batches (see the module's text).
+SEPARATOR = "\x1f"
+BATCH = 2000  # rows per query: big enough that the query's own cost vanishes
 DETAIL_CACHE = 20_000  # distinct detail texts remembered by one fast walk
+_INT_FIELDS = frozenset({"account", "actor", "seq"})
+_INT_SQL = {
+    # SQLite keeps any type in any column: a text where a number belongs must not print
+    # as that number (or as null), so it prints a backslash, which makes the batch doubtful.
+    "sqlite": "CASE typeof({0}) WHEN 'integer' THEN {0} WHEN 'null' THEN 'null' ELSE '\\' END",
+    "postgresql": "coalesce({0}::text, 'null')",
+}
+# SQLite: a blob, so no text is decoded; PostgreSQL: text, encoded once per batch.
+_JOIN_SQL = {"sqlite": "CAST(group_concat({}, char(31)) AS BLOB)", "postgresql": "string_agg({}, chr(31))"}
+_SEQS_SQL = {"sqlite": "group_concat(seq, ',')", "postgresql": "string_agg(seq::text, ',')"}
 
 
-def _sqlite_piece_sql(names, *, first: bool) -> str:
-    """SQLite: json_object() spells the pieces in one call (the same quoting as json_quote)."""
-    pairs = ", ".join(f"'{name}', " + (_AT_SQL["sqlite"] if name == "at" else _COLUMN.get(name, name))
-                      for name in names)
-    # The first piece's last value and the second's first key are quoted: one brace to trim each.
-    if first:
-        return f"CAST(rtrim(json_object({pairs}), '}}') || ',\"detail\":' AS BLOB)"
-    return f"CAST(',' || ltrim(json_object({pairs}), '{{') AS BLOB)"
+def _pairs(names) -> str:
+    return ",".join(f'"{name}":' + ("%s" if name in _INT_FIELDS else '"%s"') for name in names)
 
 
-def _piece_sql(vendor: str, names, *, first: bool, last: bool) -> str:
+# prev_hash, {"account":…,"detail":  SEP  ,"ip":…}  SEP  hash
+ROW_TEMPLATE = ("%s{" + _pairs(HASHED[:_DETAIL]) + ',"detail":' + SEPARATOR + "," + _pairs(HASHED[_DETAIL + 1:])
+                + "}" + SEPARATOR + "%s")
+QUOTES_PER_ROW = ROW_TEMPLATE.count('"')
+
+
+def _template_arg(vendor: str, name: str) -> str:
+    if name == "at":
+        return _AT_SQL[vendor]
+    if name in ("account", "actor"):
+        return _INT_SQL[vendor].format(_COLUMN[name])
+    return "seq::text" if name == "seq" and vendor == "postgresql" else name
+
+
+def _row_sql(vendor: str) -> str:
+    """The expression spelling one row by ROW_TEMPLATE.
+
+    SQLite: printf(). PostgreSQL: `||`, as format() looks up each argument's output
+    function on every row (several times slower).
+    """
+    args = ["prev_hash", *(_template_arg(vendor, n) for n in HASHED if n != "detail"), "hash"]
     if vendor == "sqlite":
-        return _sqlite_piece_sql(names, first=first)
-    parts = []
-    for i, name in enumerate(names):
-        key = ("{" if first and i == 0 else ",") + f'"{name}":'
-        if name == "at":
-            value = "'\"' || " + _AT_SQL[vendor] + " || '\"'"
-        elif name in ("account", "actor", "seq"):
-            value = _INT_SQL[vendor].format(_COLUMN.get(name, name))
-        else:
-            value = _QUOTE_SQL[vendor].format(name)
-        parts.append(f"'{key}' || {value}")
-    parts.append("'}'" if last else "',\"detail\":'")
-    return _BYTES_SQL[vendor].format(" || ".join(parts))
+        return f"printf('{ROW_TEMPLATE.replace('%s', '%%s')}', {', '.join(args)})"
+    literals = ROW_TEMPLATE.split("%s")
+    pieces = [piece for text, arg in zip(literals, [*args, None], strict=True)
+              for piece in ((f"'{text}'" if text else None), arg) if piece]
+    return " || ".join(pieces)
 
 
-def fast_select_sql(vendor: str) -> str:
-    head = _piece_sql(vendor, HASHED[:_DETAIL], first=True, last=False)
-    tail = _piece_sql(vendor, HASHED[_DETAIL + 1:], first=False, last=True)
-    detail = _BYTES_SQL[vendor].format(_DETAIL_SQL[vendor])
+def batch_sql(vendor: str) -> str:
+    """One batch of a chain (chain, after seq, up to seq): rows, details, their seq list, count."""
+    join = _JOIN_SQL[vendor]
     return (
-        f"SELECT seq, {head}, {detail}, {tail}, {_BYTES_SQL[vendor].format('prev_hash')}, "
-        f"{_BYTES_SQL[vendor].format('hash')} FROM {AuditEvent._meta.db_table} "
-        "WHERE chain_id = %s AND seq > %s AND seq <= %s ORDER BY seq"
+        f"SELECT {join.format('r')}, {join.format('d')}, {_SEQS_SQL[vendor]}, count(*) "
+        f"FROM (SELECT {_row_sql(vendor)} AS r, {_DETAIL_SQL[vendor]} AS d, seq FROM {AuditEvent._meta.db_table} "
+        "WHERE chain_id = %s AND seq > %s AND seq <= %s ORDER BY seq) batch"
     )
 
 
-def _unescape_copy_line(line: bytes) -> list[bytes]:
-    fields = line.decode("utf-8").split("\t")
-    # No column of the fast row is NULL; were one, b"" makes the row a doubtful one for the exact walk.
-    return [(_copy_field(-1, text) or "").encode("utf-8") for text in fields]
-
-
-def _fast_rows(chain_id: int, after_seq: int, until_seq: int):
-    """Yield lists of fast rows (seq as int, the rest as bytes), a chunk at a time."""
-    if connection.vendor == "postgresql":
-        sql = f"COPY ({fast_select_sql('postgresql') % (int(chain_id), int(after_seq), int(until_seq))}) TO STDOUT"
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            pending = b""
-            for block in copy:
-                data = pending + bytes(block)
-                cut = data.rfind(b"\n")
-                pending = data[cut + 1:]
-                if cut < 0:
-                    continue
-                rows = []
-                for line in data[:cut].split(b"\n"):
-                    row = _unescape_copy_line(line) if b"\\" in line else line.split(b"\t")
-                    row[0] = int(row[0])
-                    rows.append(row)
-                yield rows
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(fast_select_sql(connection.vendor), [chain_id, after_seq, until_seq])
-        while True:
-            rows = cursor.fetchmany(CHUNK)
-            if not rows:
-                return
-            yield rows
+def _read_batch(cursor, sql: str, chain_id: int, after_seq: int, until_seq: int):
+    """(rows, details, seq list, count) of one batch as bytes, bytes, text, int; None when empty."""
+    cursor.execute(sql, [chain_id, after_seq, until_seq])
+    rows, details, seqs, count = cursor.fetchone()
+    if not count:
+        return None
+    return (rows.encode() if isinstance(rows, str) else rows,
+            details.encode() if isinstance(details, str) else details, seqs, count)
 
 
 def _canonical_detail(text: bytes) -> bytes:
@@ -133,7 +132,7 @@ def _canonical_detail(text: bytes) -> bytes:
 
 def fast_walk(chain_id: int, *, after_seq: int = 0, until_seq: int = 2**62, running: str = chainlib.GENESIS,
               watch: frozenset[int] = frozenset()) -> Walk:
-    """Walk events after_seq+1..until_seq like `walk`, on bytes the database builds (see the module's text)."""
+    """Walk events after_seq+1..until_seq like `walk`, on the bytes the database spells for them."""
     expected = after_seq + 1
     before_running = None
     digests: dict[int, str] = {}
@@ -142,44 +141,72 @@ def fast_walk(chain_id: int, *, after_seq: int = 0, until_seq: int = 2**62, runn
             chain_id, expected, until_seq, running, before_running, watch, digests)
         if stopped is None:
             return Walk(expected - 1, running, digests)
-        # Check the row the fast walk could not confirm the exact way: a real fault, or
-        # a string the database quoted otherwise than orjson does (then go on past it).
+        # The exact walk up to the row that does not fit names what is wrong (were the
+        # row fine after all, changed meanwhile, go on past it).
         exact = walk(stream_rows(chain_id, expected - 1, until_seq=max(stopped, expected)), expected=expected,
                      running=running, watch=watch, before_running=before_running)
         digests.update(exact.digests)
         if exact.bad_row is not None or exact.last < expected:
             exact.digests = digests
             return exact
-        expected, running, before_running = exact.last + 1, exact.running, running
+        expected, running, before_running = exact.last + 1, exact.running, exact.before_running
 
 
 def _fast_stretch(chain_id, expected, until_seq, running, before_running, watch, digests):
-    """Re-hash fast rows from `expected` on; stop at the end (stopped None) or at the first doubtful row."""
-    sha256 = hashlib.sha256
+    """Re-hash from `expected` on; stop at the end (stopped None) or at a row that does not fit (its seq).
+
+    A doubtful batch is walked the exact way here, so an intact chain never stops.
+    """
+    sql = batch_sql(connection.vendor)
     cache: dict[bytes, bytes] = {}
-    canonical_detail = _canonical_detail
-    running_b = running.encode()
-    before_b = before_running.encode() if before_running is not None else None
-    for rows in _fast_rows(chain_id, expected - 1, until_seq):
-        for seq, head, detail, tail, prev, stored in rows:
-            if seq != expected or prev != running_b:
-                return expected, running_b.decode(), _text(before_b), seq
-            canon = cache.get(detail)
-            if canon is None:
-                if len(cache) >= DETAIL_CACHE:
-                    cache.clear()
+    with connection.cursor() as cursor:
+        while expected <= until_seq:
+            upto = min(expected - 1 + BATCH, until_seq)
+            batch = _read_batch(cursor, sql, chain_id, expected - 1, upto)
+            if batch is None:
+                break
+            if len(cache) >= DETAIL_CACHE:
+                cache.clear()
+            confirmed = _confirm(batch, expected, running, watch, digests, cache)
+            if confirmed is not None:
+                expected, running, before_running = expected + batch[3], *confirmed
+                continue
+            exact = walk(stream_rows(chain_id, expected - 1, upto), expected=expected, running=running,
+                         watch=watch, before_running=before_running)
+            digests.update(exact.digests)
+            if exact.bad_row is not None or exact.last < expected:
+                stopped = exact.bad_row[_SEQ] if exact.bad_row is not None else expected
+                return exact.last + 1, exact.running, exact.before_running, stopped
+            expected, running, before_running = exact.last + 1, exact.running, exact.before_running
+    return expected, running, before_running, None
+
+
+def _confirm(batch, expected: int, running: str, watch, digests: dict, cache: dict):
+    """Re-hash one batch; return (its last hash, the one before), or None when in doubt."""
+    rows, details, seqs, count = batch
+    parts, details = rows.split(b"\x1f"), details.split(b"\x1f")
+    if (len(parts) != 3 * count or len(details) != count or rows.count(b'"') != QUOTES_PER_ROW * count
+            or b"\\" in rows or seqs != ",".join(map(str, range(expected, expected + count)))):
+        return None
+    sha256, canonical_detail = hashlib.sha256, _canonical_detail
+    link = running.encode()
+    it = iter(parts)
+    for head, tail, stored, detail in zip(it, it, it, details, strict=True):
+        if not head.startswith(link):
+            return None
+        canon = cache.get(detail)
+        if canon is None:
+            try:
                 canon = cache[detail] = canonical_detail(detail)
-            if sha256(prev + head + canon + tail).hexdigest().encode() != stored:
-                return expected, running_b.decode(), _text(before_b), seq
-            if expected in watch:
-                digests[expected] = stored.decode()
-            before_b, running_b = running_b, stored
-            expected += 1
-    return expected, running_b.decode(), _text(before_b), None
-
-
-def _text(value: bytes | None) -> str | None:
-    return value.decode() if value is not None else None
+            except orjson.JSONDecodeError:
+                return None
+        if sha256(head + canon + tail).hexdigest().encode() != stored:
+            return None
+        link = stored
+    for seq in watch:
+        if expected <= seq < expected + count:
+            digests[seq] = parts[3 * (seq - expected) + 2].decode()
+    return link.decode(), (parts[-4].decode() if count > 1 else running)
 
 
 @dataclass(frozen=True)
@@ -302,7 +329,7 @@ def walk(rows, *, expected: int, running: str, watch: frozenset[int] = frozenset
             digests[expected] = digest
         before_running, running = running, digest
         expected += 1
-    return Walk(expected - 1, running, digests)
+    return Walk(expected - 1, running, digests, before_running=before_running)
 
 
 def verify_chain(chain: AuditChain, *, public_keys=None, after_seq: int = 0,
