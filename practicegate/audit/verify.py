@@ -88,7 +88,12 @@ def _template_arg(vendor: str, name: str) -> str:
         return _AT_SQL[vendor]
     if name in ("account", "actor"):
         return _INT_SQL[vendor].format(_COLUMN[name])
-    return "seq::text" if name == "seq" and vendor == "postgresql" else name
+    if name == "seq":
+        return "seq::text" if vendor == "postgresql" else name
+    # A NULL where text belongs (possible only in a rebuilt table) must not print as "": on
+    # SQLite it prints a backslash (the batch is doubtful); on PostgreSQL `||` makes the whole
+    # row NULL, string_agg leaves it out and the batch no longer holds its count of rows.
+    return f"ifnull({name}, '\\')" if vendor == "sqlite" else name
 
 
 def _row_sql(vendor: str) -> str:
