@@ -50,9 +50,9 @@ def test_untouched_chain_is_never_flagged(events):
 @PROPERTY
 @given(events=st.lists(event, min_size=1, max_size=25))
 def test_the_database_spells_every_untouched_event_as_orjson_does(events):
-    """The fast walk confirms each row itself: the bytes the database builds are the canonical
-    ones for any text (quotes, backslashes, control characters, any plane), so no row of an
-    intact chain goes to the exact re-check."""
+    """Any text (quotes, backslashes, control characters, any plane) in an intact chain is
+    confirmed: by the fast walk's own bytes, or, for a batch whose text needs escaping, by the
+    exact walk it hands that batch to; either way the walk ends at the chain's head."""
     account = bare_account()
     append_events(account, events)
     chain = chain_of(account)
