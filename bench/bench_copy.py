@@ -61,17 +61,18 @@ def _setup():
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
     codes = _icd10_billable()
     with transaction.atomic():
-        _insert_many(DiagnosisCode, ["account", "code", "description", "active", "created_at", "updated_at"],
-                     [(source.pk, c, d, i % 50 != 0, stamp, stamp) for i, (c, d) in enumerate(codes)])
+        _insert_many(DiagnosisCode, ["account", "code", "description", "active", "created_at", "updated_at",
+                                     "version"],
+                     [(source.pk, c, d, i % 50 != 0, stamp, stamp, 1) for i, (c, d) in enumerate(codes)])
         _insert_many(BillingCode, ["account", "code", "description", "modifier1", "modifier2", "modifier3",
-                                   "modifier4", "fee", "units", "active", "created_at", "updated_at"],
+                                   "modifier4", "fee", "units", "active", "created_at", "updated_at", "version"],
                      [(source.pk, f"{90000 + i:05d}", f"Procedure {i}", "95" if i % 3 == 0 else "", "", "", "",
                        connection.ops.adapt_decimalfield_value(Decimal(100 + i % 200), 9, 2), 1, True,
-                       stamp, stamp) for i in range(1000)])
+                       stamp, stamp, 1) for i in range(1000)])
         _insert_many(InsurancePayer, ["account", "name", "payer_id", "address", "city", "state", "zip_code",
-                                      "phone", "payer_type", "notes", "active", "created_at", "updated_at"],
+                                      "phone", "payer_type", "notes", "active", "created_at", "updated_at", "version"],
                      [(source.pk, f"Payer {i}", f"P{i:05d}" if i % 10 else "", f"{i} Main St", "Springfield",
-                       "IL", "62701", "555-0100", "commercial", "", True, stamp, stamp) for i in range(1000)])
+                       "IL", "62701", "555-0100", "commercial", "", True, stamp, stamp, 1) for i in range(1000)])
     return user, source, account, len(codes)
 
 
