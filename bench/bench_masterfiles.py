@@ -28,7 +28,8 @@ def _best(fn, repeat: int = REPEAT) -> float:
 
 def run() -> list[Result]:
     from practicegate.accounts.services import account_signup
-    from practicegate.masterfiles import icd10, selectors, services
+    from practicegate.core.scoping import account_scope
+    from practicegate.masterfiles import icd10, services
     from practicegate.masterfiles.kinds import KINDS
     from practicegate.masterfiles.models import DiagnosisCode
 
@@ -38,7 +39,8 @@ def run() -> list[Result]:
     icd10.billable_codes()  # the package's XML parse is a one-off per process
 
     started = time.perf_counter()
-    counts = services.icd10_import(actor=None, account=account, preset="all")
+    with account_scope(account):
+        counts = services.icd10_import(actor=None, account=account, preset="all")
     bulk_rate = counts["added"] / (time.perf_counter() - started)
 
     # Baseline: the same rows saved one at a time (500 of them), then rolled back.
@@ -46,7 +48,7 @@ def run() -> list[Result]:
     other = account_signup(provider_name=f"Bench MF2 {stamp}", email="bench@example.org",
                            username=f"benchmf2{stamp}", password="bench passphrase for masterfiles 2")
     started = time.perf_counter()
-    with transaction.atomic():
+    with account_scope(other), transaction.atomic():
         now = timezone.now()
         for code, description in rows:
             DiagnosisCode(account=other, code=code, description=description,
@@ -58,6 +60,14 @@ def run() -> list[Result]:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     kind = KINDS["diagnosis"]
+    with account_scope(account):
+        return _pages(account, kind, bulk_rate, one_by_one)
+
+
+def _pages(account, kind, bulk_rate: float, one_by_one: float) -> list[Result]:
+    from practicegate.masterfiles import selectors
+    from practicegate.masterfiles.models import DiagnosisCode
+
     last = DiagnosisCode.objects.filter(account=account).order_by("-code").values_list("pk", flat=True)[60]
     first_page = _best(lambda: selectors.masterfile_page(account, kind))
     deep_page = _best(lambda: selectors.masterfile_page(account, kind, after=last))

@@ -84,10 +84,12 @@ def masterfile_page(account, kind: Kind, *, query: str = "", after: int | None =
 
     The cursor row is looked up in the account, so another account's id is ignored.
     """
-    if not query.strip() and not after and not before:
-        rows = _first_rows(account, kind, size + 1)
+    if not query.strip() and not before:
+        # The pages a user opens all day (the list, then Next): statements written once.
+        cursor = _cursor(account, kind, after) if after else None
+        rows = _listed_rows(account, kind, size + 1, after=cursor)
         return Page(rows=rows[:size], next_after=rows[size - 1].pk if len(rows) > size else None,
-                    prev_before=None)
+                    prev_before=rows[0].pk if cursor is not None and rows else None)
     # The list shows none of these: not converting two datetimes and the version per row
     # is a tenth of the page's time.
     qs = search(account, kind, query).defer(*_NOT_LISTED)
@@ -115,18 +117,41 @@ def masterfile_page(account, kind: Kind, *, query: str = "", after: int | None =
 _LISTED_COLUMNS: dict[str, Columns] = {}
 
 
-def _first_rows(account, kind: Kind, limit: int) -> list:
-    """The list's first page: what the ORM query above would read, from a statement written
-    once (core.prepared), because it is the page a user opens all day."""
+def _columns(kind: Kind) -> tuple[str, list[str]]:
+    meta = kind.model._meta
+    quote = connection.ops.quote_name
+    return quote(meta.get_field("account").column), [quote(meta.get_field(f).column) for f in kind.order]
+
+
+def _cursor(account, kind: Kind, pk) -> tuple | None:
+    """The order values of row `pk` of this account (None for any other id: it is ignored)."""
+    if not -(2**63) <= pk < 2**63:  # no such row (and out of any integer column's range)
+        return None
+    account_column, order = _columns(kind)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(order)} FROM {kind.model._meta.db_table}"
+                       f" WHERE {account_column} = %s AND id = %s", [account.pk, pk])
+        return cursor.fetchone()
+
+
+def _listed_rows(account, kind: Kind, limit: int, *, after: tuple | None = None) -> list:
+    """A list page in order, after the cursor's values when given: what the ORM query above
+    reads (the same `_beyond` condition, spelled out), from statements written once
+    (core.prepared), because these are the pages a user opens all day."""
     columns = _LISTED_COLUMNS.get(kind.key)
     if columns is None:
         columns = _LISTED_COLUMNS[kind.key] = Columns(kind.model, "t", leave_out=_NOT_LISTED)
-    meta = kind.model._meta
-    order = ", ".join(f"t.{connection.ops.quote_name(meta.get_field(f).column)}" for f in kind.order)
-    account_column = connection.ops.quote_name(meta.get_field("account").column)
+    account_column, order = _columns(kind)
+    where, params = f"t.{account_column} = %s", [account.pk]
+    if after is not None:
+        steps = []
+        for i, column in enumerate(order):
+            steps.append(" AND ".join([*(f"t.{c} = %s" for c in order[:i]), f"t.{column} > %s"]))
+            params += [*after[:i], after[i]]
+        where += f" AND ({' OR '.join(f'({step})' for step in steps)})"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns.sql} FROM {meta.db_table} t WHERE t.{account_column} = %s"
-                       f" ORDER BY {order} LIMIT %s", [account.pk, limit])
+        cursor.execute(f"SELECT {columns.sql} FROM {kind.model._meta.db_table} t WHERE {where}"
+                       f" ORDER BY {', '.join(f't.{c}' for c in order)} LIMIT %s", [*params, limit])
         return columns.instances(cursor.fetchall())
 
 
