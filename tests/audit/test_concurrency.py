@@ -19,20 +19,16 @@ from tests.audit.conftest import bare_account
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need separate server connections")
-@pytest.mark.django_db(transaction=True)
-def test_threads_appending_to_one_account_on_postgresql():
-    account = bare_account()
-    threads_n, each = 6, 20
+def run_at_once(threads_n: int, append) -> list[str]:
+    """Start `append(n)` on threads_n threads released together (each its own connection);
+    return the errors they raised."""
     errors = []
     barrier = threading.Barrier(threads_n)
 
     def work(n):
         barrier.wait()
         try:
-            for i in range(each):
-                record("page.view", account=account, detail={"thread": n, "i": i})
+            append(n)
         except Exception as exc:
             errors.append(repr(exc))
         finally:
@@ -43,7 +39,21 @@ def test_threads_appending_to_one_account_on_postgresql():
         t.start()
     for t in threads:
         t.join()
-    assert errors == []
+    return errors
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need separate server connections")
+@pytest.mark.django_db(transaction=True)
+def test_threads_appending_to_one_account_on_postgresql():
+    account = bare_account()
+    threads_n, each = 6, 20
+
+    def append(n):
+        for i in range(each):
+            record("page.view", account=account, detail={"thread": n, "i": i})
+
+    assert run_at_once(threads_n, append) == []
     seqs = list(AuditEvent.objects.filter(account=account).order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, threads_n * each + 1))
     assert verify_all(account=account)[1] == []
@@ -61,30 +71,17 @@ def test_writers_in_transactions_and_in_autocommit_share_one_chain_on_postgresql
 
     account = bare_account()  # no chain row yet: the first appends race to create it
     threads_n, each = 8, 12
-    errors = []
-    barrier = threading.Barrier(threads_n)
 
-    def work(n):
-        barrier.wait()
-        try:
-            for i in range(each):
-                if n % 2:
-                    with transaction.atomic():
-                        record("page.view", account=account, detail={"thread": n, "i": i, "part": 1})
-                        record("page.view", account=account, detail={"thread": n, "i": i, "part": 2})
-                else:
-                    record("page.view", account=account, detail={"thread": n, "i": i})
-        except Exception as exc:
-            errors.append(repr(exc))
-        finally:
-            connection.close()
+    def append(n):
+        for i in range(each):
+            if n % 2:
+                with transaction.atomic():
+                    record("page.view", account=account, detail={"thread": n, "i": i, "part": 1})
+                    record("page.view", account=account, detail={"thread": n, "i": i, "part": 2})
+            else:
+                record("page.view", account=account, detail={"thread": n, "i": i})
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(threads_n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_at_once(threads_n, append) == []
     total = threads_n // 2 * each * 3
     events = list(AuditEvent.objects.filter(account=account).order_by("seq"))
     assert [e.seq for e in events] == list(range(1, total + 1))
