@@ -61,9 +61,21 @@ def search(account, kind: Kind, query: str) -> QuerySet:
 
 @dataclass
 class Page:
-    rows: list
+    """One page of rows. A page read by _listed_rows also keeps the rows as the database
+    returned them (`raw`: plain values, which a fragment can be keyed on), and makes its
+    model instances only when `rows` is first read."""
+
+    _rows: list | None
     next_after: int | None
     prev_before: int | None
+    raw: tuple = ()
+    columns: Columns | None = None
+
+    @property
+    def rows(self) -> list:
+        if self._rows is None:
+            self._rows = self.columns.instances(self.raw)
+        return self._rows
 
 
 def _beyond(order: tuple[str, ...], values: dict, *, forward: bool) -> Q:
@@ -87,9 +99,11 @@ def masterfile_page(account, kind: Kind, *, query: str = "", after: int | None =
     if not query.strip() and not before:
         # The pages a user opens all day (the list, then Next): statements written once.
         cursor = _cursor(account, kind, after) if after else None
-        rows = _listed_rows(account, kind, size + 1, after=cursor)
-        return Page(rows=rows[:size], next_after=rows[size - 1].pk if len(rows) > size else None,
-                    prev_before=rows[0].pk if cursor is not None and rows else None)
+        columns, raw = _listed_rows(account, kind, size + 1, after=cursor)
+        pk = columns.attnames.index("id")
+        return Page(None, next_after=raw[size - 1][pk] if len(raw) > size else None,
+                    prev_before=raw[0][pk] if cursor is not None and raw else None,
+                    raw=tuple(raw[:size]), columns=columns)
     # The list shows none of these: not converting two datetimes and the version per row
     # is a tenth of the page's time.
     qs = search(account, kind, query).defer(*_NOT_LISTED)
@@ -111,7 +125,7 @@ def masterfile_page(account, kind: Kind, *, query: str = "", after: int | None =
     else:
         next_after = rows[-1].pk if rows else None
         prev_before = rows[0].pk if more and rows else None
-    return Page(rows=rows, next_after=next_after, prev_before=prev_before)
+    return Page(rows, next_after=next_after, prev_before=prev_before)
 
 
 _LISTED_COLUMNS: dict[str, Columns] = {}
@@ -134,10 +148,11 @@ def _cursor(account, kind: Kind, pk) -> tuple | None:
         return cursor.fetchone()
 
 
-def _listed_rows(account, kind: Kind, limit: int, *, after: tuple | None = None) -> list:
+def _listed_rows(account, kind: Kind, limit: int, *, after: tuple | None = None) -> tuple[Columns, list]:
     """A list page in order, after the cursor's values when given: what the ORM query above
     reads (the same `_beyond` condition, spelled out), from statements written once
-    (core.prepared), because these are the pages a user opens all day."""
+    (core.prepared), because these are the pages a user opens all day. Returns the columns
+    read and the rows as the database returned them (columns.instances makes the models)."""
     columns = _LISTED_COLUMNS.get(kind.key)
     if columns is None:
         columns = _LISTED_COLUMNS[kind.key] = Columns(kind.model, "t", leave_out=_NOT_LISTED)
@@ -152,7 +167,7 @@ def _listed_rows(account, kind: Kind, limit: int, *, after: tuple | None = None)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns.sql} FROM {kind.model._meta.db_table} t WHERE {where}"
                        f" ORDER BY {', '.join(f't.{c}' for c in order)} LIMIT %s", [*params, limit])
-        return columns.instances(cursor.fetchall())
+        return columns, cursor.fetchall()
 
 
 def existing_keys(account, kind: Kind) -> set[str]:

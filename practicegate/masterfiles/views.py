@@ -16,6 +16,7 @@ from practicegate.accounts.services import ServiceError
 from practicegate.audit.selectors import edits_since
 from practicegate.core.decorators import account_view
 from practicegate.core.sections import Level
+from practicegate.core.templatetags.fragments import Derived
 from practicegate.core.versioning import EditConflict
 from practicegate.masterfiles import csvio, selectors, services
 from practicegate.masterfiles.forms import (
@@ -68,6 +69,15 @@ def _listed(row, kind: Kind) -> dict:
     return values
 
 
+def _listed_rows(page, kind: Kind):
+    """The list's rows for its fragment: when the page kept the rows as read, the fragment is
+    keyed on those, and the models and their listed values are made only on a miss."""
+    if page.raw:
+        columns = page.columns
+        return Derived(page.raw, lambda raw: [_listed(row, kind) for row in columns.instances(raw)])
+    return [_listed(row, kind) for row in page.rows]
+
+
 def build_views(kind: Kind) -> dict:
     """The list, form, import and export views of one kind, bound to its section."""
     section = kind.section
@@ -89,7 +99,7 @@ def build_views(kind: Kind) -> dict:
         # distinct listing, so it is built from plain values only.
         listing = {"title": kind.title, "noun": kind.noun, "key": kind.key, "query": query,
                    "may_edit": may_edit, "urls": _list_urls(kind, account),
-                   "rows": [_listed(row, kind) for row in page.rows],
+                   "rows": _listed_rows(page, kind),
                    "prev_before": page.prev_before, "next_after": page.next_after}
         return render(request, "masterfiles/list.html",
                       context(request, page=page, query=query, search=search, listing=listing))

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import caches
 from django.template import Context, Template
 
-from practicegate.core.templatetags.fragments import fragment_key
+from practicegate.core.templatetags.fragments import Derived, fragment_key
 from tests.conftest import rows_of
 
 PAGE = Template('{% load fragments %}{% fragment "masterfiles/_table_diagnosis.html" table %}')
@@ -67,3 +67,62 @@ def test_an_edit_shows_on_the_next_list(owner_client, owner_account):
     assert saved.status_code == 302
     html = owner_client.get(url).content.decode()
     assert "After the edit" in html and "Before the edit" not in html
+
+
+def test_a_derived_value_is_keyed_on_its_source_and_built_only_on_a_miss():
+    caches["fragments"].clear()
+    built = []
+
+    def make(source):
+        built.append(source)
+        return [{"pk": pk, "display_code": code, "description": text, "active": True} for pk, code, text in source]
+
+    def table(source):
+        return {"rows": Derived(source, make), "may_edit": True, "list_url": "/a/one/diagnosis-codes/"}
+
+    first = _render(table(((7, "F41.1", "Generalized anxiety"),)))
+    assert "Generalized anxiety" in first and built == [((7, "F41.1", "Generalized anxiety"),)]
+    assert _render(table(((7, "F41.1", "Generalized anxiety"),))) == first
+    assert len(built) == 1  # a hit builds nothing
+    changed = _render(table(((7, "F41.1", "Panic disorder"),)))
+    assert "Panic disorder" in changed and "Generalized anxiety" not in changed and len(built) == 2
+    # The same HTML as the plain rows it makes, whichever way the page passed them.
+    assert first == _render(_table("Generalized anxiety"))
+
+
+def test_a_derived_value_must_come_from_plain_values_too(owner_account, owner_scope):
+    from practicegate.accounts.models import Account
+
+    account = Account.objects.get(pk=owner_account.pk)
+    with pytest.raises(TypeError, match="plain values"):
+        _render({"rows": Derived((account,), lambda source: []), "may_edit": True, "list_url": "/"})
+    with pytest.raises(TypeError, match="plain values"):  # nor may it make anything but plain values
+        _render({"rows": Derived((1,), lambda source: [account]), "may_edit": True, "list_url": "/"})
+
+
+def test_the_list_page_reuses_its_fragment_without_making_models(owner_client, owner_account, monkeypatch):
+    from practicegate.core.prepared import Columns
+
+    url = f"/a/{owner_account.slug}/diagnosis-codes/"
+    owner_client.post(f"{url}add/", {"code": "F41.1", "description": "Generalized anxiety", "active": "on"})
+    caches["fragments"].clear()
+    first = owner_client.get(url).content.decode()
+    made = []
+    real = Columns.instances
+    from practicegate.masterfiles.models import DiagnosisCode
+
+    def instances(self, rows, start=0):
+        if self.model is DiagnosisCode:
+            made.append(len(rows))
+        return real(self, rows, start)
+
+    monkeypatch.setattr(Columns, "instances", instances)
+    again = owner_client.get(url).content.decode()
+
+    def table(html):
+        return html[html.index("<table"):html.index("</table>")]
+
+    assert table(again) == table(first) and "Generalized anxiety" in table(again)
+    assert made == []  # the rows as read were the key; no code was made into a model
+    caches["fragments"].clear()
+    assert table(owner_client.get(url).content.decode()) == table(first) and made == [1]  # a miss makes them

@@ -8,6 +8,11 @@ same data gives the same HTML, whoever asks; changed data gives a new key: nothi
 out of date, so nothing needs invalidating. `data` must be built from plain values (str,
 int, bool, None, tuples, lists, dicts) whose repr() says everything the template shows;
 model instances are refused. Never pass PHI: client data is not kept in a cache.
+
+A value that takes longer to build than to name can be passed as `Derived(source, make)`:
+its part of the key is `source` (plain values, e.g. the rows as the database returned
+them), and `make(source)` is built only when the fragment is rendered, on a miss. `make`
+must be a function of `source` alone, so that the same source always gives the same HTML.
 """
 
 from __future__ import annotations
@@ -25,6 +30,26 @@ register = template.Library()
 
 _PLAIN = (str, int, float, bool, type(None), Decimal, date, datetime)
 TIMEOUT = 3600
+
+
+class Derived:
+    """A fragment value known by its plain `source`, built by `make(source)` only on a miss."""
+
+    __slots__ = ("source", "make")
+
+    def __init__(self, source, make):
+        self.source = source
+        self.make = make
+
+    def __repr__(self) -> str:
+        return f"Derived({self.source!r})"
+
+
+def _built(data):
+    """`data` with each Derived value (at the top of a dict) replaced by what it makes."""
+    if isinstance(data, dict) and any(isinstance(v, Derived) for v in data.values()):
+        return {k: v.make(v.source) if isinstance(v, Derived) else v for k, v in data.items()}
+    return data
 
 
 def _check_plain(value) -> None:
@@ -53,6 +78,11 @@ def fragment(template_name: str, data):
     key = fragment_key(template_name, data)
     html = cache.get(key)
     if html is None:
+        if isinstance(data, dict):
+            for value in data.values():
+                if isinstance(value, Derived):
+                    _check_plain(value.source)
+        data = _built(data)
         _check_plain(data)
         html = get_template(template_name).render(data if isinstance(data, dict) else {"data": data})
         cache.set(key, html, TIMEOUT)
