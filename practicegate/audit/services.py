@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils.dateparse import parse_datetime
 
@@ -97,12 +97,19 @@ RETURNING id, chain_id, seq, at, prev_hash, hash
 _APPEND_TO = {True: _APPEND.format(where="IS NULL"), False: _APPEND.format(where="= %s")}
 
 
-def _insert(event: AuditEvent) -> None:
+# Text, integer and foreign-key columns go to the driver as record() built them (str, int
+# or None, which is what get_db_prep_save would return); the others (the time, the detail's
+# JSON) are prepared by their field, as the ORM would.
+_AS_BUILT = (models.CharField, models.BigIntegerField, models.ForeignKey)
+_PREPARE = [(f.attname, None if isinstance(f, _AS_BUILT) else f) for f in _EVENT_FIELDS]
+
+
+def _insert(event: AuditEvent, cursor) -> None:
     """INSERT the event with a statement built once (the ORM would compile it on every call)."""
-    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _EVENT_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(_INSERT, values)
-        event.pk = cursor.fetchone()[0]
+    values = [getattr(event, name) if field is None else field.get_db_prep_save(getattr(event, name), connection)
+              for name, field in _PREPARE]
+    cursor.execute(_INSERT, values)
+    event.pk = cursor.fetchone()[0]
     event._state.adding = False
     event._state.db = connection.alias
 
@@ -116,7 +123,7 @@ def _as_utc(value) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _advance(account) -> tuple[int, int, str, datetime | None]:
+def _advance(account, cursor) -> tuple[int, int, str, datetime | None]:
     """Take the chain's lock and the next sequence number: (chain id, seq, head hash, head time).
 
     The chain row is found from the account, so this is one statement; the row is
@@ -124,31 +131,28 @@ def _advance(account) -> tuple[int, int, str, datetime | None]:
     """
     system = account is None
     params = [] if system else [account.pk]
-    with connection.cursor() as cursor:
+    cursor.execute(_ADVANCE[system], params)
+    row = cursor.fetchone()
+    if row is None:
+        chain_for(account)
         cursor.execute(_ADVANCE[system], params)
         row = cursor.fetchone()
-        if row is None:
-            chain_for(account)
-            cursor.execute(_ADVANCE[system], params)
-            row = cursor.fetchone()
     chain_id, seq, head_hash, head_at = row
     return chain_id, seq, head_hash, _as_utc(head_at)
 
 
 def _append_in_three_statements(event: AuditEvent, fields: dict) -> None:
     """SQLite: lock and advance the chain, insert the event, store the head (one writer at a time anyway)."""
-    with transaction.atomic(savepoint=False):
-        event.chain_id, event.seq, event.prev_hash, head_at = _advance(event.account)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        event.chain_id, event.seq, event.prev_hash, head_at = _advance(event.account, cursor)
         # Never before the previous event: the Activity Log turns a date range into a
         # sequence-number range, which needs `at` non-decreasing along the chain.
         if head_at is not None and event.at < head_at:
             event.at = head_at
         fields.update(seq=event.seq, at=event.at.isoformat(timespec="microseconds"))
         event.hash = chainlib.link(event.prev_hash, chainlib.canonical(fields))
-        _insert(event)
-        with connection.cursor() as cursor:
-            cursor.execute(_SET_HEAD, [event.hash, connection.ops.adapt_datetimefield_value(event.at),
-                                       event.chain_id])
+        _insert(event, cursor)
+        cursor.execute(_SET_HEAD, [event.hash, connection.ops.adapt_datetimefield_value(event.at), event.chain_id])
 
 
 def _append_in_one_statement(event: AuditEvent, fields: dict) -> None:
