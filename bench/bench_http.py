@@ -124,9 +124,11 @@ def run() -> list[Result]:
         cursor.execute(_HIT_DDL[connection.vendor])
     client = Client()
     client.force_login(user, backend=BACKEND)
-    cookie = f"sessionid={client.cookies['sessionid'].value}"
     pages = {"account home": f"/a/{slug}/", "diagnosis code list": f"/a/{slug}/diagnosis-codes/"}
     statements = {name: _statements(client, path) for name, path in pages.items()}
+    # The cookies a browser sends back after its first page: the session and the CSRF token
+    # (without the token, every page would make a new one, as for a first visit).
+    cookie = f"sessionid={client.cookies['sessionid'].value}; csrftoken={client.cookies['csrftoken'].value}"
     connection.close()  # the servers' workers use the database now
 
     ours_port, bare_port = PORTS[connection.vendor]
