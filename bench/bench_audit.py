@@ -107,13 +107,15 @@ def _record_rate(record, account, actor, count: int) -> float:
 
 # The events table's indexes before issue 14, against the ones it has now.
 _OLD_ONLY = [
-    ("audit_account_actor", "account_id, actor_id, seq DESC"), ("audit_actor_at", "actor_id, at DESC"),
-    ("audit_account_at", "account_id, at"), ("audit_old_chain_id", "chain_id"),
-    ("audit_old_account_id", "account_id"), ("audit_old_actor_id", "actor_id"),
+    ("audit_account_actor", "(account_id, actor_id, seq DESC)"), ("audit_actor_at", "(actor_id, at DESC)"),
+    ("audit_account_at", "(account_id, at)"), ("audit_old_chain_id", "(chain_id)"),
+    ("audit_old_account_id", "(account_id)"), ("audit_old_actor_id", "(actor_id)"),
+    ("audit_account_target_id", "(account_id, target_id, seq DESC)"),
 ]
-_NEW_ONLY = [("audit_account_target_type", "account_id, target_type, seq DESC"),
-             ("audit_account_target", "account_id, target_type, target_id, seq DESC"),
-             ("audit_account_at_seq", "account_id, at, seq")]
+_NEW_ONLY = [("audit_target_type_set", "(account_id, target_type, seq DESC) WHERE NOT (target_type = '')"),
+             ("audit_target_id_set", "(account_id, target_id, seq DESC) WHERE NOT (target_id = '')"),
+             ("audit_target_set", "(account_id, target_type, target_id, seq DESC) WHERE NOT (target_type = '')"),
+             ("audit_account_at_seq", "(account_id, at, seq)")]
 
 
 @contextmanager
@@ -124,7 +126,7 @@ def _old_indexes():
             for name, _ in drop:
                 cursor.execute(f"DROP INDEX {name}")
             for name, columns in create:
-                cursor.execute(f"CREATE INDEX {name} ON audit_auditevent ({columns})")
+                cursor.execute(f"CREATE INDEX {name} ON audit_auditevent {columns}")
 
     swap(_NEW_ONLY, _OLD_ONLY)
     try:

@@ -141,8 +141,13 @@ def test_filtered_queries_use_an_index(owner_account):
     """Each filter has an index that starts with the account (a million rows stay fast)."""
     from django.db import connection
 
+    from practicegate.audit.models import AuditEvent
     from practicegate.audit.selectors import EventFilter, account_events
 
+    starting_with_the_account = [index.name for index in AuditEvent._meta.indexes
+                                 if (index.fields or index.expressions)[0] in ("account", "-account")
+                                 or (index.expressions and str(index.expressions[0]) == "F(account)")]
+    assert len(starting_with_the_account) == 9
     if connection.vendor == "postgresql":  # a tiny test table would be scanned; ask what an index offers
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
@@ -152,7 +157,7 @@ def test_filtered_queries_use_an_index(owner_account):
         qs = account_events(owner_account, flt).order_by("-seq")[:51]
         plan = qs.explain()
         if connection.vendor == "sqlite":
-            assert "USING INDEX audit_account" in plan or "USING COVERING INDEX audit_account" in plan, (flt, plan)
+            assert any(f"INDEX {name} (account_id=" in plan for name in starting_with_the_account), (flt, plan)
             assert "SCAN audit_auditevent" not in plan and "TEMP B-TREE" not in plan, (flt, plan)
         else:
             assert "Index" in plan, (flt, plan)

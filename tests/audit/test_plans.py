@@ -69,9 +69,9 @@ FILTERS = {
     "action": (EventFilter(action="audit.export"), {"audit_account_action"}),
     "section": (EventFilter(section="rare"), {"audit_account_section"}),
     "outcome": (EventFilter(outcome="failure"), {"audit_account_outcome"}),
-    "target type": (EventFilter(target_type="rare.type"), {"audit_account_target_type"}),
-    "target id": (EventFilter(target_id="r1"), {"audit_account_target_id"}),
-    "target type and id": (EventFilter(target_type="rare.type", target_id="r1"), {"audit_account_target"}),
+    "target type": (EventFilter(target_type="rare.type"), {"audit_target_type_set"}),
+    "target id": (EventFilter(target_id="r1"), {"audit_target_id_set"}),
+    "target type and id": (EventFilter(target_type="rare.type", target_id="r1"), {"audit_target_set"}),
     "date range": (EventFilter(since=since, until=until), {"audit_account_seq"}),
     "date from": (EventFilter(since=since), {"audit_account_seq"}),
     "date to": (EventFilter(until=until), {"audit_account_seq"}),
@@ -79,7 +79,7 @@ FILTERS = {
     "date range and action": (EventFilter(since=since, until=until, action="audit.export"),
                               {"audit_account_action"}),
     "date range and target": (EventFilter(since=since, until=until, target_type="rare.type", target_id="r1"),
-                              {"audit_account_target"}),
+                              {"audit_target_set"}),
     "username and action": (EventFilter(username="rare", action="audit.export"),
                             {"audit_account_uname", "audit_account_action"}),
     "section and outcome": (EventFilter(section="rare", outcome="failure"),
@@ -88,6 +88,12 @@ FILTERS = {
     "common target type": (EventFilter(target_type="accounts.account"), None),
     "common section and outcome": (EventFilter(section="reports", outcome="denied"), None),
 }
+
+
+# The events table's indexes that start with the account (the rest serve My Activity).
+ACCOUNT_INDEXES = {"audit_account_seq", "audit_account_at_seq", "audit_account_uname", "audit_account_action",
+                   "audit_account_section", "audit_account_outcome", "audit_target_type_set", "audit_target_id_set",
+                   "audit_target_set"}
 
 
 def _plan(qs) -> str:
@@ -109,7 +115,7 @@ def test_each_filter_reads_its_page_in_index_order(big_account):
             plan = _plan(account_events(big_account, flt).filter(**cursor).order_by("-seq")[: PAGE_SIZE + 1])
             assert "Seq Scan" not in plan and "Bitmap" not in plan and "Sort" not in plan, (name, plan)
             scan = _page_scan(plan)
-            assert "Index" in scan and " audit_account_" in scan, (name, plan)
+            assert "Index" in scan and any(f" {index} " in scan for index in ACCOUNT_INDEXES), (name, plan)
             if indexes:
                 assert any(f" {index} " in scan for index in indexes), (name, plan)
             if flt.since or flt.until:
