@@ -33,9 +33,7 @@ caller's commit is synchronous, as it always was.
 
 from __future__ import annotations
 
-import time
-
-from django.db import connection
+from django.db import connection, connections
 
 # A transactional logical-decoding message: it writes a (tiny) WAL record and so gets
 # a transaction id, and such a transaction's commit is flushed (synchronous_commit is
@@ -45,15 +43,6 @@ from django.db import connection
 # pg_logical_emit_message() is executable by any role; a logical-decoding consumer, if
 # any, sees messages with this prefix and can ignore them.
 BARRIER = "SELECT pg_logical_emit_message(true, 'practicegate.audit', 'durable')"
-_INSERTED = "SELECT pg_current_wal_insert_lsn()"
-_FLUSHED = "SELECT pg_current_wal_flush_lsn() >= %s::pg_lsn"
-# Inside a transaction the WAL writer does the flushing (every wal_writer_delay, 200 ms
-# by default; at most three times that for an async commit).
-POLL_SECONDS, GIVE_UP_SECONDS = 0.005, 30.0
-
-
-class NotDurable(RuntimeError):
-    pass
 
 
 def outside_a_transaction() -> bool:
@@ -65,24 +54,24 @@ def outside_a_transaction() -> bool:
 def wait_until_durable() -> None:
     """Return once the WAL is flushed past everything this connection can see now.
 
-    Outside a transaction: one synchronous commit (BARRIER), one round trip, its flush
-    shared with other sessions'. Inside one (its commit is the caller's, later): wait
-    for the WAL writer to flush past the current WAL position. SQLite: nothing to do
-    (a transaction sees only what was committed with the database's own durability).
+    Outside a transaction: BARRIER, one round trip, its flush shared with other sessions'.
+    Inside one (whose commit is the caller's, later): BARRIER on a short-lived second
+    connection: what this one sees was committed before, so comes earlier in the WAL.
+    (Waiting for pg_current_wal_flush_lsn() to pass pg_current_wal_insert_lsn() would not
+    do: the WAL writer flushes a partly filled page only up to the last asynchronous
+    commit, so other sessions' uncommitted WAL could keep it waiting indefinitely.)
+    SQLite: nothing to do (a transaction sees only what was committed with the database's
+    own durability settings, as before).
     """
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        if outside_a_transaction():
+    if outside_a_transaction():
+        with connection.cursor() as cursor:
             cursor.execute(BARRIER)
-            return
-        cursor.execute(_INSERTED)
-        (upto,) = cursor.fetchone()
-        deadline = time.monotonic() + GIVE_UP_SECONDS
-        while True:
-            cursor.execute(_FLUSHED, [upto])
-            if cursor.fetchone()[0]:
-                return
-            if time.monotonic() > deadline:
-                raise NotDurable(f"the WAL was not flushed to {upto} within {GIVE_UP_SECONDS:.0f} s")
-            time.sleep(POLL_SECONDS)
+        return
+    other = connections.create_connection(connection.alias)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(BARRIER)
+    finally:
+        other.close()

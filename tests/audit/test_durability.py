@@ -129,7 +129,7 @@ def test_with_autocommit_turned_off_by_hand_record_joins_the_open_transaction_sy
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_inside_a_transaction_the_barrier_waits_for_the_wal_writer():
+def test_inside_a_transaction_the_barrier_still_waits_for_what_the_transaction_sees():
     account = bare_account()
     append(account, 1)
     events = visible_not_yet_durable(account)
