@@ -223,9 +223,13 @@ def test_event_pages_answer_only_once_what_they_show_is_on_disk(page):
     assert durability.BARRIER in sql[read:], sql
 
 
-def test_sqlite_appends_as_before_and_the_barrier_is_nothing():
-    if ON_POSTGRESQL:
-        pytest.skip("SQLite only")
+@pytest.mark.skipif(ON_POSTGRESQL, reason="SQLite only")
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_record_on_its_own_appends_as_before_and_the_barrier_is_nothing():
+    account = bare_account()
+    append(account, 1)
     with CaptureQueriesContext(connection) as queries:
+        record("page.view", account=account)
         durability.wait_until_durable()
-    assert queries.captured_queries == []
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    assert statements == ["BEGIN", "UPDATE", "INSERT", "UPDATE", "COMMIT"], queries.captured_queries
