@@ -84,6 +84,29 @@ def test_on_its_own_record_returns_only_once_its_event_is_on_disk():
     assert verify_all(account=account)[1] == []
 
 
+@pytest.mark.slow
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_eight_threads_in_one_account_each_event_on_disk_when_record_returns():
+    from tests.audit.test_concurrency import run_at_once
+
+    account = bare_account()
+    append(account, 1)
+    late = []
+
+    def append_and_check(n):
+        for i in range(15):
+            event = record("page.view", account=account, detail={"thread": n, "i": i})
+            if not flushed(event.wal_lsn):
+                late.append(event.seq)
+
+    assert run_at_once(8, append_and_check) == []
+    assert late == []
+    seqs = list(AuditEvent.objects.filter(account=account).order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, 8 * 15 + 2))
+    assert verify_all(account=account)[1] == []
+
+
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_on_its_own_the_append_commits_without_waiting_for_the_disk():
