@@ -29,6 +29,11 @@ reading its events and before answering, and that record() waits here too.
 
 Inside a transaction (a change and its event) nothing of this applies: the
 caller's commit is synchronous, as it always was.
+
+The price: each barrier is a transaction of its own with an id, a tiny WAL record
+and a commit record, so an event written on its own takes two transaction ids
+instead of one (anti-wraparound vacuums come round sooner) and two commits, one of
+them flushed.
 """
 
 from __future__ import annotations
