@@ -1,7 +1,8 @@
 """Signed checkpoints: the head of a chain (account, seq, hash, time) signed with Ed25519.
 
 A checkpoint is only signed after the events since the previous checkpoint verify,
-so a signature vouches that the chain was intact up to its sequence number.
+so a signature vouches that the chain was intact up to its sequence number, and
+only once the signed events are on disk (durability.wait_until_durable()).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from practicegate.audit import keys
+from practicegate.audit.durability import wait_until_durable
 from practicegate.audit.models import AuditChain, AuditCheckpoint, AuditEvent
 from practicegate.audit.verify import Problem, checkpoint_message, verify_chain
 
@@ -46,6 +48,9 @@ def sign_head(chain: AuditChain, upto: int | None = None) -> AuditCheckpoint | N
     problems = [p for p in problems if p.seq <= seq]
     if problems:
         raise ChainBroken(problems)
+    # Sign only what is on disk (durability.py). The checkpoint's own commit below is
+    # synchronous and would flush the events too, but the signature exists before it.
+    wait_until_durable()
     signed_at = datetime.now(UTC)
     message = checkpoint_message(account_id=chain.account_id, seq=seq, hash=digest, signed_at=signed_at)
     key_id, signature = keys.sign(message)

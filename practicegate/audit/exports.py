@@ -2,7 +2,8 @@
 
 An export is itself an event (`audit.export`, with the count), written before the
 first byte leaves: rows are bounded by the chain's sequence number at that moment,
-so the count recorded is the count sent.
+so the count recorded is the count sent. The first byte leaves only once those rows
+are on disk (`stream`, durability.wait_until_durable()).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import orjson
 from django.db import transaction
 
 from practicegate.audit.actions import ACTIONS
+from practicegate.audit.durability import wait_until_durable
 from practicegate.audit.models import AuditChain
 from practicegate.audit.selectors import EventFilter, account_events
 from practicegate.audit.services import record
@@ -68,4 +70,9 @@ def fhir_lines(rows, account):
 
 
 def stream(fmt: str, rows, account):
-    return csv_lines(rows) if fmt == "csv" else fhir_lines(rows, account)
+    """The export's lines, once every row it sends is on disk."""
+    # audit_export() read the chain's head (and its own event's commit is synchronous when
+    # it is the outermost transaction); the first byte waits until the WAL is flushed past
+    # that read, whatever transaction the caller streams in (durability.py).
+    wait_until_durable()
+    yield from csv_lines(rows) if fmt == "csv" else fhir_lines(rows, account)

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils.dateparse import parse_datetime
 
 from practicegate.audit import chain as chainlib
+from practicegate.audit import durability
 from practicegate.audit.actions import ACTIONS
 from practicegate.audit.models import AuditChain, AuditEvent, Channel, Outcome
 
@@ -74,11 +75,18 @@ _INSERT = (f"INSERT INTO {AuditEvent._meta.db_table} ({', '.join(f.column for f 
 # isoformat(timespec="microseconds") of a UTC time. Then the head moves and the event
 # is inserted. The statement is atomic by itself: outside a transaction it runs in
 # autocommit (statement and commit in one round trip), inside one it joins it.
+# Outside a transaction (_ASYNC_COMMIT) the statement also turns synchronous_commit off for
+# its own transaction: `head` finds the row only through set_config()'s result, so the
+# setting is certainly made, and it ends with the transaction. The commit then releases
+# the row lock without waiting for the WAL flush, and record() waits for the flush
+# after it (durability.wait_until_durable(), where the argument is).
+# RETURNING reports the WAL position just after the event's row (the tests check that
+# record() returns only once the WAL is flushed past it).
 _FROM_LINK = {"chain_id": "id", "seq": "seq", "at": "at", "prev_hash": "prev_hash", "hash": "hash"}
 _GIVEN_FIELDS = [f for f in _EVENT_FIELDS if f.column not in _FROM_LINK]
 _APPEND = f"""WITH head AS MATERIALIZED (
     SELECT id, seq + 1 AS seq, head_hash AS prev_hash, greatest(%s::timestamptz, head_at) AS at
-    FROM {_table} WHERE account_id {{where}} FOR UPDATE
+    FROM {_table} WHERE account_id {{where}}{{alone}} FOR UPDATE
 ), link AS MATERIALIZED (
     SELECT id, seq, prev_hash, at, encode(sha256(
         convert_to(prev_hash, 'UTF8') || %s::bytea
@@ -92,9 +100,13 @@ _APPEND = f"""WITH head AS MATERIALIZED (
 INSERT INTO {AuditEvent._meta.db_table} ({', '.join(f.column for f in _EVENT_FIELDS)})
 SELECT {', '.join(f"link.{_FROM_LINK[f.column]}" if f.column in _FROM_LINK else "%s" for f in _EVENT_FIELDS)}
 FROM link
-RETURNING id, chain_id, seq, at, prev_hash, hash
+RETURNING id, chain_id, seq, at, prev_hash, hash, pg_current_wal_insert_lsn()
 """
-_APPEND_TO = {True: _APPEND.format(where="IS NULL"), False: _APPEND.format(where="= %s")}
+_ASYNC_COMMIT = " AND set_config('synchronous_commit', 'off', true) = 'off'"
+# {(system chain?, outside a transaction?): statement}
+_APPEND_TO = {(system, alone): _APPEND.format(where="IS NULL" if system else "= %s",
+                                              alone=_ASYNC_COMMIT if alone else "")
+              for system in (True, False) for alone in (True, False)}
 
 
 # Text, integer and foreign-key columns go to the driver as record() built them (str, int
@@ -155,20 +167,21 @@ def _append_in_three_statements(event: AuditEvent, fields: dict) -> None:
         cursor.execute(_SET_HEAD, [event.hash, connection.ops.adapt_datetimefield_value(event.at), event.chain_id])
 
 
-def _append_in_one_statement(event: AuditEvent, fields: dict) -> None:
-    """PostgreSQL: the append as the one statement _APPEND (see there why)."""
+def _append_in_one_statement(event: AuditEvent, fields: dict, alone: bool) -> None:
+    """PostgreSQL: the append as the one statement _APPEND (see there why); `alone`: no
+    transaction is open, the statement commits asynchronously (the caller then waits)."""
     system = event.account_id is None
     p1, p2, p3 = chainlib.canonical_around_at_and_seq(fields)
     params = [connection.ops.adapt_datetimefield_value(event.at), *([] if system else [event.account_id]),
               p1, p2, p3, *(f.get_db_prep_save(getattr(event, f.attname), connection) for f in _GIVEN_FIELDS)]
     with connection.cursor() as cursor:
-        cursor.execute(_APPEND_TO[system], params)
+        cursor.execute(_APPEND_TO[system, alone], params)
         row = cursor.fetchone()
         if row is None:  # the account's very first event: create its chain row
             chain_for(event.account)
-            cursor.execute(_APPEND_TO[system], params)
+            cursor.execute(_APPEND_TO[system, alone], params)
             row = cursor.fetchone()
-    event.pk, event.chain_id, event.seq, at, event.prev_hash, event.hash = row
+    event.pk, event.chain_id, event.seq, at, event.prev_hash, event.hash, event.wal_lsn = row
     event.at = _as_utc(at)
     event._state.adding = False
     event._state.db = connection.alias
@@ -192,10 +205,13 @@ def record(
     """Append one event to `account`'s chain (the system chain when account is None).
 
     Inside the caller's transaction, a change and its event commit together; called
-    on its own (a page view, a command), the event commits before record() returns.
-    The chain's row lock (PostgreSQL) or SQLite's write lock queues concurrent appends,
-    so the sequence stays gapless. PostgreSQL: one statement (_APPEND), in autocommit
-    when no transaction is open; SQLite: three (advance the chain, insert, store the head).
+    on its own (a page view, a command), the event is committed and on disk before
+    record() returns. The chain's row lock (PostgreSQL) or SQLite's write lock queues
+    concurrent appends, so the sequence stays gapless. PostgreSQL: one statement
+    (_APPEND); when no transaction is open it commits without waiting for the WAL flush
+    (so the chain's lock is not held through it) and a second one then waits for the
+    flush (durability.wait_until_durable); the event's `wal_lsn` is the WAL position
+    just after its row. SQLite: three (advance the chain, insert, store the head).
     """
     if action not in ACTIONS:
         raise UnknownAction(action)
@@ -243,7 +259,10 @@ def record(
         **ctx,
     )
     if connection.vendor == "postgresql":
-        _append_in_one_statement(event, fields)
+        alone = durability.outside_a_transaction()
+        _append_in_one_statement(event, fields, alone)
+        if alone:
+            durability.wait_until_durable()
     else:
         _append_in_three_statements(event, fields)
     if request is not None:

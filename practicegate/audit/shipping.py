@@ -8,6 +8,10 @@ Each line is one event with its chain position and hash:
 continuity (seq follows seq, prev_hash is the previous line's hash) and even
 re-compute `hash = SHA-256(prev_hash || canonical JSON of event)` itself.
 
+Only events on disk are shipped: the heads are read, then wait_until_durable()
+(an event committed without waiting for the WAL flush is visible a moment before
+it is durable, see durability.py), then the lines are written.
+
 Positions are kept per chain in a small state file, written only after the lines
 are flushed: a run that dies half-way ships some lines again next time (at least
 once; the receiver drops a (chain, seq) it already has), never leaves a gap.
@@ -22,6 +26,7 @@ from pathlib import Path
 
 import orjson
 
+from practicegate.audit.durability import wait_until_durable
 from practicegate.audit.models import AuditChain
 from practicegate.audit.verify import HASHED, chain_label, stream_rows
 
@@ -90,6 +95,8 @@ def ship(sink, *, state: ShipState, account=None, since: int | None = None) -> l
     chains = AuditChain.objects.select_related("account").order_by("id")
     if account is not None:
         chains = chains.filter(account=account)
+    chains = list(chains)  # the heads: every event up to them was committed before this read
+    wait_until_durable()  # ... and is on disk before a line leaves (durability.py)
     shipped = []
     for chain in chains:
         label = chain_label(chain)

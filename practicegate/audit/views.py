@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from practicegate.audit import exports
 from practicegate.audit.actions import ACTIONS
+from practicegate.audit.durability import wait_until_durable
 from practicegate.audit.forms import ActivityFilterForm, CursorForm
 from practicegate.audit.lines import add_lines
 from practicegate.audit.selectors import account_events, events_of_user, keyset_page
@@ -65,4 +66,5 @@ def my_activity(request):
                       status=400)
     data = form.cleaned_data
     page = keyset_page(events_of_user(request.user), key="id", before=data.get("before"), after=data.get("after"))
+    wait_until_durable()  # show only events on disk (durability.py; the Activity Log's page view waits so)
     return render(request, "my_activity/index.html", {"form": form, "page": page, "actions": ACTIONS})

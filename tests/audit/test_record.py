@@ -1,5 +1,6 @@
 """record(): one statement per event on PostgreSQL (three on SQLite) hashing exactly as the
-chain defines it, a non-decreasing time, and date ranges that follow from it."""
+chain defines it, a non-decreasing time, and date ranges that follow from it. (On its own,
+PostgreSQL sends a second, the durability barrier: tests/audit/test_durability.py.)"""
 
 from __future__ import annotations
 
@@ -47,19 +48,24 @@ def test_an_event_costs_one_statement_on_postgresql_and_three_on_sqlite_inside_t
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="SQLite appends in a transaction of its own")
 @pytest.mark.django_db(transaction=True)
 def test_on_its_own_the_statement_runs_in_autocommit_and_is_committed_when_record_returns():
+    """The append in autocommit, then the durability barrier in autocommit (its own commit,
+    see tests/audit/test_durability.py for what it waits for)."""
     import threading
+
+    from practicegate.audit.durability import BARRIER
 
     account = bare_account()
     append(account, 1)
     seen = []
 
     def note(execute, sql, params, many, context):
-        seen.append((connection.get_autocommit(), connection.in_atomic_block))
+        seen.append((sql.split()[0].upper() if sql != BARRIER else "BARRIER",
+                     connection.get_autocommit(), connection.in_atomic_block))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(note):
         event = record("page.view", account=account)
-    assert seen == [(True, False)]
+    assert seen == [("WITH", True, False), ("BARRIER", True, False)]
     found = []
 
     def look():  # another connection sees the event: it is committed
