@@ -39,6 +39,7 @@ wrong.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import operator
 import re
@@ -225,7 +226,7 @@ def _fast_stretch(chain_id, expected, until_seq, running, before_running, watch,
     A doubtful batch is walked the exact way here, so an intact chain never stops.
     """
     cache: dict = {}
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, contextlib.ExitStack() as stack:
         # PostgreSQL hashes in the database when it sends text as UTF-8 (textsend gives the bytes hashed).
         in_db = connection.vendor == "postgresql" and connection.connection.info.encoding == "utf-8"
         sql = db_batch_sql() if in_db else batch_sql(connection.vendor)
@@ -234,7 +235,7 @@ def _fast_stretch(chain_id, expected, until_seq, running, before_running, watch,
 
             # Parameters bound by the server: Django's cursor would spell the arrays of details into the
             # statement's text element by element.
-            db_cursor = psycopg.Cursor(connection.connection)
+            db_cursor = stack.enter_context(psycopg.Cursor(connection.connection))
         while expected <= until_seq:
             upto = min(expected - 1 + BATCH, until_seq)
             if in_db:
