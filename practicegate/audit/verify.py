@@ -20,7 +20,8 @@ Two walks over the same rows:
     the driver cost more than the hashing; per row Python does one
     concatenation, one SHA-256 and two comparisons, and compares the batch's
     seq list once. (PostgreSQL does the same where it does not send text as
-    UTF-8.)
+    UTF-8, and for a while after a batch in which most detail texts were new:
+    sending each to the database and back costs more than hashing here.)
 - the exact one (`walk`): the same fields as a dict through `chain.canonical`,
   the chain's definition.
 
@@ -77,6 +78,8 @@ SEPARATOR = "\x1f"
 BATCH = 2000  # rows per query: big enough that the query's own cost vanishes
 DETAIL_CACHE = 20_000  # distinct detail texts remembered by one fast walk
 DB_DETAILS = 1_000  # PostgreSQL: distinct detail texts sent along with each batch
+NEW_DETAILS = 4  # PostgreSQL: a batch with more than one new detail text in 4 rows is followed by
+IN_PYTHON = 32  # this many batches re-hashed in Python, then the database is tried again
 _INT_FIELDS = frozenset({"account", "actor", "seq"})
 _INT_SQL = {
     # SQLite keeps any type in any column: a text where a number belongs must not print
@@ -229,19 +232,24 @@ def _fast_stretch(chain_id, expected, until_seq, running, before_running, watch,
     with connection.cursor() as cursor, contextlib.ExitStack() as stack:
         # PostgreSQL hashes in the database when it sends text as UTF-8 (textsend gives the bytes hashed).
         in_db = connection.vendor == "postgresql" and connection.connection.info.encoding == "utf-8"
-        sql = db_batch_sql() if in_db else batch_sql(connection.vendor)
+        sql = batch_sql(connection.vendor)
         if in_db:
             import psycopg
 
             # Parameters bound by the server: Django's cursor would spell the arrays of details into the
             # statement's text element by element.
             db_cursor = stack.enter_context(psycopg.Cursor(connection.connection))
+            db_sql, known = db_batch_sql(), {}
+        in_python = 0  # PostgreSQL: batches to re-hash in Python, as most of their details are new
         while expected <= until_seq:
             upto = min(expected - 1 + BATCH, until_seq)
-            if in_db:
-                count, confirmed = _confirm_in_db(db_cursor, sql, chain_id, expected, upto, running, watch,
-                                                  digests, cache)
+            if in_db and not in_python:
+                count, confirmed, new = _confirm_in_db(db_cursor, db_sql, chain_id, expected, upto, running,
+                                                       watch, digests, known)
+                if new * NEW_DETAILS > count:  # each new text sent twice: the Python walk costs less
+                    in_python = IN_PYTHON
             else:
+                in_python = max(in_python - 1, 0)
                 batch = _read_batch(cursor, sql, chain_id, expected - 1, upto)
                 if len(cache) >= DETAIL_CACHE:
                     cache.clear()
@@ -291,24 +299,26 @@ def _confirm(batch, expected: int, running: str, watch, digests: dict, cache: di
 
 def _confirm_in_db(cursor, sql: str, chain_id: int, expected: int, upto: int, running: str, watch, digests: dict,
                    known: dict[str, str]):
-    """PostgreSQL: have the database re-hash one batch; return (rows, (its last hash, the one before)), or
-    (rows, None) when in doubt. `known` maps detail texts to their canonical JSON (remembered across batches)."""
+    """PostgreSQL: have the database re-hash one batch; return (rows, (its last hash, the one before), new
+    detail texts), with None for the hashes when in doubt. `known` maps detail texts to their canonical JSON
+    (remembered across batches)."""
     cursor.execute(sql, [chain_id, expected - 1, upto, list(known), list(known.values())])
     count, matched, links, hashes, seqs, unknown_rows, unknown = cursor.fetchone()
+    fresh = len(unknown or ())
     if not count:
-        return 0, None
+        return 0, None, 0
     if unknown_rows:
         # Details not seen yet: serialized here, once each, and the rows holding them re-hashed.
         if any(text is None for text in unknown):
-            return count, None
+            return count, None, fresh
         try:
             new = {text: _canonical_detail(text.encode()).decode() for text in unknown}
         except orjson.JSONDecodeError:
-            return count, None
+            return count, None, fresh
         cursor.execute(db_details_sql(), [chain_id, expected - 1, upto, list(new), list(new.values())])
         rows, new_matched = cursor.fetchone()
         if rows != unknown_rows:
-            return count, None
+            return count, None, fresh
         matched += new_matched
         if len(known) + len(new) <= DB_DETAILS:
             known.update(new)
@@ -316,12 +326,12 @@ def _confirm_in_db(cursor, sql: str, chain_id: int, expected: int, upto: int, ru
     # each row links to the one before it and the first to `running`; seq runs from `expected` unbroken.
     if (matched != count or seqs != ",".join(map(str, range(expected, expected + count)))
             or links != (running + "," + hashes)[:-65]):
-        return count, None
+        return count, None, fresh
     for seq in watch:
         if expected <= seq < expected + count:
             at = 65 * (seq - expected)
             digests[seq] = hashes[at:at + 64]
-    return count, (hashes[-64:], hashes[-129:-65] if count > 1 else running)
+    return count, (hashes[-64:], hashes[-129:-65] if count > 1 else running), fresh
 
 
 @dataclass(frozen=True)

@@ -25,15 +25,21 @@ def problems_of(account):
 
 
 def confirm_in_db(account, known=None, *, watch=frozenset()):
-    """The database's answer for the whole chain as one batch: (rows, confirmed), digests, known details."""
+    """The database's answer for the whole chain as one batch: (rows, confirmed), digests, known details
+    (and, appended to new_texts, how many detail texts were new to it)."""
     import psycopg
 
     connection.ensure_connection()
     known = {} if known is None else known
     digests: dict[int, str] = {}
-    result = verify._confirm_in_db(psycopg.Cursor(connection.connection), verify.db_batch_sql(), chain_of(account).pk,
-                                   1, 2**62, chainlib.GENESIS, watch, digests, known)
-    return result, digests, known
+    rows, confirmed, new = verify._confirm_in_db(psycopg.Cursor(connection.connection), verify.db_batch_sql(),
+                                                 chain_of(account).pk, 1, 2**62, chainlib.GENESIS, watch, digests,
+                                                 known)
+    new_texts.append(new)
+    return (rows, confirmed), digests, known
+
+
+new_texts: list[int] = []  # detail texts the last calls found new, the latest last
 
 
 @postgresql
@@ -53,9 +59,10 @@ def test_the_database_hashes_each_row_as_chain_canonical_does():
     (rows, confirmed), digests, known = confirm_in_db(account, watch=frozenset({2, 4}))
     assert (rows, confirmed) == (4, (events[3].hash, events[2].hash))
     assert digests == {2: events[1].hash, 4: events[3].hash}
-    assert len(known) == 4  # each detail text learned, with its canonical JSON
+    assert len(known) == 4 and new_texts[-1] == 4  # each detail text learned, with its canonical JSON
     # Once known, the details are joined in by the database (no second query) and still match.
     assert confirm_in_db(account, known)[0] == (4, (events[3].hash, events[2].hash))
+    assert new_texts[-1] == 0
 
 
 @postgresql
@@ -183,3 +190,31 @@ def test_a_re_hashed_event_with_a_seq_out_of_turn_is_named():
     assert problems_of(account)[0] == (6, "missing")
     if connection.vendor == "postgresql":
         assert confirm_in_db(account)[0] == (6, None)
+
+
+@postgresql
+def test_batches_of_mostly_new_details_are_re_hashed_in_python_for_a_while(monkeypatch):
+    """Each new detail text goes to the database and back: where most are new, the Python walk costs less."""
+    monkeypatch.setattr(verify, "BATCH", 3)
+    monkeypatch.setattr(verify, "IN_PYTHON", 2)
+    calls = []
+
+    def spy(name, tag):
+        real = getattr(verify, name)
+
+        def counted(*args):
+            calls.append(tag)
+            return real(*args)
+        monkeypatch.setattr(verify, name, counted)
+
+    spy("_confirm_in_db", "db")
+    spy("_confirm", "python")
+    account = bare_account()
+    append(account, 12)  # a new detail in each event
+    assert problems_of(account) == []
+    assert calls == ["db", "python", "python", "db"]
+    calls.clear()
+    with Tamper(chain_of(account)) as t:
+        t.flip(5, "actor_username")  # in a batch re-hashed in Python
+    assert problems_of(account) == [(5, "edited")]
+    assert calls[:2] == ["db", "python"]
