@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import operator
 import re
 from dataclasses import dataclass
@@ -100,6 +101,7 @@ def _pairs(names) -> str:
 ROW_TEMPLATE = ("%s{" + _pairs(HASHED[:_DETAIL]) + ',"detail":' + SEPARATOR + "," + _pairs(HASHED[_DETAIL + 1:])
                 + "}" + SEPARATOR + "%s")
 QUOTES_PER_ROW = ROW_TEMPLATE.count('"')
+_HEAD_START = ROW_TEMPLATE.split("%s")[1].encode()  # {"account":
 
 
 def _template_arg(vendor: str, name: str) -> str:
@@ -283,9 +285,11 @@ def _confirm(batch, expected: int, running: str, watch, digests: dict, cache: di
         except orjson.JSONDecodeError:
             return None
     heads, tails, stored = parts[0::3], parts[1::3], parts[2::3]
-    # Each row links to the hash stored before it (the first to `running`), and the hashes of
-    # link + JSON match the stored ones: each step a C loop over the batch (map), no Python per row.
-    if not all(map(bytes.startswith, heads, [running.encode(), *stored[:-1]])):
+    # Each row links to the hash stored before it (the first to `running`): its head is that hash and
+    # the template's first quoted key, so nothing more hides in prev_hash (it would add quotes). And the
+    # hashes of head + JSON match the stored ones. Each step a C loop over the batch (map), no Python per row.
+    if not all(map(bytes.startswith, heads, map(operator.add, [running.encode(), *stored[:-1]],
+                                                itertools.repeat(_HEAD_START)))):
         return None
     add = operator.add
     payloads = map(add, map(add, heads, map(cache.__getitem__, details)), tails)

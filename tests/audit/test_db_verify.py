@@ -218,3 +218,20 @@ def test_batches_of_mostly_new_details_are_re_hashed_in_python_for_a_while(monke
         t.flip(5, "actor_username")  # in a batch re-hashed in Python
     assert problems_of(account) == [(5, "edited")]
     assert calls[:2] == ["db", "python"]
+
+
+def test_a_re_hashed_last_event_whose_link_has_more_after_it_is_named():
+    """Its prev_hash is the right hash with more text after it, its hash is re-computed over that, and the
+    head is moved along: the fast walk must not read the right hash at its start as the whole link."""
+    account = bare_account()
+    append(account, 6)
+    if connection.vendor == "postgresql":  # a rebuilt table: the column holds more than 64 characters
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {AuditEvent._meta.db_table} ALTER COLUMN prev_hash TYPE varchar(80)")
+    event = AuditEvent.objects.get(chain=chain_of(account), seq=6)
+    _forge(account, 6, prev_hash=event.prev_hash + "0")
+    AuditChain.objects.filter(pk=chain_of(account).pk).update(
+        head_hash=AuditEvent.objects.get(chain=chain_of(account), seq=6).hash)
+    assert problems_of(account) == [(6, "missing")]
+    if connection.vendor == "postgresql":
+        assert confirm_in_db(account)[0] == (6, None)
