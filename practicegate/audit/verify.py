@@ -2,32 +2,48 @@
 
 Two walks over the same rows:
 
-- the fast one (`fast_walk`): one query per batch of 2,000 events returns the
-  batch as a few long values, the database joining the rows itself
-  (group_concat / string_agg), because fetching each column of each row
-  through the driver cost more than the hashing. Each row is spelled by the
-  database as its link (prev_hash) plus the canonical JSON before `detail`,
-  the JSON after it, and its stored hash; `detail` comes as its stored text,
-  re-serialized once per distinct text (orjson, sorted keys, remembered). Per
-  row that leaves one concatenation, one SHA-256 and two comparisons; the
-  batch's seq list is compared once, with the numbers it must hold.
+- the fast one (`fast_walk`), a batch of 2,000 events at a time, the database
+  spelling each row as its link (prev_hash) plus the canonical JSON before
+  `detail`, and the JSON after it; `detail` is serialized by orjson (sorted
+  keys) once per distinct stored text and remembered. Where the hashing
+  happens depends on the database:
+  - PostgreSQL hashes each row itself: the detail texts already seen go along
+    with the query with their canonical JSON, and it joins them in, hashes
+    (sha256 over textsend(), the UTF-8 bytes), compares with the stored hash
+    and returns a few numbers per batch: rows, rows that match, and the batch's
+    links, hashes and seq list as comma-joined text, which Python compares
+    once each with what they must be (each link the hash before it, seq
+    unbroken). Details not seen yet come back as texts; they are serialized
+    here and the rows holding them re-hashed by a second query.
+  - SQLite has no SHA-256, so it joins each batch into a few long values
+    (group_concat) instead, because fetching each column of each row through
+    the driver cost more than the hashing; per row Python does one
+    concatenation, one SHA-256 and two comparisons, and compares the batch's
+    seq list once. (PostgreSQL does the same where it does not send text as
+    UTF-8, and for a while after a batch in which most detail texts were new:
+    sending each to the database and back costs more than hashing here.)
 - the exact one (`walk`): the same fields as a dict through `chain.canonical`,
   the chain's definition.
 
 The database puts strings between quotes as they are, so its bytes are the
 canonical ones exactly when no value holds a quote, a backslash or a control
-character. A batch with a quote or a backslash beyond the template's, or whose
-separators do not line up, is doubtful and is walked the exact way (an intact
-chain with such text still verifies, a little slower); a control character
-cannot slip through either, as canonical JSON never holds one raw, so such
-bytes never match a stored hash. So bytes that match the stored hash are the
-canonical bytes of the row's values: a match is never false, and a row that
-does not match is handed to the exact walk, which names what is wrong.
+character. A row with a quote or a backslash in a value (on SQLite: a batch
+with more quotes than the template's, a backslash, or separators that do not
+line up) is doubtful and does not match, and its batch is walked the exact way
+(an intact chain with such text still verifies, a little slower); a control
+character cannot slip through either, as canonical JSON never holds one raw,
+so such bytes never match a stored hash. So bytes that match the stored hash
+are the canonical bytes of the row's values: a match is never false, and a
+batch that does not match is handed to the exact walk, which names what is
+wrong.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
+import operator
 import re
 from dataclasses import dataclass
 
@@ -45,6 +61,7 @@ HASHED = tuple(sorted(chainlib.event_fields(
     section="", target_type="", target_id="", outcome="", ip="", user_agent="", request_id="", detail={},
 )))
 _DETAIL = HASHED.index("detail")
+_HEXDIGEST = type(hashlib.sha256()).hexdigest
 _SEQ = HASHED.index("seq")
 CHUNK = 5000
 
@@ -61,6 +78,9 @@ _COLUMN = {"account": "account_id", "actor": "actor_id"}
 SEPARATOR = "\x1f"
 BATCH = 2000  # rows per query: big enough that the query's own cost vanishes
 DETAIL_CACHE = 20_000  # distinct detail texts remembered by one fast walk
+DB_DETAILS = 1_000  # PostgreSQL: distinct detail texts sent along with each batch
+NEW_DETAILS = 4  # PostgreSQL: a batch with more than one new detail text in 4 rows is followed by
+IN_PYTHON = 32  # this many batches re-hashed in Python, then the database is tried again
 _INT_FIELDS = frozenset({"account", "actor", "seq"})
 _INT_SQL = {
     # SQLite keeps any type in any column: a text where a number belongs must not print
@@ -81,6 +101,7 @@ def _pairs(names) -> str:
 ROW_TEMPLATE = ("%s{" + _pairs(HASHED[:_DETAIL]) + ',"detail":' + SEPARATOR + "," + _pairs(HASHED[_DETAIL + 1:])
                 + "}" + SEPARATOR + "%s")
 QUOTES_PER_ROW = ROW_TEMPLATE.count('"')
+_HEAD_START = ROW_TEMPLATE.split("%s")[1].encode()  # {"account":
 
 
 def _template_arg(vendor: str, name: str) -> str:
@@ -118,6 +139,53 @@ def batch_sql(vendor: str) -> str:
         f"SELECT {join.format('r')}, {join.format('d')}, {_SEQS_SQL[vendor]}, count(*) "
         f"FROM (SELECT {_row_sql(vendor)} AS r, {_DETAIL_SQL[vendor]} AS d, seq FROM {AuditEvent._meta.db_table} "
         "WHERE chain_id = %s AND seq > %s AND seq <= %s ORDER BY seq) batch"
+    )
+
+
+def _pg_halves() -> tuple[str, str]:
+    """PostgreSQL: the expressions spelling a row by ROW_TEMPLATE before and after the detail's value."""
+    args = ["prev_hash", *(_template_arg("postgresql", n) for n in HASHED if n != "detail")]
+    literals = ROW_TEMPLATE.rsplit(SEPARATOR, 1)[0].split("%s")  # without the stored hash
+    pieces = [piece for text, arg in zip(literals, [*args, None], strict=True)
+              for piece in ((f"'{text}'" if text else None), arg) if piece]
+    joined = " || ".join(pieces)
+    head, tail = joined.split(f"{SEPARATOR}", 1)
+    return head.rstrip() + "'", "'" + tail.lstrip()
+
+
+# PostgreSQL: a row's bytes are canonical only if no text value holds a quote or a backslash (see the
+# module's text); a NULL text makes `plain` NULL, so the row does not match either.
+_PG_TEXTS = tuple(n for n in HASHED if n not in _INT_FIELDS and n not in ("at", "detail"))
+_PG_MATCHES = ("strpos(plain, '\"') = 0 AND strpos(plain, '\\') = 0"
+               " AND encode(sha256(textsend(head || c || tail)), 'hex') = hash")
+
+
+def _pg_rows(columns: str, *, ordered: bool) -> str:
+    head, tail = _pg_halves()
+    # OFFSET 0 keeps the subquery whole, so each expression is computed once per row.
+    return (f"SELECT {head} AS head, {tail} AS tail, {' || '.join(_PG_TEXTS)} AS plain, "
+            f"{_DETAIL_SQL['postgresql']} AS d, {columns} FROM {AuditEvent._meta.db_table} "
+            f"WHERE chain_id = %s AND seq > %s AND seq <= %s {'ORDER BY seq ' if ordered else ''}OFFSET 0")
+
+
+def db_batch_sql() -> str:
+    """PostgreSQL: one batch (chain, after seq, up to seq, detail texts, their canonical JSON) re-hashed by the
+    database: row count, rows whose hash matches, links, hashes and seq list (comma-joined, in seq order), the
+    number of rows whose detail is not among the texts given, and those texts."""
+    return (
+        f"SELECT count(*), count(*) FILTER (WHERE c IS NOT NULL AND {_PG_MATCHES}),"
+        " string_agg(prev_hash, ','), string_agg(hash, ','), string_agg(seq::text, ','),"
+        " count(*) FILTER (WHERE c IS NULL), array_agg(DISTINCT d) FILTER (WHERE c IS NULL) "
+        f"FROM ({_pg_rows('prev_hash, hash, seq', ordered=True)}) batch "
+        "LEFT JOIN unnest(%b::text[], %b::text[]) AS known(k, c) ON known.k = batch.d"
+    )
+
+
+def db_details_sql() -> str:
+    """PostgreSQL: of one batch, the rows whose detail is among the texts given, and how many of them match."""
+    return (
+        f"SELECT count(*), count(*) FILTER (WHERE {_PG_MATCHES}) FROM ({_pg_rows('hash', ordered=False)}) batch "
+        "JOIN unnest(%b::text[], %b::text[]) AS new(k, c) ON new.k = batch.d"
     )
 
 
@@ -162,19 +230,37 @@ def _fast_stretch(chain_id, expected, until_seq, running, before_running, watch,
 
     A doubtful batch is walked the exact way here, so an intact chain never stops.
     """
-    sql = batch_sql(connection.vendor)
-    cache: dict[bytes, bytes] = {}
-    with connection.cursor() as cursor:
+    cache: dict = {}
+    with connection.cursor() as cursor, contextlib.ExitStack() as stack:
+        # PostgreSQL hashes in the database when it sends text as UTF-8 (textsend gives the bytes hashed).
+        in_db = connection.vendor == "postgresql" and connection.connection.info.encoding == "utf-8"
+        sql = batch_sql(connection.vendor)
+        if in_db:
+            import psycopg
+
+            # Parameters bound by the server: Django's cursor would spell the arrays of details into the
+            # statement's text element by element.
+            db_cursor = stack.enter_context(psycopg.Cursor(connection.connection))
+            db_sql, known = db_batch_sql(), {}
+        in_python = 0  # PostgreSQL: batches to re-hash in Python, as most of their details are new
         while expected <= until_seq:
             upto = min(expected - 1 + BATCH, until_seq)
-            batch = _read_batch(cursor, sql, chain_id, expected - 1, upto)
-            if batch is None:
+            if in_db and not in_python:
+                count, confirmed, new = _confirm_in_db(db_cursor, db_sql, chain_id, expected, upto, running,
+                                                       watch, digests, known)
+                if new * NEW_DETAILS > count:  # each new text sent twice: the Python walk costs less
+                    in_python = IN_PYTHON
+            else:
+                in_python = max(in_python - 1, 0)
+                batch = _read_batch(cursor, sql, chain_id, expected - 1, upto)
+                if len(cache) >= DETAIL_CACHE:
+                    cache.clear()
+                count = batch[3] if batch is not None else 0
+                confirmed = _confirm(batch, expected, running, watch, digests, cache) if count else None
+            if not count:
                 break
-            if len(cache) >= DETAIL_CACHE:
-                cache.clear()
-            confirmed = _confirm(batch, expected, running, watch, digests, cache)
             if confirmed is not None:
-                expected, running, before_running = expected + batch[3], *confirmed
+                expected, running, before_running = expected + count, *confirmed
                 continue
             exact = walk(stream_rows(chain_id, expected - 1, upto), expected=expected, running=running,
                          watch=watch, before_running=before_running)
@@ -193,25 +279,63 @@ def _confirm(batch, expected: int, running: str, watch, digests: dict, cache: di
     if (len(parts) != 3 * count or len(details) != count or rows.count(b'"') != QUOTES_PER_ROW * count
             or b"\\" in rows or seqs != ",".join(map(str, range(expected, expected + count)))):
         return None
-    sha256, canonical_detail = hashlib.sha256, _canonical_detail
-    link = running.encode()
-    it = iter(parts)
-    for head, tail, stored, detail in zip(it, it, it, details, strict=True):
-        if not head.startswith(link):
+    for detail in set(details).difference(cache):
+        try:
+            cache[detail] = _canonical_detail(detail)
+        except orjson.JSONDecodeError:
             return None
-        canon = cache.get(detail)
-        if canon is None:
-            try:
-                canon = cache[detail] = canonical_detail(detail)
-            except orjson.JSONDecodeError:
-                return None
-        if sha256(head + canon + tail).hexdigest().encode() != stored:
-            return None
-        link = stored
+    heads, tails, stored = parts[0::3], parts[1::3], parts[2::3]
+    # Each row links to the hash stored before it (the first to `running`): its head is that hash and
+    # the template's first quoted key, so nothing more hides in prev_hash (it would add quotes). And the
+    # hashes of head + JSON match the stored ones. Each step a C loop over the batch (map), no Python per row.
+    if not all(map(bytes.startswith, heads, map(operator.add, [running.encode(), *stored[:-1]],
+                                                itertools.repeat(_HEAD_START)))):
+        return None
+    add = operator.add
+    payloads = map(add, map(add, heads, map(cache.__getitem__, details)), tails)
+    if ",".join(map(_HEXDIGEST, map(hashlib.sha256, payloads))).encode() != b",".join(stored):
+        return None  # (each digest is 64 hex digits, so the commas line up only where each row's does)
     for seq in watch:
         if expected <= seq < expected + count:
-            digests[seq] = parts[3 * (seq - expected) + 2].decode()
-    return link.decode(), (parts[-4].decode() if count > 1 else running)
+            digests[seq] = stored[seq - expected].decode()
+    return stored[-1].decode(), (stored[-2].decode() if count > 1 else running)
+
+
+def _confirm_in_db(cursor, sql: str, chain_id: int, expected: int, upto: int, running: str, watch, digests: dict,
+                   known: dict[str, str]):
+    """PostgreSQL: have the database re-hash one batch; return (rows, (its last hash, the one before), new
+    detail texts), with None for the hashes when in doubt. `known` maps detail texts to their canonical JSON
+    (remembered across batches)."""
+    cursor.execute(sql, [chain_id, expected - 1, upto, list(known), list(known.values())])
+    count, matched, links, hashes, seqs, unknown_rows, unknown = cursor.fetchone()
+    fresh = len(unknown or ())
+    if not count:
+        return 0, None, 0
+    if unknown_rows:
+        # Details not seen yet: serialized here, once each, and the rows holding them re-hashed.
+        if any(text is None for text in unknown):
+            return count, None, fresh
+        try:
+            new = {text: _canonical_detail(text.encode()).decode() for text in unknown}
+        except orjson.JSONDecodeError:
+            return count, None, fresh
+        cursor.execute(db_details_sql(), [chain_id, expected - 1, upto, list(new), list(new.values())])
+        rows, new_matched = cursor.fetchone()
+        if rows != unknown_rows:
+            return count, None, fresh
+        matched += new_matched
+        if len(known) + len(new) <= DB_DETAILS:
+            known.update(new)
+    # Every row's hash matches (so each is 64 hex digits and `hashes` splits at every 65th character);
+    # each row links to the one before it and the first to `running`; seq runs from `expected` unbroken.
+    if (matched != count or seqs != ",".join(map(str, range(expected, expected + count)))
+            or links != (running + "," + hashes)[:-65]):
+        return count, None, fresh
+    for seq in watch:
+        if expected <= seq < expected + count:
+            at = 65 * (seq - expected)
+            digests[seq] = hashes[at:at + 64]
+    return count, (hashes[-64:], hashes[-129:-65] if count > 1 else running), fresh
 
 
 @dataclass(frozen=True)
