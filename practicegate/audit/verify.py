@@ -27,12 +27,13 @@ Two walks over the same rows:
 
 The database puts strings between quotes as they are, so its bytes are the
 canonical ones exactly when no value holds a quote, a backslash or a control
-character. A row with a quote or a backslash in a value (on SQLite: a batch
-with more quotes than the template's, a backslash, or separators that do not
-line up) is doubtful and does not match, and its batch is walked the exact way
-(an intact chain with such text still verifies, a little slower); a control
-character cannot slip through either, as canonical JSON never holds one raw,
-so such bytes never match a stored hash. So bytes that match the stored hash
+character. A row with any of them in a value (on SQLite: a batch with more
+quotes than the template's, a backslash, a control character, or separators
+that do not line up) is doubtful and does not match, and its batch is walked
+the exact way (an intact chain with such text still verifies, a little
+slower). A stored hash computed over such text as the database spells it
+(which someone with write access could do) therefore never passes the fast
+walk where the exact one would refuse it. So bytes that match the stored hash
 are the canonical bytes of the row's values: a match is never false, and a
 batch that does not match is handed to the exact walk, which names what is
 wrong.
@@ -156,7 +157,7 @@ def _pg_halves() -> tuple[str, str]:
 # PostgreSQL: a row's bytes are canonical only if no text value holds a quote or a backslash (see the
 # module's text); a NULL text makes `plain` NULL, so the row does not match either.
 _PG_TEXTS = tuple(n for n in HASHED if n not in _INT_FIELDS and n not in ("at", "detail"))
-_PG_MATCHES = ("strpos(plain, '\"') = 0 AND strpos(plain, '\\') = 0"
+_PG_MATCHES = ("strpos(plain, '\"') = 0 AND strpos(plain, '\\') = 0 AND plain !~ '[\\x01-\\x1f]'"
                " AND encode(sha256(textsend(head || c || tail)), 'hex') = hash")
 
 
@@ -272,12 +273,16 @@ def _fast_stretch(chain_id, expected, until_seq, running, before_running, watch,
     return expected, running, before_running, None
 
 
+# A control character other than the separator: canonical JSON escapes it, the database spells it raw.
+_CONTROL = re.compile(rb"[\x00-\x1e]")
+
+
 def _confirm(batch, expected: int, running: str, watch, digests: dict, cache: dict):
     """Re-hash one batch; return (its last hash, the one before), or None when in doubt."""
     rows, details, seqs, count = batch
     parts, details = rows.split(b"\x1f"), details.split(b"\x1f")
     if (len(parts) != 3 * count or len(details) != count or rows.count(b'"') != QUOTES_PER_ROW * count
-            or b"\\" in rows or seqs != ",".join(map(str, range(expected, expected + count)))):
+            or b"\\" in rows or _CONTROL.search(rows) or seqs != ",".join(map(str, range(expected, expected + count)))):
         return None
     for detail in set(details).difference(cache):
         try:

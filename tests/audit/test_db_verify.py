@@ -118,7 +118,7 @@ def test_a_changed_number_in_the_middle_of_a_batch_is_named(column):
         assert confirm_in_db(account)[0] == (9, None)
 
 
-@pytest.mark.parametrize("username", ['say "hi"', "back\\slash"])
+@pytest.mark.parametrize("username", ['say "hi"', "back\\slash", "tab\there", "bell\x07", "unit\x1eseparator"])
 def test_a_hash_over_text_spelled_as_stored_does_not_match(username):
     """Someone with database access re-hashes an event over its text as stored (unescaped), not over
     chain.canonical, and moves the head along: the fast walk must not accept what the exact walk refuses."""
