@@ -89,8 +89,8 @@ def build_views(kind: Kind) -> dict:
     @account_view(section)
     @require_GET
     def list_view(request, account):
-        search = SearchForm(request.GET)
-        params = search.cleaned_data if request.GET and search.is_valid() else {}  # nothing to check in none
+        search = SearchForm(request.GET) if request.GET else None  # nothing to check in none
+        params = search.cleaned_data if search is not None and search.is_valid() else {}
         query = params.get("q", "")
         page = selectors.masterfile_page(request.account, kind, query=query,
                                          after=params.get("after"), before=params.get("before"))
