@@ -7,13 +7,27 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import LazyObject
 
 from practicegate.audit.services import record
 from practicegate.audit.signals import log_account_of
 
 
+def _resolved(user):
+    """The user behind auth's and django-otp's lazy wrappers, loaded now (each wrapper would
+    otherwise forward every later attribute read, dozens per page, through its proxy)."""
+    while isinstance(user, LazyObject):
+        user.is_authenticated  # noqa: B018 - loads the wrapped user (and its OTP device)
+        user = user._wrapped
+    return user
+
+
 class SessionLifetimeMiddleware:
-    """End sessions idle too long or older than the absolute lifetime, and log it."""
+    """End sessions idle too long or older than the absolute lifetime, and log it.
+
+    It is the first to need the signed-in username, so it also puts the loaded user
+    itself on the request, in place of the lazy wrappers (see _resolved).
+    """
 
     touch_every = 30  # seconds; avoids a session write on every single request
 
@@ -21,7 +35,7 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
+        request.user = user = _resolved(request.user)
         if user.is_authenticated:
             now = time.time()
             session = request.session
