@@ -79,7 +79,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "practicegate.core.middleware.RequestIdMiddleware",
+    "practicegate.core.middleware.FrameMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -88,7 +88,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "practicegate.accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "practicegate.core.middleware.SecurityHeadersMiddleware",
     "practicegate.access.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -187,14 +186,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Rendered page fragments keyed by a digest of what they show (core/templatetags/fragments.py):
-    # each process keeps its own; never PHI.
-    "fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "fragments",
-        "OPTIONS": {"MAX_ENTRIES": 1000},
-    },
 }
+# Rendered page fragments are kept by core/templatetags/fragments.py itself, in each process.
 SESSION_IDLE_SECONDS = env_int("PRACTICEGATE_SESSION_IDLE_MINUTES", 15) * 60
 SESSION_ABSOLUTE_SECONDS = env_int("PRACTICEGATE_SESSION_ABSOLUTE_HOURS", 12) * 3600
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
