@@ -25,11 +25,12 @@ feature_urlpatterns = [
 ]
 
 urlpatterns = [
+    # First: most requests are account pages, and no other route starts with "a/".
+    path("a/<slug:account>/", include(account_urlpatterns)),
     path("healthz", health, name="health"),
     path("login/", twofactor_views.login_view, name="login"),  # log-in has the two-factor step
     path("", include("practicegate.accounts.urls")),
     path("switch/", account_views.switch_account, name="switch"),
-    path("a/<slug:account>/", include(account_urlpatterns)),
     path("", include(feature_urlpatterns)),
 ]
 
