@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.cache import caches
 from django.template import Context, Template
 
+from practicegate.core.templatetags import fragments
 from practicegate.core.templatetags.fragments import Derived, fragment_key
 from tests.conftest import rows_of
 
@@ -25,9 +25,9 @@ def _table(description: str, *, may_edit=True, list_url="/a/one/diagnosis-codes/
 
 
 def test_the_same_data_is_rendered_once_and_changed_data_anew():
-    caches["fragments"].clear()
+    fragments.STORE.clear()
     first = _render(_table("Generalized anxiety"))
-    assert caches["fragments"].get(fragment_key("masterfiles/_table_diagnosis.html", _table("Generalized anxiety")))
+    assert fragments.STORE.get(fragment_key("masterfiles/_table_diagnosis.html", _table("Generalized anxiety")))
     assert _render(_table("Generalized anxiety")) == first
     changed = _render(_table("Generalized anxiety disorder"))
     assert "Generalized anxiety disorder" in changed and changed != first
@@ -70,7 +70,7 @@ def test_an_edit_shows_on_the_next_list(owner_client, owner_account):
 
 
 def test_a_derived_value_is_keyed_on_its_source_and_built_only_on_a_miss():
-    caches["fragments"].clear()
+    fragments.STORE.clear()
     built = []
 
     def make(source):
@@ -105,7 +105,7 @@ def test_the_list_page_reuses_its_fragment_without_making_models(owner_client, o
 
     url = f"/a/{owner_account.slug}/diagnosis-codes/"
     owner_client.post(f"{url}add/", {"code": "F41.1", "description": "Generalized anxiety", "active": "on"})
-    caches["fragments"].clear()
+    fragments.STORE.clear()
     first = owner_client.get(url).content.decode()
     made = []
     real = Columns.instances
@@ -124,5 +124,18 @@ def test_the_list_page_reuses_its_fragment_without_making_models(owner_client, o
 
     assert table(again) == table(first) and "Generalized anxiety" in table(again)
     assert made == []  # the rows as read were the key; no code was made into a model
-    caches["fragments"].clear()
+    fragments.STORE.clear()
     assert table(owner_client.get(url).content.decode()) == table(first) and made == [1]  # a miss makes them
+
+
+def test_each_process_keeps_at_most_max_entries_and_drops_the_least_recently_used(monkeypatch):
+    monkeypatch.setattr(fragments, "MAX_ENTRIES", 3)
+    fragments.STORE.clear()
+    for name in ("one", "two", "three"):
+        _render(_table(name))
+    _render(_table("one"))  # used again: now the newest
+    _render(_table("four"))
+    kept = set(fragments.STORE)
+    assert len(kept) == 3
+    assert fragment_key("masterfiles/_table_diagnosis.html", _table("two")) not in kept
+    assert fragment_key("masterfiles/_table_diagnosis.html", _table("one")) in kept

@@ -3,7 +3,7 @@
 The frame of every page (the provider dropdown, the left menu) and a master file's table
 take longer to render than the rest of a request. A fragment is rendered from `data` alone
 (its template sees no other variable: no request, no user), so the HTML is a function of
-`data`, and it is kept under a digest of `data` in the process's own "fragments" cache. The
+`data`, and it is kept under a digest of `data` in the process's own memory (`STORE`). The
 same data gives the same HTML, whoever asks; changed data gives a new key: nothing is ever
 out of date, so nothing needs invalidating. `data` must be built from plain values (str,
 int, bool, None, tuples, lists, dicts) whose repr() says everything the template shows;
@@ -18,18 +18,24 @@ must be a function of `source` alone, so that the same source always gives the s
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
-from django.core.cache import caches
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
 register = template.Library()
 
 _PLAIN = (str, int, float, bool, type(None), Decimal, date, datetime)
-TIMEOUT = 3600
+MAX_ENTRIES = 1000  # per process; the least recently used fragment goes first
+
+# {key: HTML}, oldest use first. A dict rather than a Django cache: HTML that can never be
+# out of date needs no expiry, and a cache backend copies (pickles) each value both ways.
+STORE: OrderedDict[str, str] = OrderedDict()
+_LOCK = threading.Lock()  # a threaded server's requests share STORE
 
 
 class Derived:
@@ -74,9 +80,11 @@ def fragment_key(template_name: str, data) -> str:
 
 @register.simple_tag
 def fragment(template_name: str, data):
-    cache = caches["fragments"]
     key = fragment_key(template_name, data)
-    html = cache.get(key)
+    with _LOCK:
+        html = STORE.get(key)
+        if html is not None:
+            STORE.move_to_end(key)
     if html is None:
         if isinstance(data, dict):
             for value in data.values():
@@ -85,5 +93,8 @@ def fragment(template_name: str, data):
         data = _built(data)
         _check_plain(data)
         html = get_template(template_name).render(data if isinstance(data, dict) else {"data": data})
-        cache.set(key, html, TIMEOUT)
+        with _LOCK:
+            STORE[key] = html
+            while len(STORE) > MAX_ENTRIES:
+                STORE.popitem(last=False)
     return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escaped the data
