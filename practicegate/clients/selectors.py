@@ -258,10 +258,10 @@ def searches_not_matching_the_log(account) -> list[int]:
     Each search event carries the HMAC of its folded terms (searchlog.search_terms_digest),
     and the chain vouches for the event: terms edited after the fact, or a row moved to
     another event, show up here. (The digest is keyed with SECRET_KEY: after changing the
-    key, rows written before no longer match.)
+    key, rows written before no longer match.) In id order, whatever order the rows lie in.
     """
     bad = []
-    for row in ClientSearch.objects.filter(account=account).select_related("event").iterator():
+    for row in ClientSearch.objects.filter(account=account).select_related("event").order_by("pk").iterator():
         event = row.event
         if (event.account_id != row.account_id or event.action != "phi.view"
                 or event.target_type != TARGET_TYPES.get(row.kind)
