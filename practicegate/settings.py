@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "practicegate.accounts",
     "practicegate.audit",
     "practicegate.access",
+    "practicegate.records",
     "practicegate.masterfiles",
     "practicegate.clients",
     "practicegate.twofactor",
