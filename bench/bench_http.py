@@ -157,7 +157,7 @@ def run() -> list[Result]:
         r = best[name]
         results += [
             Result(f"HTTP {name} (audited), req/s", r["rps"], "req/s", "bare Django page", bare_result["rps"],
-                   target=0.8),
+                   target=0.7),  # a guard against regressions (decided in the scale issue)
             Result(f"HTTP {name} p50", r["p50_ms"], "ms", "bare page p50", bare_result["p50_ms"],
                    higher_is_better=False),
             Result(f"HTTP {name} p99", r["p99_ms"], "ms", "bare page p99", bare_result["p99_ms"],
