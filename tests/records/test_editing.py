@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
+from django.http import Http404
+from django.urls import resolve
 
 from practicegate.audit.models import AuditEvent, Outcome
 from practicegate.clients import views as client_views
@@ -80,9 +84,7 @@ def test_views_are_module_level_functions(view):
     assert "<locals>" not in view.__qualname__ and view.__module__.startswith("practicegate.")
 
 
-def test_each_route_declares_its_kind_and_section(client):
-    from django.urls import resolve
-
+def test_each_route_declares_its_kind_and_section():
     match = resolve("/a/x/payers/3/")
     assert match.func.pg_section == "payers" and match.kwargs["kind"] == "payer"
     assert "<locals>" not in match.func.__qualname__
@@ -91,10 +93,6 @@ def test_each_route_declares_its_kind_and_section(client):
 
 
 def test_an_unknown_kind_or_one_outside_the_routes_section_is_a_404():
-    from types import SimpleNamespace
-
-    from django.http import Http404
-
     on_payers = SimpleNamespace(section="payers")
     assert masterfile_views._kind(on_payers, "payer").key == "payer"
     for key in ("nope", "diagnosis"):  # a payers route never serves another kind's rows
