@@ -102,13 +102,3 @@ def events_of_user(user) -> QuerySet:
     """A username's own events in every account (and the system chain)."""
     return AuditEvent.objects.filter(actor=user).select_related("account")
 
-
-def edits_since(account, *, target_type: str, target_id, version: int) -> list[AuditEvent]:
-    """Saves of one row after `version` (what a refused, stale edit is shown): oldest first.
-
-    Reads the `version` and `changes` an edit service wrote with core.versioning.version_detail.
-    """
-    target_id = str(target_id)
-    qs = AuditEvent.objects.filter(account=account, target_type=target_type, target_id=target_id,
-                                   detail__version__gt=int(version))
-    return list(_with_target_conditions(qs, target_type, target_id).order_by("seq")[:20])

@@ -9,5 +9,5 @@ class ClientsConfig(AppConfig):
 
     def ready(self):
         # Register the action codes and the master-file reference checks before any request,
-        # and what the Activity Log shows of the search terms kept.
-        from practicegate.clients import actions, actions_csv, log_lines, references  # noqa: F401
+        # what the Activity Log shows of the search terms kept, and where saves are kept.
+        from practicegate.clients import actions, actions_csv, history, log_lines, references  # noqa: F401

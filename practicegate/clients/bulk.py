@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from practicegate.audit.chain import canonical
 from practicegate.audit.services import Entry, record_many
 from practicegate.clients.models import ClientChange
-from practicegate.core.versioning import version_detail
+from practicegate.records.editing import version_detail
 
 SECTION = "clients"
 BATCH = 1000

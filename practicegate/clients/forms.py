@@ -22,9 +22,9 @@ from practicegate.clients.models import (
     Sex,
     Subscriber,
 )
-from practicegate.core.versioning import VersionField
 from practicegate.masterfiles import csvio as mf_csv
 from practicegate.masterfiles import validators as mf
+from practicegate.records.editing import VersionField
 
 DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y"]
 OLDEST_AGE_YEARS = 125

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from practicegate.core.scoping import tenant_manager
-from practicegate.core.versioning import version_column
+from practicegate.records.editing import version_column
 
 
 class Sex(models.TextChoices):

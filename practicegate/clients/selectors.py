@@ -13,7 +13,7 @@ from django.db.models import CharField, F, Func, Q, QuerySet
 from django.http import Http404
 
 from practicegate.audit.chain import canonical
-from practicegate.audit.selectors import EventFilter, account_events, edits_since, keyset_page
+from practicegate.audit.selectors import EventFilter, account_events, keyset_page
 from practicegate.clients import text
 from practicegate.clients.models import (
     Client,
@@ -209,33 +209,6 @@ def access_history(account, client, *, before: int | None = None, after: int | N
     """Every view and change of this client, newest first, keyset-paged by sequence number."""
     qs = account_events(account, EventFilter(target_type="client", target_id=str(client.pk)))
     return keyset_page(qs, key="seq", before=before, after=after)
-
-
-@dataclass
-class Edit:
-    """A save another username made after a form was loaded (what _edit_conflict.html shows)."""
-
-    actor_username: str
-    at: datetime
-    detail: dict
-    label: str
-
-
-def edits_after(account, client, *, version: int, line: str = "", line_id=None) -> list[Edit]:
-    """Saves of the client (or of one of its lines) after `version`, with their values.
-
-    The events come from the activity log; the values they name come from ClientChange,
-    which the same transaction wrote (the log itself holds no PHI values).
-    """
-    if line:
-        events = list(account_events(account, EventFilter(target_type="client", target_id=str(client.pk)))
-                      .filter(detail__line=line, detail__line_id=line_id, detail__line_version__gt=int(version))
-                      .order_by("seq")[:20])
-    else:
-        events = edits_since(account, target_type="client", target_id=client.pk, version=version)
-    changes = dict(ClientChange.objects.filter(account=account, event__in=[e.pk for e in events])
-                   .values_list("event_id", "changes"))
-    return [Edit(e.actor_username, e.at, {"changes": changes.get(e.pk, {})}, e.label) for e in events]
 
 
 def changes_not_matching_the_log(account) -> list[int]:

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from practicegate.accounts.services import ServiceError
 from practicegate.audit.chain import canonical
-from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 from practicegate.clients import selectors, text
 from practicegate.clients.models import (
@@ -32,7 +31,7 @@ from practicegate.clients.models import (
     Status,
 )
 from practicegate.core.scoping import NotInAccount, ensure_in_account
-from practicegate.core.versioning import EditConflict, update_versioned, version_detail
+from practicegate.records.editing import EditConflict, save_versioned, version_detail
 
 SECTION = "clients"
 DEMOGRAPHIC_FIELDS = (
@@ -125,21 +124,6 @@ def client_create(*, actor, account, data: dict, request=None, channel=None) -> 
 
 
 @transaction.atomic
-def client_edit_refused(*, actor, account, client: Client, action: str, expected: int, current: int | None,
-                        line: str = "", line_obj=None, request=None) -> None:
-    """Log a save refused because the client (or its line) changed after the page was loaded.
-
-    The refused service wrote nothing (its transaction rolled back); this records the attempt,
-    as the master files record theirs, so the client's Access history shows it. The detail
-    has no `version` / `line_version`, so a later conflict page never lists it as an edit."""
-    detail = {"conflict": True, "expected_version": expected, "current_version": current}
-    if line:
-        detail.update(line=line, line_id=line_obj.pk if line_obj is not None else None)
-    record(action, account=account, actor=actor, request=request, section=SECTION, outcome=Outcome.FAILURE,
-           target_type="client", target_id=client.pk, detail=detail)
-
-
-@transaction.atomic
 def client_update(*, actor, account, client: Client, data: dict, expected_version: int, request=None) -> Client:
     """Save the demographics if nobody saved since `expected_version` (else EditConflict)."""
     ensure_in_account(client, account)
@@ -148,12 +132,8 @@ def client_update(*, actor, account, client: Client, data: dict, expected_versio
         _log("client.update", actor=actor, account=account, client=client, changes={}, version=None,
              request=request)
         return client
-    for name, (_, after) in changes.items():
-        setattr(client, name, after)
-    _keys(client)
-    client.updated_at = timezone.now()
-    update_versioned(client, expected_version=expected_version,
-                     fields=[*changes, "search_key", "sort_key", "updated_at"])
+    save_versioned(client, expected_version=expected_version, changes=changes, also=("search_key", "sort_key"),
+                   derive=_keys)
     _log("client.update", actor=actor, account=account, client=client, changes=changes,
          version=client.version, request=request)
     return client
@@ -167,8 +147,7 @@ def client_discharge(*, actor, account, client: Client, discharge_date, expected
     if discharge_date < client.intake_date:
         raise FieldError("discharge_date", "The discharge date is before the intake date.")
     changes = {"status": (client.status, Status.DISCHARGED), "discharge_date": (None, discharge_date)}
-    client.status, client.discharge_date, client.updated_at = Status.DISCHARGED, discharge_date, timezone.now()
-    update_versioned(client, expected_version=expected_version, fields=["status", "discharge_date", "updated_at"])
+    save_versioned(client, expected_version=expected_version, changes=changes)
     _log("client.discharge", actor=actor, account=account, client=client, changes=changes,
          version=client.version, request=request)
     return client
@@ -184,10 +163,7 @@ def client_readmit(*, actor, account, client: Client, intake_date, expected_vers
         raise FieldError("intake_date", "The new intake date is before the discharge date.")
     changes = {"status": (client.status, Status.ACTIVE), "discharge_date": (client.discharge_date, None),
                "intake_date": (client.intake_date, intake_date)}
-    client.status, client.discharge_date, client.intake_date = Status.ACTIVE, None, intake_date
-    client.updated_at = timezone.now()
-    update_versioned(client, expected_version=expected_version,
-                     fields=["status", "discharge_date", "intake_date", "updated_at"])
+    save_versioned(client, expected_version=expected_version, changes=changes)
     _log("client.readmit", actor=actor, account=account, client=client, changes=changes,
          version=client.version, request=request)
     return client
@@ -204,19 +180,13 @@ def _check_line(account, client, line) -> None:
         raise ServiceError("This line is voided; it can no longer change.")
 
 
-def _line_save(line, changes: dict, expected_version: int) -> None:
-    line.updated_at = timezone.now()
-    update_versioned(line, expected_version=expected_version, fields=[*changes, "updated_at"])
-
-
 def _void(kind: str, *, actor, account, client, line, reason: str, expected_version: int, request=None):
     _check_line(account, client, line)
-    line.voided, line.voided_at, line.void_reason = True, timezone.now(), reason
-    line.updated_at = line.voided_at
-    update_versioned(line, expected_version=expected_version,
-                     fields=["voided", "voided_at", "void_reason", "updated_at"])
+    changes = {"voided": (False, True), "void_reason": ("", reason)}
+    line.voided_at = timezone.now()
+    save_versioned(line, expected_version=expected_version, changes=changes, also=("voided_at",))
     _log(f"client.{kind}_void", actor=actor, account=account, client=client, line=kind, line_obj=line,
-         changes={"voided": (False, True), "void_reason": ("", reason)}, version=line.version, request=request)
+         changes=changes, version=line.version, request=request)
     return line
 
 
@@ -225,8 +195,7 @@ def _end(kind: str, *, actor, account, client, line, end_date, start, expected_v
     if end_date < start:
         raise FieldError("end_date", "The end date is before the start date.")
     changes = {"end_date": (line.end_date, end_date)}
-    line.end_date = end_date
-    _line_save(line, changes, expected_version)
+    save_versioned(line, expected_version=expected_version, changes=changes)
     _log(f"client.{kind}_end", actor=actor, account=account, client=client, line=kind, line_obj=line,
          changes=changes, version=line.version, request=request)
     return line
@@ -273,9 +242,7 @@ def client_diagnosis_update(*, actor, account, client, line, data: dict, expecte
     changes = _diff(line, data, ("is_primary", "start_date", "end_date"))
     if changes:
         _check_primary(account, client, is_primary=data["is_primary"], end_date=data["end_date"], exclude_pk=line.pk)
-        for name, (_, after) in changes.items():
-            setattr(line, name, after)
-        _line_save(line, changes, expected_version)
+        save_versioned(line, expected_version=expected_version, changes=changes)
     _log("client.diagnosis_update", actor=actor, account=account, client=client, line="diagnosis",
          line_obj=line, changes=changes, version=line.version if changes else None, request=request)
     return line
@@ -349,12 +316,9 @@ def client_policy_update(*, actor, account, client, line, data: dict, expected_v
     if changes:
         _check_priority(account, client, priority=data["priority"], start=data["effective_date"],
                         end=data.get("end_date"), exclude_pk=line.pk)
-        for name, (_, after) in changes.items():
-            setattr(line, name, after)
-        line.updated_at = timezone.now()
         try:
-            with transaction.atomic():
-                update_versioned(line, expected_version=expected_version, fields=[*changes, "updated_at"])
+            with transaction.atomic():  # a savepoint: a lost race leaves the outer transaction usable
+                save_versioned(line, expected_version=expected_version, changes=changes)
         except IntegrityError:
             raise FieldError("priority", "This client already has an open policy of this priority: end it first.") from None
     _log("client.policy_update", actor=actor, account=account, client=client, line="policy", line_obj=line,
@@ -426,9 +390,7 @@ def client_service_update(*, actor, account, client, line, data: dict, expected_
     changes = _diff(line, data, ("service_date", "units", "fee", *POINTERS))
     shown = {k: ((_pointer_label(a), _pointer_label(b)) if k in POINTERS else (a, b)) for k, (a, b) in changes.items()}
     if changes:
-        for name, (_, after) in changes.items():
-            setattr(line, name, after)
-        _line_save(line, changes, expected_version)
+        save_versioned(line, expected_version=expected_version, changes=changes)
     _log("client.service_update", actor=actor, account=account, client=client, line="service", line_obj=line,
          changes=shown, version=line.version if changes else None, request=request)
     return line

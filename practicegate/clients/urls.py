@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from practicegate.clients import views, views_csv
+from practicegate.clients import views, views_csv, views_lines
 
 app_name = "clients"
 
@@ -22,10 +22,11 @@ urlpatterns = [
     path("<int:pk>/services/", views.client_services, name="services"),
     path("<int:pk>/access-history/", views.client_access_history, name="access-history"),
 ]
-for _kind in views.LINE_KINDS.values():
-    _views = views.build_line_views(_kind)
+for _kind in views_lines.LINE_KINDS.values():
+    urlpatterns.append(path(f"<int:pk>/{_kind.tab}/add/", views_lines.line_add, {"kind": _kind.key},
+                            name=f"{_kind.key}-add"))
     urlpatterns += [
-        path(f"<int:pk>/{_kind.tab}/add/", _views["add"], name=f"{_kind.key}-add"),
-        *(path(f"<int:pk>/{_kind.tab}/<int:line_pk>/{verb}/", _views[verb], name=f"{_kind.key}-{verb}")
-          for verb in ("edit", "end", "void") if verb in _views),
+        path(f"<int:pk>/{_kind.tab}/<int:line_pk>/{verb}/", views_lines.VIEWS[verb], {"kind": _kind.key},
+             name=f"{_kind.key}-{verb}")
+        for verb in ("edit", "end", "void") if verb != "end" or _kind.end is not None
     ]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from practicegate.core.versioning import VersionField
 from practicegate.masterfiles import validators as v
 from practicegate.masterfiles.models import PayerType
+from practicegate.records.editing import VersionField
 
 
 def _text(label: str, max_length: int, *, required: bool = True, multiline: bool = False, **kw):

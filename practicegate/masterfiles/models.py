@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from practicegate.core.scoping import tenant_manager
-from practicegate.core.versioning import version_column
+from practicegate.records.editing import version_column
 
 
 class MasterFile(models.Model):
@@ -19,7 +19,7 @@ class MasterFile(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     # Bumped by every save through the edit page, (de)activation and Copy Codes' replace: an edit
-    # form loaded before such a change is refused instead of overwriting it (core.versioning).
+    # form loaded before such a change is refused instead of overwriting it (records.editing).
     version = version_column()
 
     objects = tenant_manager()

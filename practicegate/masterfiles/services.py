@@ -13,7 +13,6 @@ from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Channel, Outcome
 from practicegate.audit.services import record
 from practicegate.core.scoping import account_scope, across_accounts, ensure_in_account
-from practicegate.core.versioning import EditConflict, update_versioned, version_detail
 from practicegate.masterfiles import csvio, icd10, selectors
 from practicegate.masterfiles.kinds import DIAGNOSIS, PAYER, Kind
 from practicegate.masterfiles.models import PendingImport
@@ -24,6 +23,12 @@ from practicegate.masterfiles.pending import (
     pending_take,
 )
 from practicegate.masterfiles.references import references_to
+from practicegate.records.editing import (
+    EditConflict,
+    current_version,
+    save_versioned,
+    version_detail,
+)
 
 BATCH = 2000
 
@@ -75,18 +80,15 @@ def masterfile_create(*, actor, account, kind: Kind, data: dict, request=None, c
 
 
 @transaction.atomic
-def masterfile_update(*, actor, account, kind: Kind, row, data: dict, version: int, request=None):
-    """Save the edit page's values if the row is still at `version`; else EditConflict, nothing saved."""
+def masterfile_update(*, actor, account, kind: Kind, row, data: dict, expected_version: int, request=None):
+    """Save the edit page's values if the row is still at `expected_version`; else EditConflict, nothing saved."""
     ensure_in_account(row, account)  # rows reach services through the account's selectors
     _check_unique(account, kind, data, exclude_pk=row.pk)
     changes = {f: (getattr(row, f), data[f]) for f in kind.fields if getattr(row, f) != data[f]}
     if changes:
-        for name, (_, new) in changes.items():
-            setattr(row, name, new)
-        row.updated_at = timezone.now()
         try:
             with transaction.atomic():  # a savepoint, so a lost race leaves the outer work usable
-                update_versioned(row, expected_version=version, fields=[*changes, "updated_at"])
+                save_versioned(row, expected_version=expected_version, changes=changes)
         except IntegrityError:
             label = "payer ID" if kind is PAYER else "code"
             raise DuplicateError(kind.natural_key,
@@ -98,28 +100,17 @@ def masterfile_update(*, actor, account, kind: Kind, row, data: dict, version: i
     return row
 
 
-@transaction.atomic
-def masterfile_edit_refused(*, actor, account, kind: Kind, row, expected: int, current: int | None,
-                            verb: str = "update", request=None) -> None:
-    """Log an edit (or de/reactivation) refused because the row moved on since the page was loaded."""
-    assert verb in {"update", "deactivate", "reactivate", "delete"}
-    _log(f"{kind.key}.{verb}", actor=actor, account=account, kind=kind, request=request, target=row,
-         outcome=Outcome.FAILURE, detail={"conflict": True, "expected_version": expected,
-                                          "current_version": current})
-
-
 STATUS = {True: "Active", False: "Inactive"}
 
 
 @transaction.atomic
-def masterfile_set_active(*, actor, account, kind: Kind, row, active: bool, version: int, request=None):
-    """(De)activate the row if it is still at `version` (the version goes up); already so: no change."""
+def masterfile_set_active(*, actor, account, kind: Kind, row, active: bool, expected_version: int,
+                          request=None):
+    """(De)activate the row if it is still at `expected_version` (the version goes up); already so: no change."""
     ensure_in_account(row, account)  # rows reach services through the account's selectors
     was = row.active
     if was != active:
-        row.active = active
-        row.updated_at = timezone.now()
-        update_versioned(row, expected_version=version, fields=["active", "updated_at"])
+        save_versioned(row, expected_version=expected_version, changes={"active": (was, active)})
     verb = "reactivate" if active else "deactivate"
     versioned = version_detail(row.version, {"status": (STATUS[was], STATUS[active])}) if was != active else {}
     _log(f"{kind.key}.{verb}", actor=actor, account=account, kind=kind, request=request,
@@ -128,18 +119,17 @@ def masterfile_set_active(*, actor, account, kind: Kind, row, active: bool, vers
 
 
 @transaction.atomic
-def masterfile_delete(*, actor, account, kind: Kind, row, version: int, request=None) -> None:
-    """Delete a row nothing refers to, if it is still at `version`; otherwise refuse."""
+def masterfile_delete(*, actor, account, kind: Kind, row, expected_version: int, request=None) -> None:
+    """Delete a row nothing refers to, if it is still at `expected_version`; otherwise refuse."""
     ensure_in_account(row, account)  # rows reach services through the account's selectors
     found = references_to(kind.key, row)
     if found:
         raise ServiceError(f"This {kind.noun} is in use ({', '.join(found)}); deactivate it instead.")
     target_id = row.pk
     # One DELETE ... WHERE version = ...: a row someone changed after the page was opened stays.
-    deleted, _ = kind.model._base_manager.filter(pk=row.pk, version=version).delete()
+    deleted, _ = kind.model._base_manager.filter(pk=row.pk, version=expected_version).delete()
     if not deleted:
-        current = kind.model._base_manager.filter(pk=row.pk).values_list("version", flat=True).first()
-        raise EditConflict(expected=version, current=current)
+        raise EditConflict(expected=expected_version, current=current_version(kind.model, row.pk))
     _log(f"{kind.key}.delete", actor=actor, account=account, kind=kind, request=request,
          target_type=kind.model._meta.label_lower, target_id=target_id)
 

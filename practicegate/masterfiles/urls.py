@@ -24,7 +24,8 @@ urlpatterns = [
     path("diagnosis-codes/import-icd10/", views.icd10_import_view, name="diagnosis-icd10"),
 ]
 for _kind, _prefix in ((DIAGNOSIS, "diagnosis-codes/"), (BILLING, "billing-codes/"), (PAYER, "payers/")):
-    _views = views.build_views(_kind)
     urlpatterns += [
-        path(_prefix + route, _views[name], name=f"{_kind.key}-{name}") for route, name in _ROUTES
+        path(_prefix + route, views.for_kind(views.VIEWS[name], _kind), {"kind": _kind.key},
+             name=f"{_kind.key}-{name}")
+        for route, name in _ROUTES
     ]

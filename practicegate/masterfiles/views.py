@@ -1,23 +1,21 @@
-"""Pages of the three master files. One set of thin views per kind, each declaring its section."""
+"""Pages of the three master files: one set of views, each taking the kind from its URL."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from practicegate.accounts.services import ServiceError
-from practicegate.audit.selectors import edits_since
 from practicegate.core.decorators import account_view
 from practicegate.core.sections import Level
 from practicegate.core.templatetags.fragments import Derived
-from practicegate.core.versioning import EditConflict
 from practicegate.masterfiles import csvio, selectors, services
 from practicegate.masterfiles.forms import (
     Icd10ImportForm,
@@ -27,7 +25,9 @@ from practicegate.masterfiles.forms import (
     edit_form_class,
 )
 from practicegate.masterfiles.icd10 import PRESETS
-from practicegate.masterfiles.kinds import DIAGNOSIS, Kind
+from practicegate.masterfiles.kinds import DIAGNOSIS, KINDS, Kind
+from practicegate.records.conflicts import changed_meanwhile, conflict_context, refuse_stale
+from practicegate.records.editing import EditConflict
 
 
 def _url(kind: Kind, name: str) -> str:
@@ -78,215 +78,247 @@ def _listed_rows(page, kind: Kind):
     return [_listed(row, kind) for row in page.rows]
 
 
-def build_views(kind: Kind) -> dict:
-    """The list, form, import and export views of one kind, bound to its section."""
-    section = kind.section
+# --- One set of views for the three kinds --------------------------------------------------
+# The access rule reads a route's section before its view runs, and each kind has its own:
+# urls.py gives every kind's routes their declaration (for_kind) and the kind's key (`kind`).
 
-    def context(request, **extra) -> dict:
-        may_edit = request.levels.get(section, Level.NONE) >= Level.FULL
-        return {"kind": kind, "may_edit": may_edit, **extra}
+def kind_view(*, level: Level | None = None):
+    """Mark a view shared by the kinds; for_kind declares it in one kind's section at `level`."""
+    def mark(view):
+        view.pg_kind_level = level
+        return view
+    return mark
 
-    @account_view(section)
-    @require_GET
-    def list_view(request, account):
-        search = SearchForm(request.GET) if request.GET else None  # nothing to check in none
-        params = search.cleaned_data if search is not None and search.is_valid() else {}
-        query = params.get("q", "")
-        page = selectors.masterfile_page(request.account, kind, query=query,
-                                         after=params.get("after"), before=params.get("before"))
-        may_edit = request.levels.get(section, Level.NONE) >= Level.FULL
-        # The page's content is a fragment (core.templatetags.fragments): rendered once per
-        # distinct listing, so it is built from plain values only.
-        listing = {"title": kind.title, "noun": kind.noun, "key": kind.key, "query": query,
-                   "may_edit": may_edit, "urls": _list_urls(kind, account),
-                   "rows": _listed_rows(page, kind),
-                   "prev_before": page.prev_before, "next_after": page.next_after}
-        return render(request, "masterfiles/list.html",
-                      context(request, page=page, query=query, search=search, listing=listing))
 
-    @account_view(section, level=Level.FULL)
-    @require_http_methods(["GET", "POST"])
-    def add_view(request, account):
-        form = kind.form_class(_posted(request))
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.masterfile_create(actor=request.user, account=request.account, kind=kind,
-                                           data=form.cleaned_data, request=request)
-            except services.DuplicateError as exc:
-                form.add_error(exc.field, str(exc))
-            else:
-                messages.success(request, f"Added the {kind.noun}.")
-                return redirect(_url(kind, "list"), account=account)
-        return render(request, "masterfiles/form.html", context(request, form=form, row=None),
-                      status=400 if form.errors else 200)
+def for_kind(view, kind: Kind):
+    """`view` declared in `kind`'s section, as a route of that kind (see core.decorators)."""
+    @wraps(view)
+    def declared(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+    return account_view(kind.section, level=view.pg_kind_level)(declared)
 
-    @account_view(section, level=Level.FULL)
-    @require_http_methods(["GET", "POST"])
-    def edit_view(request, account, pk):
-        row = selectors.masterfile_get(request.account, kind, pk)
-        form = edit_form_class(kind.form_class)(_posted(request),
-                                                initial={**_initial(row, kind), "version": row.version})
-        conflict = None
-        if request.method == "POST" and form.is_valid():
-            version = form.cleaned_data["version"]
-            try:
-                services.masterfile_update(actor=request.user, account=request.account, kind=kind,
-                                           row=row, data=form.cleaned_data, version=version, request=request)
-            except services.DuplicateError as exc:
-                form.add_error(exc.field, str(exc))
-            except EditConflict as exc:
-                row, conflict = _conflict(request, row, exc, version)
-                # The typed values stay; the form now carries the version they were compared with.
-                form.data = form.data.copy()
-                form.data["version"] = str(row.version)
-            else:
-                messages.success(request, f"Saved the {kind.noun}.")
-                return redirect(_url(kind, "list"), account=account)
-        status = 409 if conflict is not None else 400 if form.errors else 200
-        return render(request, "masterfiles/form.html",
-                      context(request, form=form, row=row, conflict=conflict is not None,
-                              conflict_edits=conflict or []), status=status)
 
-    def _conflict(request, row, exc: EditConflict, version: int, verb: str = "update"):
-        """The row as it is now and the saves since `version`, with the refusal logged."""
-        services.masterfile_edit_refused(actor=request.user, account=request.account, kind=kind, row=row,
-                                         expected=version, current=exc.current, verb=verb, request=request)
-        row = selectors.masterfile_get(request.account, kind, row.pk)
-        edits = edits_since(request.account, target_type=row._meta.label_lower, target_id=row.pk,
-                            version=version)
-        return row, edits
+def _kind(request, key: str) -> Kind:
+    """The kind the URL names; 404 for an unknown one or one outside the route's declared section."""
+    kind = KINDS.get(key)
+    if kind is None or kind.section != request.section:
+        raise Http404("No such master file")
+    return kind
 
-    def _changed_meanwhile(done: str, edits) -> str:
-        who = ", ".join(f"{e.actor_username or 'someone'} at {e.at:%Y-%m-%d %H:%M} UTC" for e in edits)
-        return (f"Not {done}: this {kind.noun} was changed after you opened it"
-                f"{' (by ' + who + ')' if who else ''}. Check it below and try again.")
 
-    def _bad_version(request, title: str, form):
-        """A button without (or with a damaged) version: say so, change nothing (400)."""
-        return render(request, "core/error.html",
-                      {"title": title, "message": " ".join(form.errors["version"])}, status=400)
+def _context(request, kind: Kind, **extra) -> dict:
+    may_edit = request.levels.get(kind.section, Level.NONE) >= Level.FULL
+    return {"kind": kind, "may_edit": may_edit, **extra}
 
-    def _set_active(request, account, pk, active):
-        row = selectors.masterfile_get(request.account, kind, pk)
-        verb = "Reactivated" if active else "Deactivated"
-        form = VersionForm(request.POST)
-        if not form.is_valid():
-            return _bad_version(request, f"Not {verb.lower()}", form)
+
+@kind_view()
+@require_GET
+def list_view(request, account, kind):
+    kind = _kind(request, kind)
+    search = SearchForm(request.GET) if request.GET else None  # nothing to check in none
+    params = search.cleaned_data if search is not None and search.is_valid() else {}
+    query = params.get("q", "")
+    page = selectors.masterfile_page(request.account, kind, query=query,
+                                     after=params.get("after"), before=params.get("before"))
+    may_edit = request.levels.get(kind.section, Level.NONE) >= Level.FULL
+    # The page's content is a fragment (core.templatetags.fragments): rendered once per
+    # distinct listing, so it is built from plain values only.
+    listing = {"title": kind.title, "noun": kind.noun, "key": kind.key, "query": query,
+               "may_edit": may_edit, "urls": _list_urls(kind, account),
+               "rows": _listed_rows(page, kind),
+               "prev_before": page.prev_before, "next_after": page.next_after}
+    return render(request, "masterfiles/list.html",
+                  _context(request, kind, page=page, query=query, search=search, listing=listing))
+
+
+@kind_view(level=Level.FULL)
+@require_http_methods(["GET", "POST"])
+def add_view(request, account, kind):
+    kind = _kind(request, kind)
+    form = kind.form_class(_posted(request))
+    if request.method == "POST" and form.is_valid():
         try:
-            services.masterfile_set_active(actor=request.user, account=request.account, kind=kind,
-                                           row=row, active=active, version=form.cleaned_data["version"],
-                                           request=request)
+            services.masterfile_create(actor=request.user, account=request.account, kind=kind,
+                                       data=form.cleaned_data, request=request)
+        except services.DuplicateError as exc:
+            form.add_error(exc.field, str(exc))
+        else:
+            messages.success(request, f"Added the {kind.noun}.")
+            return redirect(_url(kind, "list"), account=account)
+    return render(request, "masterfiles/form.html", _context(request, kind, form=form, row=None),
+                  status=400 if form.errors else 200)
+
+
+@kind_view(level=Level.FULL)
+@require_http_methods(["GET", "POST"])
+def edit_view(request, account, kind, pk):
+    kind = _kind(request, kind)
+    row = selectors.masterfile_get(request.account, kind, pk)
+    form = edit_form_class(kind.form_class)(_posted(request),
+                                            initial={**_initial(row, kind), "version": row.version})
+    extra, status = {}, 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.masterfile_update(actor=request.user, account=request.account, kind=kind, row=row,
+                                       data=form.cleaned_data, expected_version=form.cleaned_data["version"],
+                                       request=request)
+        except services.DuplicateError as exc:
+            form.add_error(exc.field, str(exc))
         except EditConflict as exc:
-            row, edits = _conflict(request, row, exc, form.cleaned_data["version"],
-                                   verb="reactivate" if active else "deactivate")
-            messages.error(request, _changed_meanwhile(verb.lower(), edits))
-            return redirect(_url(kind, "edit"), account=account, pk=row.pk)
-        messages.success(request, f"{verb} the {kind.noun}.")
+            extra = conflict_context(request, row=row, conflict=exc, form=form, action=f"{kind.key}.update",
+                                     section=kind.section)
+            row, status = selectors.masterfile_get(request.account, kind, pk), 409
+        else:
+            messages.success(request, f"Saved the {kind.noun}.")
+            return redirect(_url(kind, "list"), account=account)
+    extra.setdefault("form", form)
+    return render(request, "masterfiles/form.html", _context(request, kind, row=row, **extra),
+                  status=status if status != 200 else (400 if form.errors else 200))
+
+
+def _bad_version(request, title: str, form):
+    """A button without (or with a damaged) version: say so, change nothing (400)."""
+    return render(request, "core/error.html",
+                  {"title": title, "message": " ".join(form.errors["version"])}, status=400)
+
+
+def _refused(request, kind: Kind, row, exc: EditConflict, *, verb: str, done: str):
+    """A button pressed on a stale page: log it, say who changed the row, back to its page."""
+    edits = refuse_stale(request, row=row, conflict=exc, action=f"{kind.key}.{verb}", section=kind.section)
+    messages.error(request, changed_meanwhile(done, kind.noun, edits))
+    return redirect(_url(kind, "edit"), account=request.account.slug, pk=row.pk)
+
+
+def _set_active(request, account, key, pk, active):
+    kind = _kind(request, key)
+    row = selectors.masterfile_get(request.account, kind, pk)
+    verb = "Reactivated" if active else "Deactivated"
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        return _bad_version(request, f"Not {verb.lower()}", form)
+    try:
+        services.masterfile_set_active(actor=request.user, account=request.account, kind=kind, row=row,
+                                       active=active, expected_version=form.cleaned_data["version"],
+                                       request=request)
+    except EditConflict as exc:
+        return _refused(request, kind, row, exc, verb="reactivate" if active else "deactivate", done=verb.lower())
+    messages.success(request, f"{verb} the {kind.noun}.")
+    return redirect(_url(kind, "edit"), account=account, pk=row.pk)
+
+
+@kind_view()
+@require_POST
+def deactivate_view(request, account, kind, pk):
+    return _set_active(request, account, kind, pk, False)
+
+
+@kind_view()
+@require_POST
+def reactivate_view(request, account, kind, pk):
+    return _set_active(request, account, kind, pk, True)
+
+
+@kind_view()
+@require_POST
+def delete_view(request, account, kind, pk):
+    kind = _kind(request, kind)
+    row = selectors.masterfile_get(request.account, kind, pk)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        return _bad_version(request, "Not deleted", form)
+    try:
+        services.masterfile_delete(actor=request.user, account=request.account, kind=kind, row=row,
+                                   expected_version=form.cleaned_data["version"], request=request)
+    except EditConflict as exc:
+        return _refused(request, kind, row, exc, verb="delete", done="deleted")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
         return redirect(_url(kind, "edit"), account=account, pk=row.pk)
+    messages.success(request, f"Deleted the {kind.noun}.")
+    return redirect(_url(kind, "list"), account=account)
 
-    @account_view(section)
-    @require_POST
-    def deactivate_view(request, account, pk):
-        return _set_active(request, account, pk, False)
 
-    @account_view(section)
-    @require_POST
-    def reactivate_view(request, account, pk):
-        return _set_active(request, account, pk, True)
+@kind_view()
+@require_GET
+def export_view(request, account, kind):
+    kind = _kind(request, kind)
+    rows = services.masterfile_export(actor=request.user, account=request.account, kind=kind,
+                                      request=request)
+    response = StreamingHttpResponse(csvio.export_lines(kind, rows), content_type="text/csv; charset=utf-8")
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="{request.account.slug}-{kind.key}-{day}.csv"'
+    )
+    return response
 
-    @account_view(section)
-    @require_POST
-    def delete_view(request, account, pk):
-        row = selectors.masterfile_get(request.account, kind, pk)
-        form = VersionForm(request.POST)
-        if not form.is_valid():
-            return _bad_version(request, "Not deleted", form)
-        try:
-            services.masterfile_delete(actor=request.user, account=request.account, kind=kind,
-                                       row=row, version=form.cleaned_data["version"], request=request)
-        except EditConflict as exc:
-            row, edits = _conflict(request, row, exc, form.cleaned_data["version"], verb="delete")
-            messages.error(request, _changed_meanwhile("deleted", edits))
-            return redirect(_url(kind, "edit"), account=account, pk=row.pk)
-        except ServiceError as exc:
-            messages.error(request, str(exc))
-            return redirect(_url(kind, "edit"), account=account, pk=row.pk)
-        messages.success(request, f"Deleted the {kind.noun}.")
-        return redirect(_url(kind, "list"), account=account)
 
-    @account_view(section)
-    @require_GET
-    def export_view(request, account):
-        rows = services.masterfile_export(actor=request.user, account=request.account, kind=kind,
-                                          request=request)
-        from practicegate.masterfiles.csvio import export_lines
+@kind_view(level=Level.FULL)
+@require_http_methods(["GET", "POST"])
+def import_view(request, account, kind):
+    kind = _kind(request, kind)
+    form = ImportUploadForm(_posted(request), request.FILES if request.method == "POST" else None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        preview = services.masterfile_import_preview(
+            actor=request.user, account=request.account, kind=kind, data=upload.read(),
+            filename=upload.name or "", request=request)
+    elif request.method == "POST":
+        # Refused before parsing (too large, no file): still an attempt worth logging.
+        services.masterfile_import_refused(actor=request.user, account=request.account,
+                                           kind=kind, request=request,
+                                           reason=" ".join(m for e in form.errors.values() for m in e))
+    if preview is not None and preview.token:
+        # Kept: show it on a page of its own, so Back and reload never post the file again.
+        return redirect(f"{reverse(_url(kind, 'import-preview'), kwargs={'account': account})}"
+                        f"?{urlencode({'token': preview.token})}")
+    status = 400 if form.errors or (preview is not None and not preview.ok) else 200
+    return render(request, "masterfiles/import.html", _context(request, kind, form=form, preview=preview),
+                  status=status)
 
-        response = StreamingHttpResponse(export_lines(kind, rows), content_type="text/csv; charset=utf-8")
-        day = timezone.localdate().isoformat()
-        response["Content-Disposition"] = (
-            f'attachment; filename="{request.account.slug}-{kind.key}-{day}.csv"'
-        )
-        return response
 
-    @account_view(section, level=Level.FULL)
-    @require_http_methods(["GET", "POST"])
-    def import_view(request, account):
-        form = ImportUploadForm(_posted(request), request.FILES if request.method == "POST" else None)
-        preview = None
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            preview = services.masterfile_import_preview(
-                actor=request.user, account=request.account, kind=kind, data=upload.read(),
-                filename=upload.name or "", request=request)
-        elif request.method == "POST":
-            # Refused before parsing (too large, no file): still an attempt worth logging.
-            services.masterfile_import_refused(actor=request.user, account=request.account,
-                                               kind=kind, request=request,
-                                               reason=" ".join(m for e in form.errors.values() for m in e))
-        if preview is not None and preview.token:
-            # Kept: show it on a page of its own, so Back and reload never post the file again.
-            return redirect(f"{reverse(_url(kind, 'import-preview'), kwargs={'account': account})}"
-                            f"?{urlencode({'token': preview.token})}")
-        status = 400 if form.errors or (preview is not None and not preview.ok) else 200
-        return render(request, "masterfiles/import.html", context(request, form=form, preview=preview),
-                      status=status)
+@kind_view(level=Level.FULL)
+@require_GET
+def import_preview_view(request, account, kind):
+    kind = _kind(request, kind)
+    if not request.GET.get("token"):  # nothing to preview (e.g. switched here from another account)
+        return render(request, "masterfiles/import.html",
+                      _context(request, kind, form=ImportUploadForm(), preview=None))
+    preview = services.masterfile_import_kept(actor=request.user, account=request.account, kind=kind,
+                                              token=request.GET.get("token", ""))
+    if preview is None:
+        return render(request, "masterfiles/import.html", _context(
+            request, kind, form=ImportUploadForm(), preview=None,
+            expired="This preview has expired, was already imported or is not yours. Upload the file again."),
+            status=400)
+    return render(request, "masterfiles/import.html",
+                  _context(request, kind, form=ImportUploadForm(), preview=preview),
+                  status=200 if preview.ok else 400)
 
-    @account_view(section, level=Level.FULL)
-    @require_GET
-    def import_preview_view(request, account):
-        if not request.GET.get("token"):  # nothing to preview (e.g. switched here from another account)
-            return render(request, "masterfiles/import.html", context(request, form=ImportUploadForm(), preview=None))
-        preview = services.masterfile_import_kept(actor=request.user, account=request.account, kind=kind,
-                                                  token=request.GET.get("token", ""))
-        if preview is None:
-            return render(request, "masterfiles/import.html", context(
-                request, form=ImportUploadForm(), preview=None,
-                expired="This preview has expired, was already imported or is not yours. Upload the file again."),
-                status=400)
-        return render(request, "masterfiles/import.html", context(request, form=ImportUploadForm(), preview=preview),
-                      status=200 if preview.ok else 400)
 
-    @account_view(section)
-    @require_POST
-    def import_confirm_view(request, account):
-        try:
-            counts = services.masterfile_import_confirm(
-                actor=request.user, account=request.account, kind=kind,
-                token=request.POST.get("token", ""), request=request)
-        except ServiceError as exc:
-            services.masterfile_import_refused(actor=request.user, account=request.account,
-                                               kind=kind, request=request, reason=str(exc))
-            messages.error(request, str(exc))
-            return redirect(_url(kind, "import"), account=account)
-        messages.success(request, f"Imported {counts['added']} new {kind.noun}s; "
-                                   f"{counts['existing']} were already here and were left unchanged.")
-        return redirect(_url(kind, "list"), account=account)
+@kind_view()
+@require_POST
+def import_confirm_view(request, account, kind):
+    kind = _kind(request, kind)
+    try:
+        counts = services.masterfile_import_confirm(
+            actor=request.user, account=request.account, kind=kind,
+            token=request.POST.get("token", ""), request=request)
+    except ServiceError as exc:
+        services.masterfile_import_refused(actor=request.user, account=request.account,
+                                           kind=kind, request=request, reason=str(exc))
+        messages.error(request, str(exc))
+        return redirect(_url(kind, "import"), account=account)
+    messages.success(request, f"Imported {counts['added']} new {kind.noun}s; "
+                              f"{counts['existing']} were already here and were left unchanged.")
+    return redirect(_url(kind, "list"), account=account)
 
-    return {
-        "list": list_view, "add": add_view, "edit": edit_view, "deactivate": deactivate_view,
-        "reactivate": reactivate_view, "delete": delete_view, "export": export_view,
-        "import": import_view, "import-preview": import_preview_view, "import-confirm": import_confirm_view,
-    }
+
+VIEWS = {
+    "list": list_view, "add": add_view, "edit": edit_view, "deactivate": deactivate_view,
+    "reactivate": reactivate_view, "delete": delete_view, "export": export_view,
+    "import": import_view, "import-preview": import_preview_view, "import-confirm": import_confirm_view,
+}
 
 
 @account_view(DIAGNOSIS.section, level=Level.FULL)

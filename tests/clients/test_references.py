@@ -43,7 +43,7 @@ def used(owner_account, owner, codes):
 def test_a_row_in_use_cannot_be_deleted(owner_account, owner, codes, used, kind, key, model, words):
     with account_scope(owner_account), pytest.raises(ServiceError) as caught:
         mf.masterfile_delete(actor=owner, account=owner_account, kind=kind, row=codes[key],
-                             version=codes[key].version)
+                             expected_version=codes[key].version)
     assert words in str(caught.value)
     assert rows_of(model, owner_account).filter(pk=codes[key].pk).exists()
 
@@ -51,7 +51,7 @@ def test_a_row_in_use_cannot_be_deleted(owner_account, owner, codes, used, kind,
 def test_an_unused_row_still_deletes(owner_account, owner, codes, used):
     with account_scope(owner_account):
         mf.masterfile_delete(actor=owner, account=owner_account, kind=DIAGNOSIS, row=codes["dx2"],
-                             version=codes["dx2"].version)
+                             expected_version=codes["dx2"].version)
     assert not rows_of(DiagnosisCode, owner_account).filter(pk=codes["dx2"].pk).exists()
 
 
@@ -63,14 +63,14 @@ def test_the_delete_page_says_why_and_the_outside_command_path_too(owner_account
     # Outside any request (a command), the registry opens the code's own account scope.
     with pytest.raises(ServiceError):
         mf.masterfile_delete(actor=owner, account=owner_account, kind=PAYER, row=codes["payer"],
-                             version=codes["payer"].version)
+                             expected_version=codes["payer"].version)
 
 
 def test_deactivated_codes_stay_on_existing_lines_marked_inactive(owner_account, owner, owner_http, codes, used):
     mf.masterfile_set_active(actor=owner, account=owner_account, kind=DIAGNOSIS, row=codes["dx"], active=False,
-                             version=codes["dx"].version)
+                             expected_version=codes["dx"].version)
     mf.masterfile_set_active(actor=owner, account=owner_account, kind=PAYER, row=codes["payer"], active=False,
-                             version=codes["payer"].version)
+                             expected_version=codes["payer"].version)
     page = owner_http.get(url(owner_account, "diagnoses", pk=used.pk)).content.decode()
     assert "F41.1" in page and "inactive code" in page
     page = owner_http.get(url(owner_account, "insurance", pk=used.pk)).content.decode()

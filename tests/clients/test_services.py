@@ -13,7 +13,7 @@ from practicegate.audit.models import AuditEvent
 from practicegate.clients import services
 from practicegate.clients.models import ClientChange, ClientCounter, ClientPolicy, Status
 from practicegate.core.scoping import account_scope
-from practicegate.core.versioning import EditConflict
+from practicegate.records.editing import EditConflict
 from tests.clients.conftest import _data, make_client
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +173,7 @@ def test_inactive_codes_and_payers_cannot_be_used_for_new_lines(owner_account, o
 
     client = make_client(owner_account, owner)
     mf.masterfile_set_active(actor=owner, account=owner_account, kind=DIAGNOSIS, row=codes["dx"], active=False,
-                             version=codes["dx"].version)
+                             expected_version=codes["dx"].version)
     with account_scope(owner_account), pytest.raises(services.FieldError):
         services.client_diagnosis_add(actor=owner, account=owner_account, client=client, code=codes["dx"],
                                       is_primary=False, start_date=date(2024, 1, 1))

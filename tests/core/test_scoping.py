@@ -98,8 +98,8 @@ def test_a_service_refuses_another_accounts_row_with_a_404(owner_account, other_
     with account_scope(owner_account), pytest.raises(NotInAccount):
         services.masterfile_update(actor=owner_account.owner, account=owner_account, kind=DIAGNOSIS,
                                    row=theirs, data={"code": "F999", "description": "Taken over"},
-                                   version=theirs.version)
+                                   expected_version=theirs.version)
     with account_scope(owner_account), pytest.raises(NotInAccount):
         services.masterfile_delete(actor=owner_account.owner, account=owner_account, kind=DIAGNOSIS,
-                                   row=theirs, version=theirs.version)
+                                   row=theirs, expected_version=theirs.version)
     assert rows_of(DIAGNOSIS.model, other_account).values().get(pk=theirs.pk) == before
