@@ -20,7 +20,7 @@ from practicegate.accounts.services import ServiceError
 from practicegate.audit.chain import canonical
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
-from practicegate.clients import selectors, text
+from practicegate.clients import selectors
 from practicegate.clients.models import (
     Client,
     ClientChange,
@@ -31,6 +31,7 @@ from practicegate.clients.models import (
     Priority,
     Status,
 )
+from practicegate.core import text
 from practicegate.core.scoping import NotInAccount, ensure_in_account
 from practicegate.core.versioning import EditConflict, update_versioned, version_detail
 
