@@ -1,4 +1,4 @@
-"""Field checks the Clients forms share: one line of text, a person's name, phones, dates.
+"""Field checks the Clients forms share: one line of text, a code, a person's name, dates.
 
 Text follows the rules of core.text (NFC, no invisible characters, no spreadsheet formula);
 this module adds what a client's record needs on top: names in any script, length limits

@@ -1,7 +1,7 @@
 """The text rules every form, import and export follows: one place, no models.
 
 - Text is stored NFC, so the same name typed on two keyboards is the same string.
-- Invisible characters are refused by one rule (`_invisible_at`): control, format, surrogate,
+- Invisible characters are refused by one rule (`has_invisible`): control, format, surrogate,
   private-use and unassigned characters, and line or paragraph separators. Its only
   exception is the zero-width non-joiner and joiner (U+200C, U+200D): Persian, Urdu and the
   Indic scripts need them inside words ("می‌خواهم"), and emoji sequences are built with them.
@@ -27,7 +27,7 @@ INVISIBLE_MESSAGE = "Please remove invisible or control characters."
 
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 JOINERS = frozenset({"\u200c", "\u200d"})  # zero-width non-joiner, zero-width joiner
-_NEWLINES = frozenset({"\n", "\r", "\t"})
+_MULTILINE_CONTROLS = frozenset({"\n", "\r", "\t"})
 
 
 def _joins(before: str, after: str) -> bool:
@@ -35,21 +35,20 @@ def _joins(before: str, after: str) -> bool:
     return all(unicodedata.category(ch)[0] in "LMS" for ch in (before, after))
 
 
-def _invisible_at(value: str, *, joiners: bool, multiline: bool = False) -> int | None:
-    """The index of the first refused character of `value`, or None: the one rule."""
+def has_invisible(value: str, *, joiners: bool = True, multiline: bool = False) -> bool:
+    """True when `value` holds a character the one rule refuses.
+
+    joiners=False reads `value` as a code or identifier, where no joiner belongs;
+    multiline=True lets newlines and tabs through."""
+    value = value or ""
     for i, ch in enumerate(value):
-        if multiline and ch in _NEWLINES:
+        if multiline and ch in _MULTILINE_CONTROLS:
             continue
-        if ch in JOINERS and joiners and 0 < i < len(value) - 1 and _joins(value[i - 1], value[i + 1]):
+        if joiners and ch in JOINERS and 0 < i < len(value) - 1 and _joins(value[i - 1], value[i + 1]):
             continue
         if unicodedata.category(ch) in _REFUSED_CATEGORIES:
-            return i
-    return None
-
-
-def has_invisible(value: str, *, joiners: bool = True, multiline: bool = False) -> bool:
-    """True when `value` holds a character the one rule refuses (joiners=False: a code)."""
-    return _invisible_at(value or "", joiners=joiners, multiline=multiline) is not None
+            return True
+    return False
 
 
 def reject_control_characters(value: str) -> None:
