@@ -7,7 +7,7 @@ from django.conf import settings
 
 from practicegate.accounts.forms import NewUsernameForm
 from practicegate.core.sections import SECTIONS, Level, level_of
-from practicegate.core.validators import reject_control_characters
+from practicegate.core.text import reject_control_characters
 
 
 class AllowAccessForm(NewUsernameForm):

@@ -14,7 +14,7 @@ from django.core.validators import MaxLengthValidator
 
 from practicegate.accounts.models import User
 from practicegate.accounts.services import username_refusal
-from practicegate.core.validators import reject_control_characters
+from practicegate.core.text import reject_invisible_in_text
 
 
 def password_field(label: str = "Password") -> forms.CharField:
@@ -70,7 +70,7 @@ class NewUsernameForm(forms.Form):
 
 class SignupForm(NewUsernameForm):
     provider_name = forms.CharField(label="Provider name", max_length=120,
-                                    validators=[reject_control_characters])
+                                    validators=[reject_invisible_in_text])
     email = forms.EmailField(max_length=254)
 
     field_order = ["provider_name", "email", "username", "password1", "password2"]
@@ -109,5 +109,5 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
 
 class AccountSettingsForm(forms.Form):
-    name = forms.CharField(label="Provider name", max_length=120, validators=[reject_control_characters])
+    name = forms.CharField(label="Provider name", max_length=120, validators=[reject_invisible_in_text])
     email = forms.EmailField(max_length=254)

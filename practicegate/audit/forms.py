@@ -11,7 +11,7 @@ from practicegate.audit.actions import ACTIONS
 from practicegate.audit.models import Outcome
 from practicegate.audit.selectors import EventFilter
 from practicegate.core.sections import SECTIONS
-from practicegate.core.validators import reject_control_characters
+from practicegate.core.text import reject_control_characters
 
 MAX_CURSOR = 2**62
 # The widest dates a filter takes: a day on either side stays a valid datetime in every time zone.

@@ -13,9 +13,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from practicegate.clients import text
-from practicegate.clients.forms import DATE_FORMATS, ClientForm
+from practicegate.clients.fields import DATE_FORMATS
+from practicegate.clients.forms import ClientForm
 from practicegate.clients.models import Sex, Status
+from practicegate.core import text
 from practicegate.masterfiles import csvio as shared
 
 FileRefused = shared.FileRefused

@@ -1,20 +1,27 @@
 """Forms of the Clients section. ClientForm is also the row check a CSV import can reuse.
 
-Text is NFC-normalized and control characters refused; dates, phones and ZIP codes are
-checked here so that bad input gets a message beside its field, never a 500.
+Text follows core.text (NFC, no invisible characters, no formula; the field checks are in
+clients.fields); dates, phones and ZIP codes are checked here so that bad input gets a
+message beside its field, never a 500.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from datetime import date, timedelta
-
-import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from practicegate.clients import selectors, text
+from practicegate.clients import selectors
+from practicegate.clients.fields import (
+    STATE_CHOICES,
+    TextForm,
+    birth_date,
+    date_field,
+    not_before_birth,
+    not_future,
+    person_name,
+    text_field,
+)
 from practicegate.clients.models import (
     ClientDiagnosis,
     Priority,
@@ -22,156 +29,39 @@ from practicegate.clients.models import (
     Sex,
     Subscriber,
 )
-from practicegate.masterfiles import csvio as mf_csv
-from practicegate.masterfiles import validators as mf
+from practicegate.core import text
+from practicegate.records import formats
 from practicegate.records.editing import VersionField
-
-DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y"]
-OLDEST_AGE_YEARS = 125
-NAME_PUNCTUATION = set(" '’ʼ-‐.,")
-PHONE_REGION = "US"
-STATE_CHOICES = [("", "—")] + [(s, s) for s in mf.US_STATES]
-
-
-def date_field(label: str, *, required: bool = True, **kw) -> forms.DateField:
-    return forms.DateField(label=label, required=required, input_formats=DATE_FORMATS,
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                           error_messages={"invalid": "Enter a date as YYYY-MM-DD or MM/DD/YYYY."}, **kw)
-
-
-def clean_line(value: str, max_length: int) -> str:
-    """One line of text: NFC, single spaces, no control characters, within `max_length`."""
-    if text.has_control(value or ""):
-        raise ValidationError("Please remove invisible or control characters.")
-    value = text.nfc(value or "")
-    if len(value) > max_length:
-        raise ValidationError(f"Use at most {max_length} characters.")
-    return value
-
-
-def person_name(value: str, max_length: int = 100) -> str:
-    """A name in any script: letters and marks, spaces, apostrophes, hyphens, periods."""
-    value = clean_line(value, max_length)
-    for ch in value:
-        if ch in NAME_PUNCTUATION or ch in {"\u200c", "\u200d"}:
-            continue
-        if unicodedata.category(ch)[0] not in {"L", "M"}:
-            raise ValidationError("A name has letters, spaces, apostrophes, hyphens and periods only.")
-    if value and not any(unicodedata.category(ch)[0] == "L" for ch in value):
-        raise ValidationError("A name needs at least one letter.")
-    return value
-
-
-def phone_number(value: str) -> str:
-    """Any phone number people type -> E.164 ('+15035550123'); US numbers need no +1."""
-    raw = clean_line(value, 30)
-    if not raw:
-        return ""
-    try:
-        number = phonenumbers.parse(raw, PHONE_REGION)
-    except phonenumbers.NumberParseException:
-        raise ValidationError("Enter a phone number with area code, for example (503) 555-0123.") from None
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError("This is not a phone number that can be dialed: check the digits.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def phone_display(e164: str) -> str:
-    """National format for US numbers ((503) 555-0123), international for the others."""
-    if not e164:
-        return ""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    if phonenumbers.region_code_for_number(number) == PHONE_REGION:
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def birth_date(value: date | None) -> date | None:
-    today = timezone.localdate()
-    if value is None:
-        return value
-    if value > today:
-        raise ValidationError("A date of birth cannot be in the future.")
-    if value < today.replace(year=today.year - OLDEST_AGE_YEARS, day=min(today.day, 28)):
-        raise ValidationError(f"This date of birth is more than {OLDEST_AGE_YEARS} years ago: check the year.")
-    return value
-
-
-def not_future(value: date | None, what: str, *, slack_days: int = 0) -> date | None:
-    if value is not None and value > timezone.localdate() + timedelta(days=slack_days):
-        raise ValidationError(f"{what} cannot be in the future.")
-    return value
-
-
-def not_before_birth(value: date | None, client, what: str) -> date | None:
-    """A client's diagnosis or coverage cannot start before the client was born (0001-01-01)."""
-    born = getattr(client, "birth_date", None)
-    if value is not None and born is not None and value < born:
-        raise ValidationError(f"{what} is before the client's date of birth ({born:%Y-%m-%d}).")
-    return value
 
 
 def as_typed(value):
     """A stored value as an edit form shows it: text that starts like a formula keeps its apostrophe,
-    so saving the form again keeps it (mf.not_a_formula removes the apostrophe again)."""
-    return mf_csv.defuse(value) if isinstance(value, str) else value
-
-
-class TextForm(forms.Form):
-    """Every CharField is checked as one line of text (NFC, no control characters) that a
-    spreadsheet would not run as a formula (after normalising, so leading spaces hide nothing),
-    as the master files' forms and every CSV import check it. Phones are parsed, not kept as typed."""
-
-    phone_fields: tuple[str, ...] = ()
-
-    def clean(self):
-        data = super().clean()
-        for name, value in list(data.items()):
-            field = self.fields[name]
-            if isinstance(value, str) and type(field) is forms.CharField and name not in self.errors:
-                try:
-                    data[name] = clean_line(value, getattr(field, "limit", field.max_length or 200))
-                    if name not in self.phone_fields:
-                        data[name] = mf.not_a_formula(data[name])
-                except ValidationError as exc:
-                    self.add_error(name, exc)
-        return data
-
-
-def _text(label: str, max_length: int, *, required: bool = False, **kw) -> forms.CharField:
-    """A one-line text field; its `limit` is checked after NFC (decomposed input may be longer)."""
-    field = forms.CharField(label=label, max_length=max_length * 2, required=required, strip=False,
-                            widget=forms.TextInput(attrs={"maxlength": max_length}),
-                            error_messages={"max_length": f"Use at most {max_length} characters."}, **kw)
-    field.limit = max_length
-    return field
+    so saving the form again keeps it (text.not_a_formula removes the apostrophe again)."""
+    return text.defuse(value) if isinstance(value, str) else value
 
 
 class ClientForm(TextForm):
     """Demographics: the add and edit pages, and each row of a CSV import."""
 
-    first_name = _text("First name", 100, required=True)
-    middle_name = _text("Middle name", 100)
-    last_name = _text("Last name", 100, required=True)
-    preferred_name = _text("Preferred name", 100)
+    first_name = text_field("First name", 100, required=True)
+    middle_name = text_field("Middle name", 100)
+    last_name = text_field("Last name", 100, required=True)
+    preferred_name = text_field("Preferred name", 100)
     birth_date = date_field("Date of birth")
     sex = forms.ChoiceField(label="Sex (for claims)", choices=[("", "—")] + Sex.choices)
-    gender_identity = _text("Gender identity", 60, help_text="Optional, in the client's own words.")
-    address1 = _text("Address", 100)
-    address2 = _text("Address line 2", 100)
-    city = _text("City", 80)
+    gender_identity = text_field("Gender identity", 60, help_text="Optional, in the client's own words.")
+    address1 = text_field("Address", 100)
+    address2 = text_field("Address line 2", 100)
+    city = text_field("City", 80)
     state = forms.ChoiceField(label="State", choices=STATE_CHOICES, required=False)
-    zip_code = _text("ZIP", 10, help_text="5 or 9 digits")
-    home_phone = _text("Home phone", 30)
-    mobile_phone = _text("Mobile phone", 30)
-    work_phone = _text("Work phone", 30)
+    zip_code = text_field("ZIP", 10, help_text="5 or 9 digits")
+    home_phone = text_field("Home phone", 30)
+    mobile_phone = text_field("Mobile phone", 30)
+    work_phone = text_field("Work phone", 30)
     email = forms.EmailField(label="E-mail", max_length=254, required=False)
-    emergency_name = _text("Emergency contact", 120)
-    emergency_relationship = _text("Emergency contact's relationship", 60)
-    emergency_phone = _text("Emergency contact's phone", 30)
+    emergency_name = text_field("Emergency contact", 120)
+    emergency_relationship = text_field("Emergency contact's relationship", 60)
+    emergency_phone = text_field("Emergency contact's phone", 30)
     intake_date = date_field("Intake date", required=False, help_text="Today when left empty.")
 
     name_fields = ("first_name", "middle_name", "last_name", "preferred_name", "emergency_name")
@@ -191,12 +81,12 @@ class ClientForm(TextForm):
         for name in self.phone_fields:
             if name in data and name not in self.errors:
                 try:
-                    data[name] = phone_number(data[name])
+                    data[name] = text.phone_for_storage(data[name])
                 except ValidationError as exc:
                     self.add_error(name, exc)
         if "zip_code" in data and "zip_code" not in self.errors:
             try:
-                data["zip_code"] = mf.zip_code(data["zip_code"])
+                data["zip_code"] = formats.zip_code(data["zip_code"])
             except ValidationError as exc:
                 self.add_error("zip_code", exc)
         if "birth_date" in data and "birth_date" not in self.errors:
@@ -206,11 +96,11 @@ class ClientForm(TextForm):
                 self.add_error("birth_date", exc)
         if data.get("email"):
             data["email"] = data["email"].strip()
-            if text.has_control(data["email"]):
-                self.add_error("email", "Please remove invisible or control characters.")
+            if text.has_invisible(data["email"], joiners=False):
+                self.add_error("email", text.INVISIBLE_MESSAGE)
             else:
                 try:
-                    data["email"] = mf.not_a_formula(data["email"])
+                    data["email"] = text.not_a_formula(data["email"])
                 except ValidationError as exc:
                     self.add_error("email", exc)
         intake = data.get("intake_date")
@@ -267,7 +157,7 @@ class ReadmitForm(forms.Form):
 
 
 class VoidForm(TextForm):
-    void_reason = _text("Reason", 200, required=True)
+    void_reason = text_field("Reason", 200, required=True)
     version = VersionField()
 
 
@@ -317,7 +207,7 @@ class DiagnosisAddForm(DiagnosisLineForm):
     field_order = ["code", "is_primary", "start_date", "end_date"]
 
     def clean_code(self):
-        code = mf.icd10_code(self.cleaned_data["code"])
+        code = formats.icd10_code(self.cleaned_data["code"])
         row = selectors.active_diagnosis_code(self.account, code)
         if row is None:
             raise ValidationError("This account has no active diagnosis code like that (see Diagnosis Codes).")
@@ -331,11 +221,13 @@ class DiagnosisEditForm(DiagnosisLineForm):
 # --- Insurance policies ----------------------------------------------------------
 
 class PolicyLineForm(TextForm):
+    code_fields = ("member_id", "group_number")
+
     priority = forms.TypedChoiceField(label="Priority", choices=Priority.choices, coerce=int)
-    member_id = _text("Member ID", 40, required=True)
-    group_number = _text("Group number", 40)
+    member_id = text_field("Member ID", 40, required=True)
+    group_number = text_field("Group number", 40)
     subscriber = forms.ChoiceField(label="Subscriber", choices=Subscriber.choices, initial=Subscriber.SELF)
-    subscriber_name = _text("Subscriber's name", 120, help_text="When the subscriber is another person.")
+    subscriber_name = text_field("Subscriber's name", 120, help_text="When the subscriber is another person.")
     subscriber_birth_date = date_field("Subscriber's date of birth", required=False)
     relationship = forms.ChoiceField(label="Client's relationship to the subscriber",
                                      choices=[("", "—")] + Relationship.choices, required=False)
@@ -398,7 +290,7 @@ class PolicyEditForm(PolicyLineForm):
 
 class ServiceLineForm(forms.Form):
     service_date = date_field("Date of service")
-    units = forms.IntegerField(label="Units", min_value=1, max_value=mf.UNITS_MAX, required=False,
+    units = forms.IntegerField(label="Units", min_value=1, max_value=formats.UNITS_MAX, required=False,
                                help_text="The billing code's default units when left empty.")
     fee = forms.CharField(label="Fee", max_length=14, required=False,
                           help_text="The billing code's fee times the units when left empty.")
@@ -423,7 +315,7 @@ class ServiceLineForm(forms.Form):
         raw = self.cleaned_data["fee"]
         if not (raw or "").strip():
             return None
-        return mf.fee(raw)
+        return formats.fee(raw)
 
     def clean(self):
         data = super().clean()
@@ -470,7 +362,4 @@ class ClientSearchForm(forms.Form):
     before = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
     def clean_q(self):
-        value = self.cleaned_data["q"]
-        if text.has_control(value):
-            raise ValidationError("Please remove invisible or control characters.")
-        return text.nfc(value)
+        return text.clean_text(self.cleaned_data["q"])

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from django.utils.crypto import salted_hmac
 
-from practicegate.clients import text
 from practicegate.clients.models import ClientSearch, SearchKind
+from practicegate.core import text
 
 # The event's target type for each kind of search (what the verification expects).
 TARGET_TYPES = {SearchKind.LIST: "client_list", SearchKind.ALL_ACCOUNTS: "client_search_all"}

@@ -14,7 +14,6 @@ from django.http import Http404
 
 from practicegate.audit.chain import canonical
 from practicegate.audit.selectors import EventFilter, account_events, keyset_page
-from practicegate.clients import text
 from practicegate.clients.models import (
     Client,
     ClientChange,
@@ -25,6 +24,7 @@ from practicegate.clients.models import (
     Status,
 )
 from practicegate.clients.searchlog import TARGET_TYPES, search_terms_digest
+from practicegate.core import text
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
 
 PAGE_SIZE = 50

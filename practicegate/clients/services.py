@@ -19,7 +19,7 @@ from django.utils import timezone
 from practicegate.accounts.services import ServiceError
 from practicegate.audit.chain import canonical
 from practicegate.audit.services import record
-from practicegate.clients import selectors, text
+from practicegate.clients import selectors
 from practicegate.clients.models import (
     Client,
     ClientChange,
@@ -30,6 +30,7 @@ from practicegate.clients.models import (
     Priority,
     Status,
 )
+from practicegate.core import text
 from practicegate.core.scoping import NotInAccount, ensure_in_account
 from practicegate.records.editing import EditConflict, save_versioned, version_detail
 

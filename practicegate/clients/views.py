@@ -20,6 +20,7 @@ from practicegate.audit.phi import record_phi_read
 from practicegate.clients import forms, selectors, services
 from practicegate.clients.models import SearchKind
 from practicegate.clients.searchlog import keep_terms, search_terms_digest
+from practicegate.core import text
 from practicegate.core.decorators import account_view
 from practicegate.core.sections import Level
 from practicegate.records.conflicts import conflict_context
@@ -132,7 +133,7 @@ def client_add(request, account):
 def _client_initial(client) -> dict:
     initial = {f: forms.as_typed(getattr(client, f)) for f in services.DEMOGRAPHIC_FIELDS}
     for name in forms.ClientForm.phone_fields:
-        initial[name] = forms.phone_display(initial[name])
+        initial[name] = text.phone_display(initial[name])
     return {**initial, "version": client.version}
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
+from practicegate.core.text import looks_like_formula, not_a_formula
 from practicegate.masterfiles.kinds import Kind
-from practicegate.masterfiles.validators import looks_like_formula, not_a_formula
 
 MAX_ROWS = 100_000
 MAX_REPORTED_ERRORS = 1000

@@ -27,13 +27,13 @@ BILLING_CODES = [
 
 PAYERS = [
     dict(name="Blue Harbor Health Plan", payer_id="BHH01", city="Albany", state="NY",
-         zip_code="12207", phone="518-555-0140", payer_type="commercial"),
+         zip_code="12207", phone="+15185550140", payer_type="commercial"),
     dict(name="Medicare Part B (demo region)", payer_id="MCR02", city="Baltimore", state="MD",
-         zip_code="21244", phone="800-555-0163", payer_type="medicare"),
+         zip_code="21244", phone="+18005550163", payer_type="medicare"),
     dict(name="State Medicaid (demo)", payer_id="MCD03", city="Albany", state="NY",
-         zip_code="12210", phone="800-555-0177", payer_type="medicaid"),
+         zip_code="12210", phone="+18005550177", payer_type="medicaid"),
     dict(name="Evergreen Mutual", payer_id="EVM04", city="Hartford", state="CT",
-         zip_code="06103", phone="860-555-0112", payer_type="commercial"),
+         zip_code="06103", phone="+18605550112", payer_type="commercial"),
     dict(name="Employee Assistance Program", payer_id="", city="", state="",
          zip_code="", phone="", payer_type="other"),
 ]

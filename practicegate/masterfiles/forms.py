@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from practicegate.masterfiles import validators as v
+from practicegate.core import text
+from practicegate.masterfiles.icd10 import PRESETS
 from practicegate.masterfiles.models import PayerType
+from practicegate.records import formats
 from practicegate.records.editing import VersionField
 
 
@@ -17,7 +19,8 @@ def _text(label: str, max_length: int, *, required: bool = True, multiline: bool
 
 
 class MasterFileForm(forms.Form):
-    """Field cleaners are named after validators; text fields are NFC, control-free and no formula."""
+    """Field cleaners are named after records.formats; text fields follow core.text (NFC, no
+    invisible characters, no formula)."""
 
     multiline_fields: tuple[str, ...] = ()
 
@@ -26,7 +29,7 @@ class MasterFileForm(forms.Form):
         for name, value in list(data.items()):
             if isinstance(value, str) and isinstance(self.fields[name], forms.CharField):
                 try:
-                    data[name] = v.not_a_formula(v.clean_text(value, multiline=name in self.multiline_fields))
+                    data[name] = text.not_a_formula(text.clean_text(value, multiline=name in self.multiline_fields))
                 except forms.ValidationError as exc:
                     self.add_error(name, exc)
         return data
@@ -37,10 +40,10 @@ class DiagnosisCodeForm(MasterFileForm):
     description = _text("Description", 255)
 
     def clean_code(self):
-        return v.icd10_code(self.cleaned_data["code"])
+        return formats.icd10_code(self.cleaned_data["code"])
 
     def clean_description(self):
-        value = v.clean_text(self.cleaned_data["description"])
+        value = text.clean_text(self.cleaned_data["description"])
         if not value:
             raise forms.ValidationError("Enter a description.")
         return value
@@ -55,32 +58,32 @@ class BillingCodeForm(MasterFileForm):
     modifier4 = forms.CharField(label="Modifier 4", max_length=4, required=False)
     fee = forms.CharField(label="Default fee", max_length=14, required=False,
                           help_text="In dollars, for example 150.00")
-    units = forms.IntegerField(label="Default units", min_value=1, max_value=v.UNITS_MAX,
+    units = forms.IntegerField(label="Default units", min_value=1, max_value=formats.UNITS_MAX,
                                required=False)
 
     def clean_code(self):
-        return v.billing_code(self.cleaned_data["code"])
+        return formats.billing_code(self.cleaned_data["code"])
 
     def clean_description(self):
-        value = v.clean_text(self.cleaned_data["description"])
+        value = text.clean_text(self.cleaned_data["description"])
         if not value:
             raise forms.ValidationError("Enter a description.")
         return value
 
     def clean_modifier1(self):
-        return v.modifier(self.cleaned_data["modifier1"])
+        return formats.modifier(self.cleaned_data["modifier1"])
 
     def clean_modifier2(self):
-        return v.modifier(self.cleaned_data["modifier2"])
+        return formats.modifier(self.cleaned_data["modifier2"])
 
     def clean_modifier3(self):
-        return v.modifier(self.cleaned_data["modifier3"])
+        return formats.modifier(self.cleaned_data["modifier3"])
 
     def clean_modifier4(self):
-        return v.modifier(self.cleaned_data["modifier4"])
+        return formats.modifier(self.cleaned_data["modifier4"])
 
     def clean_fee(self):
-        return v.fee(self.cleaned_data["fee"])
+        return formats.fee(self.cleaned_data["fee"])
 
     def clean_units(self):
         return self.cleaned_data["units"] or 1
@@ -113,22 +116,28 @@ class PayerForm(MasterFileForm):
     notes = _text("Notes", 2000, required=False, multiline=True)
 
     def clean_name(self):
-        value = v.clean_text(self.cleaned_data["name"])
+        value = text.clean_text(self.cleaned_data["name"])
         if not value:
             raise forms.ValidationError("Enter the payer's name.")
         return value
 
     def clean_payer_id(self):
-        return v.payer_id(self.cleaned_data["payer_id"])
+        return formats.payer_id(self.cleaned_data["payer_id"])
 
     def clean_state(self):
-        return v.state(self.cleaned_data["state"])
+        return formats.state(self.cleaned_data["state"])
 
     def clean_zip_code(self):
-        return v.zip_code(self.cleaned_data["zip_code"])
+        return formats.zip_code(self.cleaned_data["zip_code"])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The edit page shows the stored E.164 number as people read and type it.
+        if self.initial.get("phone"):
+            self.initial = {**self.initial, "phone": text.phone_display(self.initial["phone"])}
 
     def clean_phone(self):
-        return v.phone(self.cleaned_data["phone"])
+        return text.phone_for_storage(self.cleaned_data["phone"])
 
 
 _EDIT_FORMS: dict[type, type] = {}
@@ -154,7 +163,7 @@ class SearchForm(forms.Form):
 
     def clean_q(self):
         try:
-            return v.clean_text(self.cleaned_data["q"])
+            return text.clean_text(self.cleaned_data["q"])
         except forms.ValidationError:
             return ""
 
@@ -177,7 +186,5 @@ class Icd10ImportForm(forms.Form):
     preset = forms.ChoiceField(label="Which codes", widget=forms.RadioSelect, choices=())
 
     def __init__(self, *args, **kwargs):
-        from practicegate.masterfiles.icd10 import PRESETS
-
         super().__init__(*args, **kwargs)
         self.fields["preset"].choices = [(key, p.label) for key, p in PRESETS.items()]

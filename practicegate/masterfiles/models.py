@@ -82,7 +82,7 @@ class InsurancePayer(MasterFile):
     city = models.CharField(max_length=80, blank=True)
     state = models.CharField(max_length=2, blank=True)
     zip_code = models.CharField("ZIP", max_length=10, blank=True)
-    phone = models.CharField(max_length=20, blank=True)
+    phone = models.CharField(max_length=20, blank=True)  # E.164, as core.text.phone_for_storage makes it
     payer_type = models.CharField(max_length=12, choices=PayerType.choices, default=PayerType.COMMERCIAL)
     notes = models.TextField(max_length=2000, blank=True)
 

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from practicegate.core.validators import reject_control_characters
+from practicegate.core.text import reject_control_characters
 from practicegate.twofactor import recovery
 
 SHAPE_MESSAGE = "Enter the 6-digit code from your authenticator app, or one of your recovery codes."

@@ -37,7 +37,7 @@ def test_add_stores_the_normalised_row_and_logs_it(owner_client, owner_account, 
     if kind == "diagnosis":
         assert row.code == "F411" and row.display_code == "F41.1"
     if kind == "payer":
-        assert (row.payer_id, row.state, row.phone) == ("BHH01", "NY", "518-555-0140")
+        assert (row.payer_id, row.state, row.phone) == ("BHH01", "NY", "+15185550140")
         assert row.notes == "Claims by EDI\nonly"
 
 

@@ -1,4 +1,4 @@
-"""The formats of codes, modifiers, fees, states, ZIP codes and phones."""
+"""The formats of codes, modifiers, fees, states and ZIP codes (records.formats); phones and text (core.text)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from practicegate.masterfiles import validators as v
+from practicegate.core import text
+from practicegate.records import formats as v
 
 
 @pytest.mark.parametrize("raw, stored", [
@@ -89,26 +90,27 @@ def test_bad_zip_codes(raw):
         v.zip_code(raw)
 
 
-@pytest.mark.parametrize("raw, stored", [("(555) 123-4567", "555-123-4567"),
-                                         ("+1 555 123 4567", "555-123-4567"),
-                                         ("555.123.4567 x89", "555-123-4567 x89")])
+@pytest.mark.parametrize("raw, stored", [("(518) 555-0140", "+15185550140"),
+                                         ("+1 518 555 0140", "+15185550140"),
+                                         ("518.555.0140", "+15185550140"), ("", "")])
 def test_phones(raw, stored):
-    assert v.phone(raw) == stored
+    assert text.phone_for_storage(raw) == stored
 
 
-@pytest.mark.parametrize("raw", ["123", "call us", "555-123-45678"])
+@pytest.mark.parametrize("raw", ["123", "call us", "555-123-45678",
+                                 "518.555.0140 x89"])  # E.164 has no extension: refused, not cut off
 def test_bad_phones(raw):
     with pytest.raises(ValidationError):
-        v.phone(raw)
+        text.phone_for_storage(raw)
 
 
 @pytest.mark.parametrize("raw", ["a\x00b", "right\u202eleft", "zero\u200bwidth", "bell\x07"])
 def test_control_and_invisible_characters_are_refused(raw):
     with pytest.raises(ValidationError):
-        v.clean_text(raw)
+        text.clean_text(raw)
 
 
 def test_newlines_allowed_only_in_multiline_text():
-    assert v.clean_text("line one\nline two", multiline=True) == "line one\nline two"
+    assert text.clean_text("line one\nline two", multiline=True) == "line one\nline two"
     with pytest.raises(ValidationError):
-        v.clean_text("line one\nline two")
+        text.clean_text("line one\nline two")

@@ -5,15 +5,8 @@ from functools import cache
 from django import template
 
 from practicegate.clients import forms
-from practicegate.clients.forms import phone_display
 
 register = template.Library()
-
-
-@register.filter
-def phone(value: str) -> str:
-    """An E.164 phone number in national format (international for non-US numbers)."""
-    return phone_display(value or "")
 
 
 # What the Access history shows for the page a client was seen on and for the fields changed:

@@ -1,16 +1,19 @@
-"""Formats of the master-file fields: normalise what people type, refuse what is wrong.
+"""Formats of the record fields master files and clients share: codes, fees, states, ZIP codes.
 
 Each function takes the raw text and returns the stored form or raises ValidationError
-with a message a user can act on. Forms and the CSV import share them.
+with a message a user can act on. Forms and the CSV imports share them. Codes are read in
+their NFKC upper-case form (core.text.compact) and then matched against a pattern of ASCII
+letters and digits, so no invisible character can get into one.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+
+from practicegate.core.text import compact
 
 # ICD-10-CM: a letter, a digit, a letter or digit, then up to four more after the dot.
 ICD10_RE = re.compile(r"^[A-Z][0-9][0-9A-Z](?:[0-9A-Z]{1,4})?$")
@@ -20,7 +23,6 @@ BILLING_RE = re.compile(r"^(?:\d{5}|[A-Z]\d{4}|\d{4}[FTU])$")
 MODIFIER_RE = re.compile(r"^[0-9A-Z]{2}$")
 PAYER_ID_RE = re.compile(r"^[0-9A-Z][0-9A-Z-]{0,19}$")
 ZIP_RE = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
-PHONE_RE = re.compile(r"^\+?1?\D*(\d{3})\D*(\d{3})\D*(\d{4})\s*(?:(?:x|ext\.?)\s*(\d{1,6}))?$", re.I)
 
 FEE_MAX = Decimal("99999.99")
 UNITS_MAX = 999
@@ -32,49 +34,10 @@ US_STATES = (
     "AA AE AP"  # armed forces mail
 ).split()
 
-_ALLOWED_CONTROLS = {"\n", "\r", "\t"}
-# What makes a spreadsheet run a cell as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Numbers and phone numbers ("-5", "+1 555 123 4567") start like formulas but cannot run.
-_INERT = re.compile(r"^[+-]?[\d\s().,-]+$")
-
-
-def clean_text(value: str, *, multiline: bool = False) -> str:
-    """NFC-normalise and refuse invisible or control characters (newlines only if multiline)."""
-    value = unicodedata.normalize("NFC", value or "").strip()
-    for ch in value:
-        if multiline and ch in _ALLOWED_CONTROLS:
-            continue
-        if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}:
-            raise ValidationError("Please remove invisible or control characters.")
-    return value
-
-
-def looks_like_formula(text: str) -> bool:
-    return text.startswith(FORMULA_START) and not _INERT.match(text)
-
-
-def not_a_formula(value: str) -> str:
-    """Text as stored, checked after clean_text so leading spaces cannot hide a formula.
-
-    A leading apostrophe before a formula character says "this is text" (spreadsheets and our
-    export use it); it is removed, so export and import round-trip."""
-    if value.startswith("'") and value[1:2] and value[1] in FORMULA_START:
-        return value[1:]
-    if looks_like_formula(value):
-        raise ValidationError(
-            "Starts with %(first)s, which a spreadsheet would run as a formula; put an apostrophe (') "
-            "before it to keep it as text.", code="formula", params={"first": repr(value[0])})
-    return value
-
-
-def _compact(value: str) -> str:
-    return unicodedata.normalize("NFKC", value or "").strip().upper()
-
 
 def icd10_code(value: str) -> str:
     """'f41.1' -> 'F411'. The dot may only follow the third character."""
-    code = _compact(value)
+    code = compact(value)
     if len(code) > 3 and code[3] == ".":
         code = code[:3] + code[4:]
     if not ICD10_RE.match(code):
@@ -90,7 +53,7 @@ def icd10_display(code: str) -> str:
 
 
 def billing_code(value: str) -> str:
-    code = _compact(value)
+    code = compact(value)
     if not BILLING_RE.match(code):
         raise ValidationError(
             "Enter a five-character CPT or HCPCS code: five digits (90837), a letter and four "
@@ -100,7 +63,7 @@ def billing_code(value: str) -> str:
 
 
 def modifier(value: str) -> str:
-    mod = _compact(value)
+    mod = compact(value)
     if mod and not MODIFIER_RE.match(mod):
         raise ValidationError("A modifier is two letters or digits (for example 95 or GT).")
     return mod
@@ -124,35 +87,24 @@ def fee(value) -> Decimal:
 
 
 def payer_id(value: str) -> str:
-    pid = _compact(value)
+    pid = compact(value)
     if pid and not PAYER_ID_RE.match(pid):
         raise ValidationError("An electronic payer ID has up to 20 letters, digits or hyphens.")
     return pid
 
 
 def state(value: str) -> str:
-    st = _compact(value)
+    st = compact(value)
     if st and st not in US_STATES:
         raise ValidationError("Enter a US state or territory as two letters (for example NY, DC or PR).")
     return st
 
 
 def zip_code(value: str) -> str:
-    text = _compact(value)
+    text = compact(value)
     if not text:
         return ""
     match = ZIP_RE.match(text)
     if not match:
         raise ValidationError("Enter a ZIP code of 5 or 9 digits (12345 or 12345-6789).")
     return f"{match[1]}-{match[2]}" if match[2] else match[1]
-
-
-def phone(value: str) -> str:
-    text = _compact(value)
-    if not text:
-        return ""
-    match = PHONE_RE.match(text)
-    if not match:
-        raise ValidationError("Enter a US phone number with area code, for example 555-123-4567.")
-    number = f"{match[1]}-{match[2]}-{match[3]}"
-    return f"{number} x{match[4]}" if match[4] else number
