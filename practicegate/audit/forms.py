@@ -10,10 +10,10 @@ from django.utils import timezone
 from practicegate.audit.actions import ACTIONS
 from practicegate.audit.models import Outcome
 from practicegate.audit.selectors import EventFilter
+from practicegate.core.paging import MAX_CURSOR
 from practicegate.core.sections import SECTIONS
 from practicegate.core.validators import reject_control_characters
 
-MAX_CURSOR = 2**62
 # The widest dates a filter takes: a day on either side stays a valid datetime in every time zone.
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(9998, 12, 31)
