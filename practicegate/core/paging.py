@@ -112,20 +112,24 @@ class Keyset:
             q = Q(**{f"{self.fields[0]}__{op}e": given[self.fields[0]]}) & q
         return q
 
-    def sql(self, columns: Sequence[str], values: Sequence, *, forward: bool = True) -> tuple[str, list]:
-        """The same condition as `beyond` in SQL over `columns` (quoted, one per field), with its parameters."""
+    def sql(self, columns: Sequence[str], *, forward: bool = True) -> str:
+        """The same condition as `beyond` in SQL over `columns` (quoted, one per field), with
+        placeholders for `params(values)`: written once per statement, not per call."""
         op = ">" if forward else "<"
         column = dict(zip(self.fields, columns, strict=True))
-        given = dict(zip(self.fields, values, strict=True))
-        steps, params = [], []
-        for equal, name in self._steps():
-            steps.append(" AND ".join([*(f"{column[f]} = %s" for f in equal), f"{column[name]} {op} %s"]))
-            params += [*(given[f] for f in equal), given[name]]
-        where = " OR ".join(f"({step})" for step in steps)
+        where = " OR ".join("(" + " AND ".join([*(f"{column[f]} = %s" for f in equal), f"{column[name]} {op} %s"]) + ")"
+                            for equal, name in self._steps())
         if len(self.fields) > 1:
-            return f"{column[self.fields[0]]} {op}= %s AND ({where})", [given[self.fields[0]], *params]
-        return where, params
+            return f"{column[self.fields[0]]} {op}= %s AND ({where})"
+        return where
 
+    def params(self, values: Sequence) -> list:
+        """The parameters of `sql` for the row whose key is `values`."""
+        given = dict(zip(self.fields, values, strict=True))
+        params = [given[self.fields[0]]] if len(self.fields) > 1 else []
+        for equal, name in self._steps():
+            params += [*(given[f] for f in equal), given[name]]
+        return params
 
 def links(rows: list, more: bool, *, came: str, cursor_of: Callable) -> tuple[int | None, int | None]:
     """The (after, before) cursors of a page whose `rows` are in key order.

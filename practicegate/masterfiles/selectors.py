@@ -65,7 +65,6 @@ def masterfile_page(account, kind: Kind, *, query: str = "", after: int | None =
 
     The cursor row is looked up in the account, so another account's id is ignored.
     """
-    keyset = Keyset(kind.order)
     if not query.strip() and not before:
         # The pages a user opens all day (the list, then Next): statements written once.
         cursor = _cursor(account, kind, after) if after else None
@@ -81,10 +80,7 @@ def masterfile_page(account, kind: Kind, *, query: str = "", after: int | None =
     cursor = (masterfiles_of(account, kind).filter(pk=cursor_id).values_list(*kind.order).first()
               if cursor_id else None)
     forward = before is None or cursor is None
-    return keyset_page(qs, keyset, after=cursor if forward else None, before=None if forward else cursor, size=size)
-
-
-_LISTED_COLUMNS: dict[str, Columns] = {}
+    return keyset_page(qs, Keyset(kind.order), after=cursor if forward else None, before=None if forward else cursor, size=size)
 
 
 def _columns(kind: Kind) -> tuple[str, list[str]]:
@@ -104,22 +100,37 @@ def _cursor(account, kind: Kind, pk) -> tuple | None:
         return cursor.fetchone()
 
 
+# {(kind key, database vendor): (columns read, sort key, statement of a first page, of a page after a cursor)}
+_LISTED: dict[tuple[str, str], tuple[Columns, Keyset, str, str]] = {}
+
+
+def _listed_statements(kind: Kind) -> tuple[Columns, Keyset, str, str]:
+    """The list's two statements, written once: the page after a cursor takes its condition
+    from the same Keyset as the ORM's (Keyset.sql renders what Keyset.beyond does)."""
+    found = _LISTED.get((kind.key, connection.vendor))
+    if found is None:
+        columns = Columns(kind.model, "t", leave_out=_NOT_LISTED)
+        account_column, order = _columns(kind)
+        select = f"SELECT {columns.sql} FROM {kind.model._meta.db_table} t WHERE t.{account_column} = %s"
+        order_by = f" ORDER BY {', '.join(f't.{c}' for c in order)} LIMIT %s"
+        keyset = Keyset(kind.order)
+        beyond = keyset.sql([f"t.{c}" for c in order])
+        found = _LISTED[kind.key, connection.vendor] = (columns, keyset, select + order_by,
+                                                         f"{select} AND ({beyond}){order_by}")
+    return found
+
+
 def _listed_rows(account, kind: Kind, limit: int, *, after: tuple | None = None) -> tuple[Columns, list]:
     """A list page in order, after the cursor's values when given: what the ORM query above
-    reads (its condition made from the same Keyset), from statements written once
-    (core.prepared), because these are the pages a user opens all day. Returns the columns
-    read and the rows as the database returned them (columns.instances makes the models)."""
-    columns = _LISTED_COLUMNS.get(kind.key)
-    if columns is None:
-        columns = _LISTED_COLUMNS[kind.key] = Columns(kind.model, "t", leave_out=_NOT_LISTED)
-    account_column, order = _columns(kind)
-    where, params = f"t.{account_column} = %s", [account.pk]
-    if after is not None:
-        condition, values = Keyset(kind.order).sql([f"t.{c}" for c in order], after)
-        where, params = f"{where} AND ({condition})", [*params, *values]
+    reads, from statements written once (core.prepared), because these are the pages a user
+    opens all day. Returns the columns read and the rows as the database returned them
+    (columns.instances makes the models)."""
+    columns, keyset, first, beyond = _listed_statements(kind)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns.sql} FROM {kind.model._meta.db_table} t WHERE {where}"
-                       f" ORDER BY {', '.join(f't.{c}' for c in order)} LIMIT %s", [*params, limit])
+        if after is None:
+            cursor.execute(first, [account.pk, limit])
+        else:
+            cursor.execute(beyond, [account.pk, *keyset.params(after), limit])
         return columns, cursor.fetchall()
 
 
