@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django import forms
 from django.db.models import Q, QuerySet
 
 PAGE_SIZE = 50
@@ -37,6 +38,30 @@ def parse_cursor(raw: object) -> int | None:
         return None
     value = int(raw)
     return value if 1 <= value <= MAX_CURSOR else None
+
+
+class CursorField(forms.CharField):
+    """A cursor in a form that explains a broken page link (the activity log's filters) instead
+    of showing the first page: it takes exactly what parse_cursor takes."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, strip=False, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        cursor = parse_cursor(value)
+        if cursor is not None:
+            return cursor
+        if re.fullmatch(r"-[0-9]+|0+", value):
+            raise forms.ValidationError("Ensure this value is greater than or equal to 1.", code="min_value")
+        if value.isascii() and value.isdigit():
+            raise forms.ValidationError(f"Ensure this value is less than or equal to {MAX_CURSOR}.",
+                                        code="max_value")
+        raise forms.ValidationError("Enter a whole number.", code="invalid")
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,9 @@ def test_filters(owner_client, owner_account, owner):
     ({"before": "abc"}, b"Enter a whole number"),
     ({"before": "-5"}, b"greater than or equal to 1"),
     ({"before": "9" * 40}, b"less than or equal to"),
+    ({"before": "\x00"}, b"Enter a whole number"),
+    ({"after": "1_000"}, b"Enter a whole number"),
+    ({"after": "0"}, b"greater than or equal to 1"),
     ({"before": "5", "after": "2"}, b"either an older-page or a newer-page link"),
 ])
 def test_bad_filter_values_get_a_message_not_a_500(owner_client, owner_account, query, message):

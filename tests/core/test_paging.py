@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
@@ -16,6 +17,7 @@ from practicegate.core.paging import (
     FIRST_PAGE,
     MAX_CURSOR,
     Cursor,
+    CursorField,
     Keyset,
     parse_cursor,
     read_cursor,
@@ -64,6 +66,17 @@ def test_any_query_string_reads_as_one_cursor_or_the_first_page(pairs):
     cursor = read_cursor(query)
     assert isinstance(cursor, Cursor)
     assert cursor == FIRST_PAGE or (cursor.after is None) != (cursor.before is None)
+
+
+@given(st.text())
+def test_the_form_field_takes_what_the_parser_takes_and_explains_the_rest(raw):
+    """The activity log explains a broken link, but reads the same cursors as every list."""
+    try:
+        value = CursorField().clean(raw)
+    except ValidationError as error:
+        assert raw and parse_cursor(raw) is None and error.messages
+    else:
+        assert value == (parse_cursor(raw) if raw else None)
 
 
 @pytest.mark.parametrize("query, cursor", [
