@@ -156,11 +156,13 @@ class Keyset:
             params += [*(given[f] for f in equal), given[name]]
         return params
 
+
 def links(rows: list, more: bool, *, came: str, cursor_of: Callable) -> tuple[int | None, int | None]:
     """The (after, before) cursors of a page whose `rows` are in key order.
 
     `came` says how the page was reached: "after" a cursor (read forward), "before" one
-    (read backward) or "" for the first page, read forward ("first") or backward ("last").
+    (read backward), or no cursor: "first" (the start of an ascending list, read forward)
+    or "last" (the start of a newest-first list, read backward).
     `more` says a row beyond the page was read, in the direction of reading.
     """
     if not rows:
