@@ -195,16 +195,16 @@ def _filters(events: int) -> dict:
 
 def _page_times(big, big_flt, small, small_flt, size: int, **cursor) -> tuple[float, float]:
     """Best time of one page at each size, the two measured in turn so a busy moment slows both alike."""
-    from practicegate.audit.selectors import account_events, keyset_page
+    from practicegate.audit.selectors import account_events, events_page
 
     best = {"big": float("inf"), "small": float("inf")}
     for _ in range(FILTER_REPEAT):
         for name, account, flt in (("big", big, big_flt), ("small", small, small_flt)):
             started = time.perf_counter()
-            page = keyset_page(account_events(account, flt), key="seq", size=size, **cursor)
+            page = events_page(account_events(account, flt), key="seq", size=size, **cursor)
             best[name] = min(best[name], time.perf_counter() - started)
-            if len(page.events) != size:
-                raise AssertionError(f"filter {flt} found {len(page.events)} events, not {size}")
+            if len(page.rows) != size:
+                raise AssertionError(f"filter {flt} found {len(page.rows)} events, not {size}")
     return best["big"], best["small"]
 
 

@@ -10,10 +10,10 @@ from django.utils import timezone
 from practicegate.audit.actions import ACTIONS
 from practicegate.audit.models import Outcome
 from practicegate.audit.selectors import EventFilter
+from practicegate.core.paging import CursorField
 from practicegate.core.sections import SECTIONS
 from practicegate.core.text import reject_control_characters
 
-MAX_CURSOR = 2**62
 # The widest dates a filter takes: a day on either side stays a valid datetime in every time zone.
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(9998, 12, 31)
@@ -36,12 +36,12 @@ class FilterDateField(forms.DateField):
 class CursorForm(forms.Form):
     """Keyset cursors, carried in the pager's links: a bad one gets a message, not a 500."""
 
-    before = forms.IntegerField(required=False, min_value=1, max_value=MAX_CURSOR, widget=forms.HiddenInput)
-    after = forms.IntegerField(required=False, min_value=0, max_value=MAX_CURSOR, widget=forms.HiddenInput)
+    before = CursorField()
+    after = CursorField()
 
     def clean(self):
         data = super().clean()
-        if data.get("before") and data.get("after") is not None:
+        if data.get("before") is not None and data.get("after") is not None:
             raise forms.ValidationError("Use either an older-page or a newer-page link, not both.")
         return data
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
+from operator import attrgetter
 
 from django.db.models import QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Upper
 
 from practicegate.audit.models import AuditEvent
-
-PAGE_SIZE = 50
+from practicegate.core.paging import PAGE_SIZE, Keyset, Page, keyset_page
 
 
 @dataclass(frozen=True)
@@ -68,34 +68,12 @@ def _first_seq_at(account, moment: datetime) -> Subquery:
     return Subquery(first.values("seq")[:1])
 
 
-@dataclass
-class Page:
-    events: list
-    newer: int | None  # cursor for ?after=
-    older: int | None  # cursor for ?before=
-
-
-def keyset_page(qs: QuerySet, *, key: str, before: int | None = None, after: int | None = None,
+def events_page(qs: QuerySet, *, key: str, before: int | None = None, after: int | None = None,
                 size: int = PAGE_SIZE) -> Page:
-    """Newest first by `key` (seq in one account, id across accounts); no OFFSET, so
-    page 20,000 costs what page 1 costs."""
-    if after is not None:
-        rows = list(qs.filter(**{f"{key}__gt": after}).order_by(key)[: size + 1])
-        more_newer = len(rows) > size
-        rows = rows[:size][::-1]
-        newer = getattr(rows[0], key) if rows and more_newer else None
-        older = getattr(rows[-1], key) if rows else None
-        if older is not None and not qs.filter(**{f"{key}__lt": older}).exists():
-            older = None
-        return Page(rows, newer, older)
-    if before is not None:
-        qs = qs.filter(**{f"{key}__lt": before})
-    rows = list(qs.order_by(f"-{key}")[: size + 1])
-    more_older = len(rows) > size
-    rows = rows[:size]
-    older = getattr(rows[-1], key) if rows and more_older else None
-    newer = getattr(rows[0], key) if rows and before is not None else None
-    return Page(rows, newer, older)
+    """Newest first by `key` (seq in one account, id across accounts); the cursors are key values."""
+    return keyset_page(qs, Keyset((key,)), after=None if after is None else (after,),
+                       before=None if before is None else (before,), size=size, newest_first=True,
+                       cursor_of=attrgetter(key), confirm_before=True)
 
 
 def events_of_user(user) -> QuerySet:

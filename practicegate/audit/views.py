@@ -12,7 +12,7 @@ from practicegate.audit.actions import ACTIONS
 from practicegate.audit.durability import wait_until_durable
 from practicegate.audit.forms import ActivityFilterForm, CursorForm
 from practicegate.audit.lines import add_lines
-from practicegate.audit.selectors import account_events, events_of_user, keyset_page
+from practicegate.audit.selectors import account_events, events_of_user, events_page
 from practicegate.core.decorators import account_view, signed_in
 from practicegate.core.reauth import reauth_required
 
@@ -34,8 +34,8 @@ def activity_log(request, account):
         return render(request, "audit/activity_log.html", context, status=400)
     data = form.cleaned_data
     rows = account_events(request.account, form.event_filter())
-    context["page"] = keyset_page(rows, key="seq", before=data.get("before"), after=data.get("after"))
-    add_lines(request, request.account, context["page"].events)  # e.g. search terms, if Clients allows
+    context["page"] = events_page(rows, key="seq", before=data.get("before"), after=data.get("after"))
+    add_lines(request, request.account, context["page"].rows)  # e.g. search terms, if Clients allows
     return render(request, "audit/activity_log.html", context)
 
 
@@ -65,6 +65,6 @@ def my_activity(request):
         return render(request, "my_activity/index.html", {"form": form, "page": None, "actions": ACTIONS},
                       status=400)
     data = form.cleaned_data
-    page = keyset_page(events_of_user(request.user), key="id", before=data.get("before"), after=data.get("after"))
+    page = events_page(events_of_user(request.user), key="id", before=data.get("before"), after=data.get("after"))
     wait_until_durable()  # show only events on disk (durability.py; the Activity Log's page view waits so)
     return render(request, "my_activity/index.html", {"form": form, "page": page, "actions": ACTIONS})

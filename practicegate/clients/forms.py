@@ -358,8 +358,6 @@ class ServiceEditForm(ServiceLineForm):
 class ClientSearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=100)
     status = forms.ChoiceField(required=False, choices=[("active", "Active"), ("discharged", "Discharged"), ("all", "All")])
-    after = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    before = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
     def clean_q(self):
         return text.clean_text(self.cleaned_data["q"])

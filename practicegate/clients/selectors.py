@@ -13,7 +13,7 @@ from django.db.models import CharField, F, Func, Q, QuerySet
 from django.http import Http404
 
 from practicegate.audit.chain import canonical
-from practicegate.audit.selectors import EventFilter, account_events, keyset_page
+from practicegate.audit.selectors import EventFilter, account_events, events_page
 from practicegate.clients.models import (
     Client,
     ClientChange,
@@ -25,9 +25,9 @@ from practicegate.clients.models import (
 )
 from practicegate.clients.searchlog import TARGET_TYPES, search_terms_digest
 from practicegate.core import text
+from practicegate.core.paging import PAGE_SIZE, Keyset, Page, keyset_page
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
 
-PAGE_SIZE = 50
 MAX_WORDS = 6
 NUMBER_RE = re.compile(r"^#?\s*(\d{1,9})$")
 DATE_RES = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"))
@@ -120,11 +120,7 @@ def _name_order(search: Search):
     return F("sort_key")
 
 
-@dataclass
-class Page:
-    rows: list
-    next_after: int | None
-    prev_before: int | None
+NAME_ORDER = Keyset(("sort_key", "id"))
 
 
 def client_page(account, *, query: str = "", status: str = "active", after: int | None = None,
@@ -136,28 +132,10 @@ def client_page(account, *, query: str = "", status: str = "active", after: int 
     search = parse_search(query)
     qs = client_search(account, search, status)
     cursor_id = after or before
-    cursor = clients_of(account).filter(pk=cursor_id).values("sort_key", "id").first() if cursor_id else None
+    cursor = clients_of(account).filter(pk=cursor_id).values_list(*NAME_ORDER.fields).first() if cursor_id else None
     forward = before is None or cursor is None
-    if cursor is not None:
-        op = "gt" if forward else "lt"
-        # The plain bound (sort_key >= cursor) lets SQLite seek the index: with bound
-        # parameters it does not derive the range from the OR alone (a full scan).
-        qs = qs.filter(**{f"sort_key__{op}e": cursor["sort_key"]}).filter(
-            Q(**{f"sort_key__{op}": cursor["sort_key"]}) | Q(sort_key=cursor["sort_key"], **{f"id__{op}": cursor["id"]}))
-    key = _name_order(search)
-    ordering = (key.asc(), "id") if forward else (key.desc(), "-id")
-    rows = list(qs.order_by(*ordering)[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    if not forward:
-        rows.reverse()
-    if forward:
-        next_after = rows[-1].pk if more and rows else None
-        prev_before = rows[0].pk if cursor is not None and rows else None
-    else:
-        next_after = rows[-1].pk if rows else None
-        prev_before = rows[0].pk if more and rows else None
-    return Page(rows=rows, next_after=next_after, prev_before=prev_before)
+    return keyset_page(qs, NAME_ORDER, after=cursor if forward else None, before=None if forward else cursor,
+                       size=size, order=(_name_order(search), "id"))
 
 
 # --- One client's record ---------------------------------------------------------------
@@ -208,7 +186,7 @@ def open_policies(account, client, priority: int) -> QuerySet:
 def access_history(account, client, *, before: int | None = None, after: int | None = None):
     """Every view and change of this client, newest first, keyset-paged by sequence number."""
     qs = account_events(account, EventFilter(target_type="client", target_id=str(client.pk)))
-    return keyset_page(qs, key="seq", before=before, after=after)
+    return events_page(qs, key="seq", before=before, after=after)
 
 
 def changes_not_matching_the_log(account) -> list[int]:

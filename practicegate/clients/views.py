@@ -22,6 +22,7 @@ from practicegate.clients.models import SearchKind
 from practicegate.clients.searchlog import keep_terms, search_terms_digest
 from practicegate.core import text
 from practicegate.core.decorators import account_view
+from practicegate.core.paging import read_cursor
 from practicegate.core.sections import Level
 from practicegate.records.conflicts import conflict_context
 from practicegate.records.editing import EditConflict
@@ -53,8 +54,8 @@ def client_list(request, account):
     search = forms.ClientSearchForm(request.GET)
     params = search.cleaned_data if search.is_valid() else {}
     query, status = params.get("q", ""), params.get("status") or "active"
-    page = selectors.client_page(request.account, query=query, status=status,
-                                 after=params.get("after"), before=params.get("before"))
+    cursor = read_cursor(request.GET)
+    page = selectors.client_page(request.account, query=query, status=status, after=cursor.after, before=cursor.before)
     parsed = selectors.parse_search(query)
     detail = {"shown": len(page.rows), "status": status, "client_ids": [c.pk for c in page.rows]}
     if parsed.kind:
@@ -104,17 +105,9 @@ def client_services(request, account, pk):
 @require_GET
 def client_access_history(request, account, pk):
     client = selectors.client_get(request.account, pk)
-    before, after = _cursor(request.GET.get("before")), _cursor(request.GET.get("after"))
-    page = selectors.access_history(request.account, client, before=before, after=after)
+    cursor = read_cursor(request.GET)
+    page = selectors.access_history(request.account, client, before=cursor.before, after=cursor.after)
     return show(request, client, "clients/access_history.html", "access_history", {"page": page})
-
-
-def _cursor(raw) -> int | None:
-    try:
-        value = int(str(raw))
-    except (TypeError, ValueError):
-        return None
-    return value if 0 < value < 2**63 else None
 
 
 @account_view(SECTION, level=Level.FULL)

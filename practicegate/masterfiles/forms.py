@@ -158,8 +158,6 @@ class VersionForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Search")
-    after = forms.IntegerField(required=False, min_value=1)
-    before = forms.IntegerField(required=False, min_value=1)
 
     def clean_q(self):
         try:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
 
+from practicegate.core.paging import PAGE_SIZE, Keyset, Page, keyset_page, links
 from practicegate.core.prepared import Columns
 from practicegate.masterfiles.kinds import Kind
 
-PAGE_SIZE = 50
 _NOT_LISTED = ("account", "created_at", "updated_at", "version")
 
 
@@ -59,37 +59,6 @@ def search(account, kind: Kind, query: str) -> QuerySet:
     return qs.filter(match)
 
 
-@dataclass
-class Page:
-    """One page of rows. A page read by _listed_rows also keeps the rows as the database
-    returned them (`raw`: plain values, which a fragment can be keyed on), and makes its
-    model instances only when `rows` is first read."""
-
-    _rows: list | None
-    next_after: int | None
-    prev_before: int | None
-    raw: tuple = ()
-    columns: Columns | None = None
-
-    @property
-    def rows(self) -> list:
-        if self._rows is None:
-            self._rows = self.columns.instances(self.raw)
-        return self._rows
-
-
-def _beyond(order: tuple[str, ...], values: dict, *, forward: bool) -> Q:
-    """Rows after (or before) `values` in the order of the fields in `order`."""
-    op = "gt" if forward else "lt"
-    q = Q()
-    for i, name in enumerate(order):
-        step = Q(**{f"{name}__{op}": values[name]})
-        for earlier in order[:i]:
-            step &= Q(**{earlier: values[earlier]})
-        q |= step
-    return q
-
-
 def masterfile_page(account, kind: Kind, *, query: str = "", after: int | None = None,
                     before: int | None = None, size: int = PAGE_SIZE) -> Page:
     """One page in code (or name) order, keyset-paged from the row id given as the cursor.
@@ -101,34 +70,17 @@ def masterfile_page(account, kind: Kind, *, query: str = "", after: int | None =
         cursor = _cursor(account, kind, after) if after else None
         columns, raw = _listed_rows(account, kind, size + 1, after=cursor)
         pk = columns.attnames.index("id")
-        return Page(None, next_after=raw[size - 1][pk] if len(raw) > size else None,
-                    prev_before=raw[0][pk] if cursor is not None and raw else None,
-                    raw=tuple(raw[:size]), columns=columns)
+        next_after, prev_before = links(raw[:size], len(raw) > size, came="after" if cursor else "first",
+                                        cursor_of=itemgetter(pk))
+        return Page(after=next_after, before=prev_before, raw=tuple(raw[:size]), build=columns.instances)
     # The list shows none of these: not converting two datetimes and the version per row
     # is a tenth of the page's time.
     qs = search(account, kind, query).defer(*_NOT_LISTED)
     cursor_id = after or before
-    cursor = (masterfiles_of(account, kind).filter(pk=cursor_id).values(*kind.order).first()
+    cursor = (masterfiles_of(account, kind).filter(pk=cursor_id).values_list(*kind.order).first()
               if cursor_id else None)
     forward = before is None or cursor is None
-    if cursor is not None:
-        qs = qs.filter(_beyond(kind.order, cursor, forward=forward))
-    ordering = kind.order if forward else tuple(f"-{f}" for f in kind.order)
-    rows = list(qs.order_by(*ordering)[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    if not forward:
-        rows.reverse()
-    if forward:
-        next_after = rows[-1].pk if more and rows else None
-        prev_before = rows[0].pk if cursor is not None and rows else None
-    else:
-        next_after = rows[-1].pk if rows else None
-        prev_before = rows[0].pk if more and rows else None
-    return Page(rows, next_after=next_after, prev_before=prev_before)
-
-
-_LISTED_COLUMNS: dict[str, Columns] = {}
+    return keyset_page(qs, Keyset(kind.order), after=cursor if forward else None, before=None if forward else cursor, size=size)
 
 
 def _columns(kind: Kind) -> tuple[str, list[str]]:
@@ -148,25 +100,37 @@ def _cursor(account, kind: Kind, pk) -> tuple | None:
         return cursor.fetchone()
 
 
+# {(kind key, database vendor): (columns read, sort key, statement of a first page, of a page after a cursor)}
+_LISTED: dict[tuple[str, str], tuple[Columns, Keyset, str, str]] = {}
+
+
+def _listed_statements(kind: Kind) -> tuple[Columns, Keyset, str, str]:
+    """The list's two statements, written once: the page after a cursor takes its condition
+    from the same Keyset as the ORM's (Keyset.sql renders what Keyset.beyond does)."""
+    found = _LISTED.get((kind.key, connection.vendor))
+    if found is None:
+        columns = Columns(kind.model, "t", leave_out=_NOT_LISTED)
+        account_column, order = _columns(kind)
+        select = f"SELECT {columns.sql} FROM {kind.model._meta.db_table} t WHERE t.{account_column} = %s"
+        order_by = f" ORDER BY {', '.join(f't.{c}' for c in order)} LIMIT %s"
+        keyset = Keyset(kind.order)
+        beyond = keyset.sql([f"t.{c}" for c in order])
+        found = _LISTED[kind.key, connection.vendor] = (columns, keyset, select + order_by,
+                                                         f"{select} AND ({beyond}){order_by}")
+    return found
+
+
 def _listed_rows(account, kind: Kind, limit: int, *, after: tuple | None = None) -> tuple[Columns, list]:
     """A list page in order, after the cursor's values when given: what the ORM query above
-    reads (the same `_beyond` condition, spelled out), from statements written once
-    (core.prepared), because these are the pages a user opens all day. Returns the columns
-    read and the rows as the database returned them (columns.instances makes the models)."""
-    columns = _LISTED_COLUMNS.get(kind.key)
-    if columns is None:
-        columns = _LISTED_COLUMNS[kind.key] = Columns(kind.model, "t", leave_out=_NOT_LISTED)
-    account_column, order = _columns(kind)
-    where, params = f"t.{account_column} = %s", [account.pk]
-    if after is not None:
-        steps = []
-        for i, column in enumerate(order):
-            steps.append(" AND ".join([*(f"t.{c} = %s" for c in order[:i]), f"t.{column} > %s"]))
-            params += [*after[:i], after[i]]
-        where += f" AND ({' OR '.join(f'({step})' for step in steps)})"
+    reads, from statements written once (core.prepared), because these are the pages a user
+    opens all day. Returns the columns read and the rows as the database returned them
+    (columns.instances makes the models)."""
+    columns, keyset, first, beyond = _listed_statements(kind)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns.sql} FROM {kind.model._meta.db_table} t WHERE {where}"
-                       f" ORDER BY {', '.join(f't.{c}' for c in order)} LIMIT %s", [*params, limit])
+        if after is None:
+            cursor.execute(first, [account.pk, limit])
+        else:
+            cursor.execute(beyond, [account.pk, *keyset.params(after), limit])
         return columns, cursor.fetchall()
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from practicegate.accounts.services import ServiceError
 from practicegate.core.decorators import account_view
+from practicegate.core.paging import read_cursor
 from practicegate.core.sections import Level
 from practicegate.core.templatetags.fragments import Derived
 from practicegate.masterfiles import csvio, selectors, services
@@ -73,8 +74,8 @@ def _listed_rows(page, kind: Kind):
     """The list's rows for its fragment: when the page kept the rows as read, the fragment is
     keyed on those, and the models and their listed values are made only on a miss."""
     if page.raw:
-        columns = page.columns
-        return Derived(page.raw, lambda raw: [_listed(row, kind) for row in columns.instances(raw)])
+        build = page.build
+        return Derived(page.raw, lambda raw: [_listed(row, kind) for row in build(raw)])
     return [_listed(row, kind) for row in page.rows]
 
 
@@ -118,15 +119,15 @@ def list_view(request, account, kind):
     search = SearchForm(request.GET) if request.GET else None  # nothing to check in none
     params = search.cleaned_data if search is not None and search.is_valid() else {}
     query = params.get("q", "")
-    page = selectors.masterfile_page(request.account, kind, query=query,
-                                     after=params.get("after"), before=params.get("before"))
+    cursor = read_cursor(request.GET)
+    page = selectors.masterfile_page(request.account, kind, query=query, after=cursor.after, before=cursor.before)
     may_edit = request.levels.get(kind.section, Level.NONE) >= Level.FULL
     # The page's content is a fragment (core.templatetags.fragments): rendered once per
     # distinct listing, so it is built from plain values only.
     listing = {"title": kind.title, "noun": kind.noun, "key": kind.key, "query": query,
                "may_edit": may_edit, "urls": _list_urls(kind, account),
                "rows": _listed_rows(page, kind),
-               "prev_before": page.prev_before, "next_after": page.next_after}
+               "after": page.after, "before": page.before}
     return render(request, "masterfiles/list.html",
                   _context(request, kind, page=page, query=query, search=search, listing=listing))
 

@@ -23,7 +23,7 @@ def test_shows_own_events_in_every_account_only(owner_account, other_account, me
     record("account.update", account=owner_account, actor=owner_account.owner, section="settings")
     response = login_client(member).get(URL)
     assert response.status_code == 200
-    events = response.context["page"].events
+    events = response.context["page"].rows
     assert {e.actor_id for e in events} == {member.pk}
     assert {e.account_id for e in events if e.action == "account.update"} == {owner_account.pk, other_account.pk}
     assert other_account.name.encode() in response.content
@@ -34,11 +34,11 @@ def test_pages_by_id(owner_account, member):
         record("page.view", account=owner_account, actor=member, detail={"i": i})
     client = login_client(member)
     first = client.get(URL).context["page"]
-    second = client.get(f"{URL}?before={first.older}").context["page"]
-    ids = [e.id for e in first.events] + [e.id for e in second.events]
+    second = client.get(f"{URL}?before={first.before}").context["page"]
+    ids = [e.id for e in first.rows] + [e.id for e in second.rows]
     assert len(ids) == len(set(ids)) >= 60
     assert ids == sorted(ids, reverse=True)
-    assert second.newer == second.events[0].id
+    assert second.after == second.rows[0].id
 
 
 @pytest.mark.parametrize("query", ["before=x", "after=-3", "before=1&after=2"])

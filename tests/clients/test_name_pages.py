@@ -25,9 +25,9 @@ def test_pages_of_a_name_search_cover_every_match_once_in_order(owner_account, o
             page = selectors.client_page(owner_account, query=query, status="all", after=after, size=3)
             pages.append(page)
             seen += [c.pk for c in page.rows]
-            if page.next_after is None:
+            if page.after is None:
                 break
-            after = page.next_after
+            after = page.after
         assert seen == expected and len(expected) >= 7
-        back = selectors.client_page(owner_account, query=query, status="all", before=pages[-1].prev_before, size=3)
+        back = selectors.client_page(owner_account, query=query, status="all", before=pages[-1].before, size=3)
         assert [c.pk for c in back.rows] == [c.pk for c in pages[-2].rows]

@@ -113,15 +113,15 @@ def test_access_history_lists_views_and_changes_of_this_client_only_newest_first
 
     with account_scope(owner_account):
         first = selectors.access_history(owner_account, client_row)
-        older = selectors.access_history(owner_account, client_row, before=first.older)
-    events = first.events + older.events
+        older = selectors.access_history(owner_account, client_row, before=first.before)
+    events = first.rows + older.rows
     assert all(e.target_type == "client" and e.target_id == str(client_row.pk) for e in events)
     assert [e.seq for e in events] == sorted((e.seq for e in events), reverse=True)
-    assert len(first.events) == 50 and first.older is not None
+    assert len(first.rows) == 50 and first.before is not None
     actions = [(e.action, e.actor_username) for e in events]
     assert ("client.update", "sunrise") in actions and ("client.add", "sunrise") in actions
     assert actions[0] == ("phi.view", "viewer")
-    page = viewer_http.get(url(owner_account, "access-history", pk=client_row.pk), {"before": first.older})
+    page = viewer_http.get(url(owner_account, "access-history", pk=client_row.pk), {"before": first.before})
     assert page.status_code == 200 and "Changed a client" in page.content.decode()
     assert "City" in page.content.decode() and "Salem" not in page.content.decode()  # the field, not its value
 

@@ -70,9 +70,9 @@ def test_keyset_pages_cover_every_client_once_in_name_order(owner_account, owner
         while True:
             page = selectors.client_page(owner_account, after=after, size=3)
             seen += [c.last_name for c in page.rows]
-            if page.next_after is None:
+            if page.after is None:
                 break
-            after = page.next_after
+            after = page.after
         back = selectors.client_page(owner_account, before=page.rows[0].pk, size=3)
     assert seen == [f"Name{chr(97 + i)}" for i in range(7)]
     assert [c.last_name for c in back.rows] == ["Named", "Namee", "Namef"]

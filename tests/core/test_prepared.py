@@ -82,16 +82,16 @@ def test_a_master_file_first_page_reads_as_the_orm_reads_it(owner_account, other
                     for name in kind.listed:
                         g, w = getattr(got, name), getattr(want, name)
                         assert (g() if callable(g) else g) == (w() if callable(w) else w), (kind.key, name)
-                assert page.next_after == (expected[size - 1].pk if len(expected) > size else None)
-                assert page.prev_before is None
+                assert page.after == (expected[size - 1].pk if len(expected) > size else None)
+                assert page.before is None
                 assert all(r.account_id == owner_account.pk for r in page.rows)  # deferred, read on demand
             # Next pages, from every row as the cursor: the rows after it in the ORM's order.
             ordered = list(selectors.masterfiles_of(owner_account, kind).order_by(*kind.order))
             for i, cursor in enumerate(ordered):
                 page = selectors.masterfile_page(owner_account, kind, size=3, after=cursor.pk)
                 assert [r.pk for r in page.rows] == [r.pk for r in ordered[i + 1:i + 4]], (kind.key, i)
-                assert page.prev_before == (ordered[i + 1].pk if i + 1 < len(ordered) else None)
-                assert page.next_after == (ordered[i + 3].pk if i + 4 < len(ordered) else None)
+                assert page.before == (ordered[i + 1].pk if i + 1 < len(ordered) else None)
+                assert page.after == (ordered[i + 3].pk if i + 4 < len(ordered) else None)
     # Another account's row as the cursor is ignored: the first page.
     with account_scope(other_account):
         foreign = selectors.masterfiles_of(other_account, DIAGNOSIS).first().pk
@@ -99,4 +99,4 @@ def test_a_master_file_first_page_reads_as_the_orm_reads_it(owner_account, other
         page = selectors.masterfile_page(owner_account, DIAGNOSIS, size=3, after=foreign)
         assert [r.pk for r in page.rows] == [r.pk for r in selectors.masterfile_page(owner_account, DIAGNOSIS,
                                                                                       size=3).rows]
-        assert page.prev_before is None and all(r.account_id == owner_account.pk for r in page.rows)
+        assert page.before is None and all(r.account_id == owner_account.pk for r in page.rows)

@@ -125,7 +125,7 @@ def test_all_billable_codes_go_in_and_pages_stay_indexed(owner_scope, owner_acco
     assert [r.code for r in words.rows] == ["A000", "A001"]
     deep = selectors.masterfile_page(owner_account, DIAG, after=rows_of(DiagnosisCode, owner_account).get(
         code="Z9989").pk)
-    assert len(deep.rows) < 50 and deep.next_after is None
+    assert len(deep.rows) < 50 and deep.after is None
 
     list_plan = explain(page_query(owner_account, DIAG, ""))
     code_plan = explain(page_query(owner_account, DIAG, "F41"))

@@ -57,15 +57,15 @@ def test_odd_list_parameters_never_fail(owner_client, owner_account, codes, para
 
 def test_keyset_pages_walk_forward_and_back(owner_scope, owner_account, codes):
     first = selectors.masterfile_page(owner_account, DIAG, size=2)
-    assert [r.code for r in first.rows] == ["F329", "F410"] and first.prev_before is None
-    second = selectors.masterfile_page(owner_account, DIAG, size=2, after=first.next_after)
+    assert [r.code for r in first.rows] == ["F329", "F410"] and first.before is None
+    second = selectors.masterfile_page(owner_account, DIAG, size=2, after=first.after)
     assert [r.code for r in second.rows] == ["F411", "F419"]
-    third = selectors.masterfile_page(owner_account, DIAG, size=2, after=second.next_after)
-    assert [r.code for r in third.rows] == ["F4310", "Z634"] and third.next_after is None
-    back = selectors.masterfile_page(owner_account, DIAG, size=2, before=third.prev_before)
+    third = selectors.masterfile_page(owner_account, DIAG, size=2, after=second.after)
+    assert [r.code for r in third.rows] == ["F4310", "Z634"] and third.after is None
+    back = selectors.masterfile_page(owner_account, DIAG, size=2, before=third.before)
     assert [r.code for r in back.rows] == ["F411", "F419"]
-    start = selectors.masterfile_page(owner_account, DIAG, size=2, before=back.prev_before)
-    assert [r.code for r in start.rows] == ["F329", "F410"] and start.prev_before is None
+    start = selectors.masterfile_page(owner_account, DIAG, size=2, before=back.before)
+    assert [r.code for r in start.rows] == ["F329", "F410"] and start.before is None
 
 
 def test_payer_pages_break_name_ties_by_id(owner_scope, owner_account):
@@ -76,9 +76,9 @@ def test_payer_pages_break_name_ties_by_id(owner_scope, owner_account):
     while True:
         page = selectors.masterfile_page(owner_account, kind, size=2, after=after)
         seen += [p.payer_id for p in page.rows]
-        if page.next_after is None:
+        if page.after is None:
             break
-        after = page.next_after
+        after = page.after
     assert seen == ["P0", "P1", "P2", "P3", "P4"]
 
 
@@ -88,7 +88,7 @@ def test_list_page_links_to_the_next_page(owner_client, owner_account):
     html = owner_client.get(url(owner_account, "diagnosis-list")).content.decode()
     assert 'rel="next"' in html and "F64" not in html
     with account_scope(owner_account):
-        page2 = selectors.masterfile_page(owner_account, DIAG).next_after
+        page2 = selectors.masterfile_page(owner_account, DIAG).after
     html2 = owner_client.get(url(owner_account, "diagnosis-list"), {"after": page2}).content.decode()
     assert "F64" in html2 and 'rel="prev"' in html2
 
