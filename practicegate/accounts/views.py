@@ -16,6 +16,7 @@ from practicegate.accounts.models import Membership
 from practicegate.audit.services import record
 from practicegate.audit.signals import log_account_of
 from practicegate.core.decorators import public, signed_in
+from practicegate.core.errors import ServiceError
 
 
 @public
@@ -34,7 +35,7 @@ def home(request):
                 password=form.cleaned_data["password1"],
                 request=request,
             )
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             form.add_error("username", str(exc))
         else:
             login(request, account.owner, backend="practicegate.accounts.backends.UsernameBackend")

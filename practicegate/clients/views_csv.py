@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from practicegate.accounts.services import ServiceError
 from practicegate.audit.phi import record_phi_read
 from practicegate.clients import csvio, imports
 from practicegate.core.decorators import account_view
+from practicegate.core.errors import ServiceError
 from practicegate.core.scoping import account_scope
 from practicegate.core.sections import Level
 from practicegate.masterfiles.forms import ImportUploadForm

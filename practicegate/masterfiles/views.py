@@ -12,9 +12,9 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from practicegate.accounts.services import ServiceError
 from practicegate.audit.selectors import edits_since
 from practicegate.core.decorators import account_view
+from practicegate.core.errors import ServiceError
 from practicegate.core.sections import Level
 from practicegate.core.templatetags.fragments import Derived
 from practicegate.core.versioning import EditConflict

@@ -13,8 +13,8 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from practicegate.accounts.services import ServiceError
 from practicegate.core.decorators import account_view
+from practicegate.core.errors import ServiceError
 from practicegate.core.sections import Level
 from practicegate.masterfiles.copy import CopyRefused, codes_copy, copy_plan, copy_preview
 from practicegate.masterfiles.copy_sql import FILES

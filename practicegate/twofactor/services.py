@@ -18,9 +18,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from practicegate.accounts.models import Account, User
-from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
+from practicegate.core.errors import ServiceError
 from practicegate.twofactor import recovery
 from practicegate.twofactor.hashing import hash_code
 from practicegate.twofactor.models import RecoveryCode, RecoveryCodeDevice

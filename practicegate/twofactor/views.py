@@ -12,9 +12,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from practicegate.accounts.selectors import members_of
-from practicegate.accounts.services import ServiceError
 from practicegate.accounts.views import LoginView, locked_out
 from practicegate.core.decorators import account_view, public, signed_in
+from practicegate.core.errors import ServiceError
 from practicegate.core.reauth import reauth_required
 from practicegate.twofactor import forms, pending, qr, recovery, services, throttle
 
