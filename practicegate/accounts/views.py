@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -70,8 +70,6 @@ class LoginView(auth_views.LoginView):
 
 @require_http_methods(["POST"])
 def logout_view(request):
-    from django.contrib.auth import logout
-
     logout(request)
     messages.info(request, "You have logged out.")
     return redirect("login")

@@ -70,8 +70,6 @@ def wait_seconds(user, code: str) -> int:
 def reused_step_wait(user, code: str) -> int:
     """Seconds until the next time step when `code` is right but its step was already used
     (django-otp refuses a replay); 0 when the code is simply wrong or a recovery code."""
-    from django_otp.oath import TOTP
-
     totp = recovery.normalize_totp_code(code)
     if totp is None:
         return 0
