@@ -34,7 +34,7 @@ urlpatterns = [
     path("", include(feature_urlpatterns)),
 ]
 
-handler400 = "practicegate.core.errors.bad_request"
-handler403 = "practicegate.core.errors.forbidden"
-handler404 = "practicegate.core.errors.not_found"
-handler500 = "practicegate.core.errors.server_error"
+handler400 = "practicegate.core.error_pages.bad_request"
+handler403 = "practicegate.core.error_pages.forbidden"
+handler404 = "practicegate.core.error_pages.not_found"
+handler500 = "practicegate.core.error_pages.server_error"

@@ -8,4 +8,10 @@ class AccessConfig(AppConfig):
     label = "access"
 
     def ready(self):
-        from practicegate.access import actions  # noqa: F401  (registers action codes)
+        # Imported here, not at the top: apps.py loads before the app registry is ready for models.
+        from practicegate.access import actions, demo  # noqa: F401  (actions: registers action codes)
+        from practicegate.core.demo import DemoPart, register_demo_part
+        from practicegate.core.sections import register_menu_url
+
+        register_menu_url("account_access", "access:index")
+        register_demo_part(DemoPart("access", demo.build, tuple(demo.CREDENTIALS), after=("accounts",)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
@@ -41,6 +43,12 @@ def _log_not_found(request, response) -> None:
                    "where": "member" if member else "not_member"})
 
 
+def _in_scope(content, account):
+    """Yield a streaming body's chunks inside the account's scope, as its view ran."""
+    with account_scope(account):
+        yield from content
+
+
 class AccountMiddleware:
     """Resolve /a/<account>/ once per request and apply the access rule.
 
@@ -56,14 +64,16 @@ class AccountMiddleware:
         request.account = None
         request.membership = None
         request.levels = {}
-        try:
+        # The account is known only in process_view (it needs the resolved URL); the scope it
+        # opens there is entered on this stack and closed when the `with` ends.
+        with ExitStack() as request._pg_scope:
             response = self.get_response(request)
             self._log_page_view(request, response)
             _log_not_found(request, response)
-        finally:
-            opened = request.__dict__.pop("_pg_scope", None)
-            if opened is not None:
-                opened.__exit__(None, None, None)
+        del request._pg_scope
+        if request.account is not None and response.streaming and not response.is_async:
+            # The server reads a streaming body after this method returns: keep it in the scope.
+            response.streaming_content = _in_scope(response.streaming_content, request.account)
         return response
 
     @staticmethod
@@ -105,8 +115,7 @@ class AccountMiddleware:
         request.section = section
         # Tenant models answer only inside a scope: this request's is its account, for the
         # view and its templates (see core.scoping).
-        request._pg_scope = account_scope(membership.account)
-        request._pg_scope.__enter__()
+        request._pg_scope.enter_context(account_scope(membership.account))
         if verdict.allowed:
             return None
         record(

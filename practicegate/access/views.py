@@ -22,10 +22,10 @@ from practicegate.access.forms import (
     RedeemCodeForm,
 )
 from practicegate.accounts.models import Account, User
-from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 from practicegate.core.decorators import account_view
+from practicegate.core.errors import ServiceError
 from practicegate.core.reauth import reauth_required, safe_next, stamp
 from practicegate.core.sections import MEMBERS, SECTION_KEYS, SECTIONS, Level
 

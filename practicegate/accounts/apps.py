@@ -6,4 +6,10 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from practicegate.accounts import signals  # noqa: F401
+        # Imported here, not at the top: apps.py loads before the app registry is ready for models.
+        from practicegate.accounts import demo, signals  # noqa: F401  (signals: its receivers)
+        from practicegate.core.demo import DemoPart, register_demo_part
+        from practicegate.core.sections import register_menu_url
+
+        register_menu_url("settings", "core:account-settings")
+        register_demo_part(DemoPart("accounts", demo.build, demo.CREDENTIALS, exists=demo.exists))

@@ -15,11 +15,8 @@ from practicegate.accounts.usernames import (
     username_skeleton,
 )
 from practicegate.audit.services import record
+from practicegate.core.errors import ServiceError
 from practicegate.core.sections import full_levels
-
-
-class ServiceError(Exception):
-    """A rule refused the change; the message is safe to show the user."""
 
 
 def _unique_slug(name: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -16,6 +16,7 @@ from practicegate.accounts.models import Membership
 from practicegate.audit.services import record
 from practicegate.audit.signals import log_account_of
 from practicegate.core.decorators import public, signed_in
+from practicegate.core.errors import ServiceError
 
 
 @public
@@ -34,7 +35,7 @@ def home(request):
                 password=form.cleaned_data["password1"],
                 request=request,
             )
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             form.add_error("username", str(exc))
         else:
             login(request, account.owner, backend="practicegate.accounts.backends.UsernameBackend")
@@ -69,8 +70,6 @@ class LoginView(auth_views.LoginView):
 
 @require_http_methods(["POST"])
 def logout_view(request):
-    from django.contrib.auth import logout
-
     logout(request)
     messages.info(request, "You have logged out.")
     return redirect("login")

@@ -8,6 +8,13 @@ class ClientsConfig(AppConfig):
     label = "clients"
 
     def ready(self):
-        # Register the action codes and the master-file reference checks before any request,
-        # what the Activity Log shows of the search terms kept, and where saves are kept.
-        from practicegate.clients import actions, actions_csv, history, log_lines, references  # noqa: F401
+        # Imported here, not at the top: apps.py loads before the app registry is ready for models.
+        # The action codes and the master-file reference checks are registered before any
+        # request, what the Activity Log shows of the search terms kept, and where saves are kept.
+        from practicegate.clients import actions, actions_csv, demo, history, log_lines, references  # noqa: F401
+        from practicegate.core.demo import DemoPart, register_demo_part
+        from practicegate.core.sections import register_menu_url
+
+        register_menu_url("clients", "clients:list")
+        # Its clients' lines name each account's own codes and payers.
+        register_demo_part(DemoPart("clients", demo.build, after=("accounts", "masterfiles")))

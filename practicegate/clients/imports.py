@@ -18,7 +18,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Outcome
 from practicegate.audit.phi import record_phi_read
 from practicegate.audit.services import record
@@ -26,6 +25,7 @@ from practicegate.clients import bulk, csvio, selectors
 from practicegate.clients.bulk import Added
 from practicegate.clients.models import Client, ClientCounter, Status
 from practicegate.clients.services import DEMOGRAPHIC_FIELDS, _keys
+from practicegate.core.errors import ServiceError
 from practicegate.masterfiles.pending import pending_read, pending_store, pending_take
 
 SECTION = "clients"

@@ -16,7 +16,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from practicegate.accounts.services import ServiceError
 from practicegate.audit.chain import canonical
 from practicegate.audit.services import record
 from practicegate.clients import selectors
@@ -31,6 +30,7 @@ from practicegate.clients.models import (
     Status,
 )
 from practicegate.core import text
+from practicegate.core.errors import ServiceError
 from practicegate.core.scoping import NotInAccount, ensure_in_account
 from practicegate.records.editing import EditConflict, save_versioned, version_detail
 

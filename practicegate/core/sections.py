@@ -17,20 +17,36 @@ class Level(models.IntegerChoices):
 class Section:
     key: str
     label: str
-    menu_url: str | None  # URL name of the section's first page, taking only `account`
+
+    @property
+    def menu_url(self) -> str | None:
+        """The URL name of the section's first page (taking only `account`), as its app registered it."""
+        return _MENU_URLS.get(self.key)
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("clients", "Clients", "clients:list"),
-    Section("diagnosis_codes", "Diagnosis Codes", "masterfiles:diagnosis-list"),
-    Section("billing_codes", "Billing Codes", "masterfiles:billing-list"),
-    Section("payers", "Insurance Payers", "masterfiles:payer-list"),
-    Section("reports", "Reports", "audit:activity-log"),
-    Section("account_access", "Account Access", "access:index"),
-    Section("settings", "Settings", "core:account-settings"),
+    Section("clients", "Clients"),
+    Section("diagnosis_codes", "Diagnosis Codes"),
+    Section("billing_codes", "Billing Codes"),
+    Section("payers", "Insurance Payers"),
+    Section("reports", "Reports"),
+    Section("account_access", "Account Access"),
+    Section("settings", "Settings"),
 )
 SECTION_KEYS: tuple[str, ...] = tuple(s.key for s in SECTIONS)
 BY_KEY: dict[str, Section] = {s.key: s for s in SECTIONS}
+
+# Filled by the apps that serve the sections, in their AppConfig.ready(): core names no app's URLs.
+_MENU_URLS: dict[str, str] = {}
+
+
+def register_menu_url(section: str, url_name: str) -> None:
+    """Link a section's menu entry to `url_name`, a page of the registering app taking only `account`."""
+    if section not in BY_KEY:
+        raise ValueError(f"no section {section!r}: add it to SECTIONS first")
+    if _MENU_URLS.setdefault(section, url_name) != url_name:
+        raise ValueError(f"section {section!r} already links to {_MENU_URLS[section]!r}")
+
 
 # Pseudo-section for account pages every member may open (the account home, leaving).
 MEMBERS = "_members"

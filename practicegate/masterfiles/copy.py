@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from practicegate.accounts.models import Account, User
 from practicegate.accounts.rule import Refusal, Verdict, judge, verdicts_for
-from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
+from practicegate.core.errors import ServiceError
 from practicegate.core.sections import Level
 from practicegate.masterfiles import copy_sql
 from practicegate.masterfiles.actions_copy import COPY

@@ -13,8 +13,8 @@ import time
 from django.core.management.base import CommandError
 
 from practicegate.accounts.models import User
-from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Channel
+from practicegate.core.errors import ServiceError
 from practicegate.masterfiles.copy import codes_copy, copy_plan, copy_preview
 from practicegate.masterfiles.copy_sql import FILES
 

@@ -14,21 +14,42 @@ from functools import cached_property
 
 from django.db import connection
 
-from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
+from practicegate.masterfiles.kinds import KINDS, Kind
 
 
 @dataclass(frozen=True)
 class CopyFile:
-    """One master file as the copy sees it: how rows match and what makes them identical."""
+    """One master file as the copy sees it: its Kind, and the SQL names the statements need."""
 
-    key: str
-    label: str
-    section: str
-    model: type
-    match: tuple[str, ...]
-    compare: tuple[str, ...]
-    # Payers match by payer ID, or by name between payers that both have none.
-    by_payer_id: bool = False
+    kind: Kind
+
+    @property
+    def key(self) -> str:
+        return self.kind.copy_name
+
+    @property
+    def label(self) -> str:
+        return self.kind.label
+
+    @property
+    def section(self) -> str:
+        return self.kind.section
+
+    @property
+    def model(self) -> type:
+        return self.kind.model
+
+    @property
+    def match(self) -> tuple[str, ...]:
+        return self.kind.match
+
+    @property
+    def compare(self) -> tuple[str, ...]:
+        return self.kind.compare
+
+    @property
+    def by_payer_id(self) -> bool:
+        return self.kind.by_payer_id
 
     def col(self, field: str) -> str:
         return connection.ops.quote_name(self.model._meta.get_field(field).column)
@@ -54,24 +75,8 @@ class CopyFile:
         return " AND ".join(f"{dst}.{self.col(f)} = {src}.{self.col(f)}" for f in self.compare)
 
 
-FILES: dict[str, CopyFile] = {
-    "diagnosis": CopyFile(
-        "diagnosis", "Diagnosis codes", "diagnosis_codes", DiagnosisCode,
-        match=("code",), compare=("description", "active"),
-    ),
-    "billing": CopyFile(
-        "billing", "Billing codes", "billing_codes", BillingCode,
-        match=("code",),
-        compare=("description", "modifier1", "modifier2", "modifier3", "modifier4", "fee", "units", "active"),
-    ),
-    "payers": CopyFile(
-        "payers", "Insurance payers", "payers", InsurancePayer,
-        match=("payer_id", "name"),
-        compare=("name", "payer_id", "address", "city", "state", "zip_code", "phone", "payer_type",
-                 "notes", "active"),
-        by_payer_id=True,
-    ),
-}
+# The copy's files by the name users give them, in the order of the master-file registry.
+FILES: dict[str, CopyFile] = {kind.copy_name: CopyFile(kind) for kind in KINDS.values()}
 
 
 def _run(sql: str, params: list) -> int:

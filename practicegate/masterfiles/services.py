@@ -9,9 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from practicegate.accounts.models import Account
-from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Channel, Outcome
 from practicegate.audit.services import record
+from practicegate.core.errors import ServiceError
 from practicegate.core.scoping import account_scope, across_accounts, ensure_in_account
 from practicegate.masterfiles import csvio, icd10, selectors
 from practicegate.masterfiles.kinds import DIAGNOSIS, PAYER, Kind

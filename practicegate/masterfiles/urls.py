@@ -25,7 +25,7 @@ urlpatterns = [
 ]
 for _kind, _prefix in ((DIAGNOSIS, "diagnosis-codes/"), (BILLING, "billing-codes/"), (PAYER, "payers/")):
     urlpatterns += [
-        path(_prefix + route, views.for_kind(views.VIEWS[name], _kind), {"kind": _kind.key},
+        path(_prefix + route, views.for_kind(views.VIEWS[name], _kind), {"kind": _kind.section},
              name=f"{_kind.key}-{name}")
         for route, name in _ROUTES
     ]

@@ -12,8 +12,8 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from practicegate.accounts.services import ServiceError
 from practicegate.core.decorators import account_view
+from practicegate.core.errors import ServiceError
 from practicegate.core.paging import read_cursor
 from practicegate.core.sections import Level
 from practicegate.core.templatetags.fragments import Derived

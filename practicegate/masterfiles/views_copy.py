@@ -13,13 +13,12 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from practicegate.accounts.services import ServiceError
 from practicegate.core.decorators import account_view
+from practicegate.core.errors import ServiceError
 from practicegate.core.sections import Level
 from practicegate.masterfiles.copy import CopyRefused, codes_copy, copy_plan, copy_preview
 from practicegate.masterfiles.copy_sql import FILES
 from practicegate.masterfiles.forms_copy import CopyForm, CopyNowForm
-from practicegate.masterfiles.kinds import KINDS
 from practicegate.masterfiles.models import DiagnosisCode
 
 
@@ -33,9 +32,7 @@ def _refused(request, form, error: ServiceError):
 
 def _form_fields(file_key: str) -> dict:
     """The add/edit form's fields of a file, so the preview uses the labels people know."""
-    section = FILES[file_key].section
-    kind = next(k for k in KINDS.values() if k.section == section)
-    return kind.form_class.base_fields
+    return FILES[file_key].kind.form_class.base_fields
 
 
 def _show(file_key: str, field: str, value, form_field) -> str:

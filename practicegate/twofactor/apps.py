@@ -8,4 +8,5 @@ class TwofactorConfig(AppConfig):
     label = "twofactor"
 
     def ready(self):
-        from practicegate.twofactor import actions  # noqa: F401
+        # Imported here, not at the top: apps.py loads before the app registry is ready for models.
+        from practicegate.twofactor import actions  # noqa: F401  (registers action codes)

@@ -18,9 +18,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from practicegate.accounts.models import Account, User
-from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
+from practicegate.core.errors import ServiceError
 from practicegate.twofactor import recovery
 from practicegate.twofactor.hashing import hash_code
 from practicegate.twofactor.models import RecoveryCode, RecoveryCodeDevice
@@ -70,8 +70,6 @@ def wait_seconds(user, code: str) -> int:
 def reused_step_wait(user, code: str) -> int:
     """Seconds until the next time step when `code` is right but its step was already used
     (django-otp refuses a replay); 0 when the code is simply wrong or a recovery code."""
-    from django_otp.oath import TOTP
-
     totp = recovery.normalize_totp_code(code)
     if totp is None:
         return 0

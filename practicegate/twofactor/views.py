@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
+from django_otp import login as otp_login
 
 from practicegate.accounts.selectors import members_of
-from practicegate.accounts.services import ServiceError
 from practicegate.accounts.views import LoginView, locked_out
 from practicegate.core.decorators import account_view, public, signed_in
+from practicegate.core.errors import ServiceError
 from practicegate.core.reauth import reauth_required
 from practicegate.twofactor import forms, pending, qr, recovery, services, throttle
 
@@ -122,8 +123,6 @@ def setup(request):
                 if codes is not None:
                     request.session.pop(SETUP_KEY, None)
                     device = services.TOTPDevice.objects.get(user=user, confirmed=True)
-                    from django_otp import login as otp_login
-
                     otp_login(request, device)  # this session has just proved the code
                     messages.success(request, "Two-factor log-in is on.")
                     return _show_codes(request, codes, _safe_next(request, form.cleaned_data.get("next")))
@@ -202,8 +201,6 @@ def verify(request):
         device = services.code_check(user=user, code=form.cleaned_data["code"], request=request,
                                      purpose="session")
         if device is not None:
-            from django_otp import login as otp_login
-
             otp_login(request, device)
             services.verified_session_mark(actor=user, device=device, request=request)
             return redirect(nxt or "after-login")

@@ -8,15 +8,16 @@ from practicegate.access import demo as access_demo
 from practicegate.accounts import demo
 from practicegate.accounts.models import Account, Membership, User
 from practicegate.audit.models import AuditEvent
+from practicegate.core.demo import build_demo, demo_credentials
 from tests.access.conftest import password_login
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_master_username_reaches_every_account():
-    credentials = demo.build_demo()
+    credentials = build_demo()
     assert (access_demo.USERNAME, access_demo.PASSWORD, access_demo.CREDENTIALS[0][2]) in credentials
-    assert access_demo.CREDENTIALS[0] in demo.demo_credentials()
+    assert access_demo.CREDENTIALS[0] in demo_credentials()
     manager = User.objects.get(username=access_demo.USERNAME)
     first = Account.objects.get(slug=demo.DEMO_ACCOUNTS[0][0])
     assert manager.home_account == first

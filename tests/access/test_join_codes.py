@@ -12,7 +12,7 @@ from django.utils import timezone
 from practicegate.access import services
 from practicegate.access.models import JoinCode
 from practicegate.accounts.models import Membership
-from practicegate.accounts.services import ServiceError
+from practicegate.core.errors import ServiceError
 from practicegate.core.sections import Level, full_levels
 from tests.access.conftest import events, url
 from tests.conftest import (

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 
 from practicegate.access import services
 from practicegate.accounts.models import Membership
-from practicegate.accounts.services import ServiceError
+from practicegate.core.errors import ServiceError
 from practicegate.core.sections import Level, full_levels
 from tests.access.conftest import url
 from tests.conftest import add_member, login_client, make_user

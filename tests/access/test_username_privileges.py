@@ -121,7 +121,7 @@ def test_the_owner_row_is_locked(owner_client, owner_account, owner, member):
 
 def test_the_owner_is_always_a_full_access_holder(owner_account, member):
     from practicegate.access import services
-    from practicegate.accounts.services import ServiceError
+    from practicegate.core.errors import ServiceError
 
     m = membership_of(member, owner_account)
     owner_m = membership_of(owner_account.owner, owner_account)
@@ -138,7 +138,7 @@ def test_the_owner_is_always_a_full_access_holder(owner_account, member):
 def test_the_last_full_access_username_cannot_be_narrowed_or_deleted(owner_client, owner_account, member):
     """Without the owner's row (data from before the owner rule), alice is the last holder."""
     from practicegate.access import services
-    from practicegate.accounts.services import ServiceError
+    from practicegate.core.errors import ServiceError
 
     Membership.objects.filter(user=owner_account.owner, account=owner_account).delete()
     m = membership_of(member, owner_account)

@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from practicegate.access import services as access_services
 from practicegate.accounts.backends import axes_username
 from practicegate.accounts.models import Account, User
-from practicegate.accounts.services import ServiceError, user_create
+from practicegate.accounts.services import user_create
 from practicegate.accounts.usernames import mixed_scripts, username_key, username_skeleton
+from practicegate.core.errors import ServiceError
 from tests.access.conftest import url
 from tests.accounts.test_signup import signup
 from tests.conftest import PASSWORD, make_user

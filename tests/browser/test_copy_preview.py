@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from practicegate.accounts import demo
+from practicegate.core.demo import build_demo
 from tests.browser.conftest import log_in
 
 FORM_LABELS = {"Description", "Modifier 1", "Modifier 2", "Modifier 3", "Modifier 4", "Default fee",
@@ -16,7 +17,7 @@ FORM_LABELS = {"Description", "Modifier 1", "Modifier 2", "Modifier 3", "Modifie
 
 
 def test_copy_preview_and_the_result_page(browser_page):
-    demo.build_demo()
+    build_demo()
     page = browser_page
     names = [name for _, name, *_ in demo.DEMO_ACCOUNTS]
     log_in(page, "practice-manager", "practice-manager-demo-passphrase")

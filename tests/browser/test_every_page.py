@@ -19,6 +19,7 @@ from practicegate.accounts.models import Account, Membership
 from practicegate.clients import services
 from practicegate.clients.models import Client, Status
 from practicegate.core.decorators import needed_level
+from practicegate.core.demo import build_demo
 from practicegate.core.scoping import account_scope
 from practicegate.core.sections import MEMBERS, SECTION_KEYS, Level
 from tests.browser.conftest import log_in, log_out
@@ -83,7 +84,7 @@ def _copy_codes(page, findings: Findings, account_names: list[str]) -> None:
 
 def test_every_page_passes_axe_the_nu_checker_and_fits_a_phone(browser_page, tmp_path, capsys):
     started = time.monotonic()
-    demo.build_demo()
+    build_demo()
     names = [name for _, name, *_ in demo.DEMO_ACCOUNTS]
     sunrise = Account.objects.get(slug=demo.DEMO_ACCOUNTS[0][0])
     levels = {key: int(Level.VIEW) for key in SECTION_KEYS} | {CLOSED_TO_VIEW_ONLY: int(Level.NONE)}

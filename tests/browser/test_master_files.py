@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from practicegate.accounts import demo
 from practicegate.accounts.models import Account
 from practicegate.audit.models import AuditEvent
+from practicegate.core.demo import build_demo
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
 from tests.browser.conftest import log_in, sign_up
 from tests.conftest import rows_of
@@ -43,7 +44,7 @@ def test_add_a_diagnosis_code_and_a_payer(browser_page, screenshot):
 
 
 def test_copy_codes_between_two_demo_accounts(browser_page, screenshot):
-    demo.build_demo()
+    build_demo()
     page = browser_page
     source, _, target = (Account.objects.get(slug=slug) for slug, *_ in demo.DEMO_ACCOUNTS)
     before = rows_of(BillingCode, target).count()

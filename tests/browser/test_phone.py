@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from practicegate.accounts import demo
+from practicegate.core.demo import build_demo
 from tests.browser.conftest import log_in
 
 PHONE = {"width": 390, "height": 844}
 
 
 def test_phone_menu_button_top_bar_and_scrolling_tables(browser_page, screenshot):
-    demo.build_demo()
+    build_demo()
     page = browser_page
     log_in(page, "practice-manager", "practice-manager-demo-passphrase")
     page.set_viewport_size(PHONE)

@@ -17,6 +17,7 @@ from practicegate.clients.models import (
     ClientPolicy,
     ClientService,
 )
+from practicegate.core.demo import build_demo
 from practicegate.core.scoping import account_scope, across_accounts
 from tests.clients.conftest import add_billing, add_diagnosis, add_payer
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_demo_account_gets_a_few_hundred_clients_on_its_own_codes():
-    demo.build_demo()
+    build_demo()
     accounts = list(Account.objects.filter(slug__in=[a[0] for a in demo.DEMO_ACCOUNTS]).order_by("id"))
     with across_accounts():
         for account, expected in zip(accounts, clients_demo.CLIENTS_PER_ACCOUNT, strict=True):

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from practicegate.accounts.services import ServiceError
 from practicegate.clients import services
+from practicegate.core.errors import ServiceError
 from practicegate.core.scoping import account_scope
 from practicegate.masterfiles import services as mf
 from practicegate.masterfiles.kinds import BILLING, DIAGNOSIS, PAYER

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from django.db import transaction
 
-from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import AuditEvent
 from practicegate.clients import services
 from practicegate.clients.models import ClientChange, ClientCounter, ClientPolicy, Status
+from practicegate.core.errors import ServiceError
 from practicegate.core.scoping import account_scope
 from practicegate.records.editing import EditConflict
 from tests.clients.conftest import _data, make_client

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import AuditEvent
+from practicegate.core.errors import ServiceError
 from practicegate.core.sections import Level
 from practicegate.masterfiles.copy import CopyRefused, codes_copy, copy_plan, copy_preview
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer

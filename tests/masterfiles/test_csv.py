@@ -81,18 +81,18 @@ def test_numbers_and_phone_numbers_are_not_defused():
 
 def test_export_then_import_round_trips(owner_client, owner_account, other_account, rows):
     rows_of(InsurancePayer, owner_account).update(notes="=starts like a formula")
-    for kind in ("diagnosis", "billing", "payer"):
-        response = owner_client.get(url(owner_account, f"{kind}-export"))
+    for kind in KINDS.values():
+        response = owner_client.get(url(owner_account, f"{kind.key}-export"))
         data = b"".join(response.streaming_content)
         from practicegate.masterfiles import services
 
         with account_scope(other_account):
             preview = services.masterfile_import_preview(actor=owner_account.owner, account=other_account,
-                                                         kind=KINDS[kind], data=data)
+                                                         kind=kind, data=data)
         assert preview.ok, preview.parsed.errors
         parsed = preview.parsed.rows[0]
-        original = rows[kind]
-        for field in KINDS[kind].fields:
+        original = rows[kind.key]
+        for field in kind.fields:
             want = getattr(original, field)
             if field == "notes":
                 want = "=starts like a formula"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from practicegate.accounts.demo import build_demo
+from practicegate.core.demo import build_demo
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
 from tests.conftest import rows_of
 

@@ -18,7 +18,7 @@ from tests.masterfiles.conftest import url
 from tests.masterfiles.plans import explain, page_query
 
 pytestmark = pytest.mark.django_db
-DIAG = KINDS["diagnosis"]
+DIAG = KINDS["diagnosis_codes"]
 
 
 def test_the_code_set_holds_only_billable_codes():

@@ -42,11 +42,11 @@ def test_another_accounts_id_is_404(owner_client, owner_account, other_rows, kin
 
 
 def test_a_cursor_from_another_account_is_ignored(owner_scope, owner_account, rows, other_rows):
-    page = selectors.masterfile_page(owner_account, KINDS["diagnosis"], after=other_rows["diagnosis"].pk)
+    page = selectors.masterfile_page(owner_account, KINDS["diagnosis_codes"], after=other_rows["diagnosis"].pk)
     assert [r.pk for r in page.rows] == [rows["diagnosis"].pk]
 
 
 def test_search_stays_in_the_account(owner_scope, owner_account, rows, other_rows):
-    found = selectors.search(owner_account, KINDS["diagnosis"], "depression")
+    found = selectors.search(owner_account, KINDS["diagnosis_codes"], "depression")
     assert not found.exists()
-    assert not selectors.search(owner_account, KINDS["payer"], "OTH99").exists()
+    assert not selectors.search(owner_account, KINDS["payers"], "OTH99").exists()

@@ -12,7 +12,7 @@ from tests.masterfiles.conftest import add_diagnosis, add_payer, url
 from tests.masterfiles.plans import explain, page_query
 
 pytestmark = pytest.mark.django_db
-DIAG = KINDS["diagnosis"]
+DIAG = KINDS["diagnosis_codes"]
 
 
 @pytest.fixture
@@ -34,14 +34,14 @@ def found(account, kind, query):
     ("100%", []), ("_", []), ("F43.1", ["F4310"]),
 ])
 def test_search_by_code_prefix_or_words(owner_scope, owner_account, codes, query, codes_found):
-    assert found(owner_account, "diagnosis", query) == codes_found
+    assert found(owner_account, "diagnosis_codes", query) == codes_found
 
 
 def test_payers_are_found_by_name_words_or_payer_id(owner_scope, owner_account):
     add_payer(owner_account, "Blue Harbor Health", "BHH01")
     add_payer(owner_account, "Evergreen Mutual", "EVM04")
-    assert [p.name for p in selectors.search(owner_account, KINDS["payer"], "harbor")] == ["Blue Harbor Health"]
-    assert [p.name for p in selectors.search(owner_account, KINDS["payer"], "evm04")] == ["Evergreen Mutual"]
+    assert [p.name for p in selectors.search(owner_account, KINDS["payers"], "harbor")] == ["Blue Harbor Health"]
+    assert [p.name for p in selectors.search(owner_account, KINDS["payers"], "evm04")] == ["Evergreen Mutual"]
 
 
 def test_search_page_keeps_the_query_and_escapes_it(owner_client, owner_account, codes):
@@ -71,7 +71,7 @@ def test_keyset_pages_walk_forward_and_back(owner_scope, owner_account, codes):
 def test_payer_pages_break_name_ties_by_id(owner_scope, owner_account):
     for i in range(5):
         add_payer(owner_account, "Same Name", f"P{i}")
-    kind = KINDS["payer"]
+    kind = KINDS["payers"]
     seen, after = [], None
     while True:
         page = selectors.masterfile_page(owner_account, kind, size=2, after=after)

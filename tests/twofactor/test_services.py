@@ -9,8 +9,8 @@ from django.core import mail
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import AuditEvent
+from practicegate.core.errors import ServiceError
 from practicegate.twofactor import services
 from practicegate.twofactor.models import RecoveryCodeDevice
 from tests.conftest import PASSWORD

@@ -3,6 +3,8 @@ from __future__ import annotations
 import os
 
 from django.core.management.base import BaseCommand
+from django.core.wsgi import get_wsgi_application
+from waitress import serve
 
 
 class Command(BaseCommand):
@@ -21,9 +23,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host, port, threads, trusted_proxy, **options):
-        from django.core.wsgi import get_wsgi_application
-        from waitress import serve
-
         application = get_wsgi_application()  # the same application practicegate.wsgi gives
 
         proxy = {}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from practicegate.accounts.models import Account, User
-from practicegate.accounts.services import ServiceError
 from practicegate.audit.models import Channel
+from practicegate.core.errors import ServiceError
 from practicegate.core.scoping import account_scope
 from practicegate.masterfiles.icd10 import PRESETS
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from practicegate.accounts import demo
+from practicegate.core import demo
 
 
 class Command(BaseCommand):
