@@ -6,4 +6,5 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from practicegate.accounts import signals  # noqa: F401
+        # The receivers connect when their modules load, which needs the models ready.
+        from practicegate.accounts import auth_events, signals  # noqa: F401
