@@ -12,9 +12,9 @@ from django.http import Http404
 from django.shortcuts import render
 
 from practicegate.accounts.rule import Refusal, verdict_with_accounts
+from practicegate.accounts.selectors import log_account_of
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
-from practicegate.audit.signals import log_account_of
 from practicegate.core.decorators import SAFE_METHODS, needed_level
 from practicegate.core.scoping import account_scope
 from practicegate.core.sections import BY_KEY, MEMBERS, SECTION_KEYS

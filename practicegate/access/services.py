@@ -17,10 +17,10 @@ from django.utils import timezone
 from practicegate.access.models import JoinCode
 from practicegate.accounts.models import Account, Membership, User
 from practicegate.accounts.rule import Refusal, verdict_for
+from practicegate.accounts.selectors import log_account_of
 from practicegate.accounts.services import user_create
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
-from practicegate.audit.signals import log_account_of
 from practicegate.core.errors import ServiceError
 from practicegate.core.scoping import across_accounts
 from practicegate.core.sections import SECTION_KEYS, Level, clean_levels, level_of

@@ -9,8 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.utils.functional import LazyObject
 
+from practicegate.accounts.selectors import log_account_of
 from practicegate.audit.services import record
-from practicegate.audit.signals import log_account_of
 
 
 def _resolved(user):

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from practicegate.accounts.models import Account, Membership, User
+from practicegate.accounts.selectors import log_account_of
 from practicegate.accounts.usernames import (
     KEY_MAX_LENGTH,
     mixed_scripts,
@@ -80,8 +81,6 @@ def account_signup(*, provider_name: str, email: str, username: str, password: s
 
 @transaction.atomic
 def password_change(*, actor: User, new_password: str, request=None, reset: bool = False) -> None:
-    from practicegate.audit.signals import log_account_of
-
     actor.set_password(new_password)
     actor.save(update_fields=["password", "password_changed_at"])
     record(

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from practicegate.accounts import forms, services
 from practicegate.accounts.models import Membership
+from practicegate.accounts.selectors import log_account_of
 from practicegate.audit.services import record
-from practicegate.audit.signals import log_account_of
 from practicegate.core.decorators import public, signed_in
 from practicegate.core.errors import ServiceError
 

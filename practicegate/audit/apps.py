@@ -7,7 +7,6 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: apps.py loads before the app registry is ready for models.
-        from practicegate.audit import signals  # noqa: F401  (log-in/log-out receivers)
         from practicegate.core.sections import register_menu_url
 
         register_menu_url("reports", "audit:activity-log")

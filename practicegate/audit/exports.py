@@ -16,6 +16,7 @@ from django.db import transaction
 
 from practicegate.audit.actions import ACTIONS
 from practicegate.audit.durability import wait_until_durable
+from practicegate.audit.fhir import audit_event_resource
 from practicegate.audit.models import AuditChain
 from practicegate.audit.selectors import EventFilter, account_events
 from practicegate.audit.services import record
@@ -63,8 +64,6 @@ def csv_lines(rows):
         buffer.truncate()
 
 def fhir_lines(rows, account):
-    from practicegate.audit.fhir import audit_event_resource
-
     for event in rows.iterator(chunk_size=CHUNK):
         yield orjson.dumps(audit_event_resource(event, account)) + b"\n"
 

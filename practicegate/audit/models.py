@@ -7,9 +7,14 @@ without first dropping them, and `practicegate audit verify` catches that.
 
 from __future__ import annotations
 
+import json
+
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, Upper
+
+from practicegate.audit.actions import ACTIONS
+from practicegate.core.sections import BY_KEY
 
 
 class Outcome(models.TextChoices):
@@ -110,22 +115,16 @@ class AuditEvent(models.Model):
 
     @property
     def label(self) -> str:
-        from practicegate.audit.actions import ACTIONS
-
         return ACTIONS.get(self.action, self.action)
 
     @property
     def section_label(self) -> str:
-        from practicegate.core.sections import BY_KEY
-
         section = BY_KEY.get(self.section)
         return section.label if section else self.section
 
     @property
     def detail_lines(self) -> list[tuple[str, str]]:
         """The detail as readable "key: value" lines; nested keys joined with dots, sections named."""
-        from practicegate.core.sections import BY_KEY
-
         def name(key) -> str:
             return BY_KEY[key].label if key in BY_KEY else str(key)
 
@@ -139,16 +138,12 @@ class AuditEvent(models.Model):
                 yield prefix, name(value) if isinstance(value, str) else json_text(value)
 
         def json_text(value) -> str:
-            import json
-
             return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
 
         return list(flat(self.detail or {}))
 
     @property
     def detail_json(self) -> str:
-        import json
-
         return json.dumps(self.detail, sort_keys=True, ensure_ascii=False)
 
 

@@ -15,7 +15,9 @@ import os
 from django.conf import settings
 from django.db import connection, connections
 
+from practicegate.audit.fastwalk import fast_walk
 from practicegate.audit.models import AuditEvent
+from practicegate.audit.walk import Walk
 
 MAX_WORKERS = 4
 
@@ -28,8 +30,6 @@ def _can_fork() -> bool:
 
 def _segment(task):
     """Worker: re-hash events first..last of a chain; return (first row's link, Walk)."""
-    from practicegate.audit.verify import fast_walk
-
     chain_id, first, last, start_hash, watch = task
     head = (AuditEvent.objects.filter(chain_id=chain_id, seq__gte=first, seq__lte=last).order_by("seq")
             .values_list("prev_hash", flat=True).first())
@@ -42,9 +42,7 @@ def _segment(task):
 
 
 def walk_chain(chain_id: int, *, after_seq: int, after_hash: str, head_seq: int, watch, workers=None):
-    """Walk events after_seq+1..head_seq on several processes; a verify.Walk if intact, else None."""
-    from practicegate.audit.verify import Walk
-
+    """Walk events after_seq+1..head_seq on several processes; a Walk if intact, else None."""
     total = head_seq - after_seq
     workers = min(workers or os.cpu_count() or 1, MAX_WORKERS)
     # Below the setting's length, starting processes costs more than it saves.

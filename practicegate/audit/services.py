@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +17,8 @@ from practicegate.audit import chain as chainlib
 from practicegate.audit import durability
 from practicegate.audit.actions import ACTIONS
 from practicegate.audit.models import AuditChain, AuditEvent, Channel, Outcome
+
+logger = logging.getLogger(__name__)
 
 # Keys whose values must never reach the log, whatever a caller passes.
 _SECRET_MARKERS = ("password", "token", "secret", "otp", "code_value", "key")
@@ -45,6 +49,56 @@ def _request_context(request) -> dict:
         "user_agent": (meta.get("HTTP_USER_AGENT") or "")[:300],
         "request_id": getattr(request, "request_id", "") or "",
     }
+
+
+@dataclass(frozen=True)
+class _By:
+    """Who writes the events of one call, and from where (the same for each of them)."""
+
+    actor: object
+    actor_username: str
+    channel: str
+    context: dict  # ip, user_agent, request_id
+
+
+def _by(actor, actor_username: str | None, request, channel: str | None) -> _By:
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    if actor_username is None:
+        actor_username = actor.get_username() if actor is not None else ""
+    if channel is None:
+        channel = Channel.WEB if request is not None else Channel.CLI
+    return _By(actor, actor_username[:150], str(channel), _request_context(request))
+
+
+def _event(action: str, by: _By, *, account, at: datetime, section: str, target_type: str, target_id,
+           outcome: str, detail: dict | None, seq: int = 0) -> tuple[AuditEvent, dict]:
+    """Build one event and the fields its hash covers; its chain, seq and hashes are the append's to set.
+
+    record() and record_many() both build through here, so an event says the same whichever wrote it.
+    """
+    detail = _scrub(detail)
+    fields = chainlib.event_fields(
+        seq=seq,
+        account_id=account.pk if account is not None else None,
+        at=at,
+        actor_id=by.actor.pk if by.actor is not None else None,
+        actor_username=by.actor_username,
+        channel=by.channel,
+        action=action,
+        section=section or "",
+        target_type=str(target_type or "")[:64],
+        target_id=str(target_id if target_id is not None else "")[:64],
+        outcome=str(outcome),
+        detail=detail,
+        **by.context,
+    )
+    event = AuditEvent(
+        account=account, at=at, actor=by.actor, actor_username=by.actor_username, channel=by.channel,
+        action=action, section=fields["section"], target_type=fields["target_type"],
+        target_id=fields["target_id"], outcome=fields["outcome"], detail=detail, **by.context,
+    )
+    return event, fields
 
 
 def chain_for(account) -> AuditChain:
@@ -218,46 +272,10 @@ def record(
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or target.pk
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    if actor_username is None:
-        actor_username = actor.get_username() if actor is not None else ""
-    if channel is None:
-        channel = Channel.WEB if request is not None else Channel.CLI
-    ctx = _request_context(request)
-
+    by = _by(actor, actor_username, request, channel)
     # The clock; the append moves it up to the head's time if that is later.
-    at = datetime.now(UTC)
-    detail = _scrub(detail)
-    fields = chainlib.event_fields(
-        seq=0,  # both filled in under the chain's lock
-        account_id=account.pk if account is not None else None,
-        at=at,
-        actor_id=actor.pk if actor is not None else None,
-        actor_username=actor_username[:150],
-        channel=str(channel),
-        action=action,
-        section=section or "",
-        target_type=str(target_type or "")[:64],
-        target_id=str(target_id if target_id is not None else "")[:64],
-        outcome=str(outcome),
-        detail=detail,
-        **ctx,
-    )
-    event = AuditEvent(
-        account=account,
-        at=at,
-        actor=actor,
-        actor_username=fields["actor_username"],
-        channel=fields["channel"],
-        action=action,
-        section=fields["section"],
-        target_type=fields["target_type"],
-        target_id=fields["target_id"],
-        outcome=fields["outcome"],
-        detail=detail,
-        **ctx,
-    )
+    event, fields = _event(action, by, account=account, at=datetime.now(UTC), section=section,
+                           target_type=target_type, target_id=target_id, outcome=outcome, detail=detail)
     if connection.vendor == "postgresql":
         alone = durability.outside_a_transaction()
         _append_in_one_statement(event, fields, alone)
@@ -279,9 +297,7 @@ def _schedule_checkpoint(chain_id: int, seq: int) -> None:
     Signing is `practicegate audit checkpoint`, run by a timer (docs/operations.md):
     a request never verifies or signs, and app servers need no private key.
     """
-    import logging
-
-    logging.getLogger(__name__).debug("activity-log chain %s reached seq %s: a checkpoint is due", chain_id, seq)
+    logger.debug("activity-log chain %s reached seq %s: a checkpoint is due", chain_id, seq)
 
 
 # --- Many events at once, in a constant number of queries -------------------------------
@@ -308,8 +324,6 @@ def _chains_of(account_ids: list[int]) -> dict[int, int]:
 
 def _parameter_limit() -> int:
     if connection.vendor == "sqlite":
-        import sqlite3
-
         raw = connection.connection
         if raw is not None and hasattr(raw, "getlimit"):
             return raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
@@ -362,12 +376,7 @@ def record_many(action: str, entries: list[Entry], *, actor=None, request=None, 
     if not entries:
         return []
     per_account = Counter(e.account.pk for e in entries)
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    actor_username = actor.get_username()[:150] if actor is not None else ""
-    if channel is None:
-        channel = Channel.WEB if request is not None else Channel.CLI
-    ctx = _request_context(request)
+    by = _by(actor, None, request, channel)
 
     chains = _chains_of(list(per_account))
     counts = {chains[a]: n for a, n in per_account.items()}
@@ -393,19 +402,12 @@ def record_many(action: str, entries: list[Entry], *, actor=None, request=None, 
         head, at = heads[chain_id], times[chain_id]
         head[0] += 1
         seq, prev_hash = head
-        detail = _scrub(entry.detail)
-        fields = chainlib.event_fields(
-            seq=seq, account_id=entry.account.pk, at=at, actor_id=actor.pk if actor is not None else None,
-            actor_username=actor_username, channel=str(channel), action=action, section=section or "",
-            target_type=str(entry.target_type or "")[:64],
-            target_id=str(entry.target_id if entry.target_id is not None else "")[:64],
-            outcome=str(outcome), detail=detail, **ctx)
+        event, fields = _event(action, by, account=entry.account, at=at, section=section, seq=seq,
+                               target_type=entry.target_type, target_id=entry.target_id, outcome=outcome,
+                               detail=entry.detail)
         head[1] = chainlib.link(prev_hash, chainlib.canonical(fields))
-        events.append(AuditEvent(
-            chain_id=chain_id, account_id=entry.account.pk, seq=seq, at=at, actor=actor,
-            actor_username=actor_username, channel=fields["channel"], action=action,
-            section=fields["section"], target_type=fields["target_type"], target_id=fields["target_id"],
-            outcome=fields["outcome"], detail=detail, prev_hash=prev_hash, hash=head[1], **ctx))
+        event.chain_id, event.seq, event.prev_hash, event.hash = chain_id, seq, prev_hash, head[1]
+        events.append(event)
         if every and seq % every == 0:
             due.append((chain_id, seq))
     _insert_events(events)

@@ -28,7 +28,9 @@ import orjson
 
 from practicegate.audit.durability import wait_until_durable
 from practicegate.audit.models import AuditChain
-from practicegate.audit.verify import HASHED, chain_label, stream_rows
+from practicegate.audit.spelling import HASHED
+from practicegate.audit.verify import chain_label
+from practicegate.audit.walk import stream_rows
 
 FORMATS = ("jsonl",)
 _N = len(HASHED)

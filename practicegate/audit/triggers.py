@@ -1,18 +1,12 @@
-"""Install or remove the insert-only triggers (the migrations and test set-up share this)."""
+"""Install or remove the insert-only triggers (test set-up; the migrations install them first)."""
 
 from __future__ import annotations
 
-import importlib
-
-# In migration order: install walks it forwards, remove backwards.
-_MIGRATIONS = [
-    importlib.import_module("practicegate.audit.migrations.0002_insert_only"),
-    importlib.import_module("practicegate.audit.migrations.0004_checkpoints_insert_only"),
-]
+from practicegate.audit.trigger_sql import IN_ORDER
 
 
-def _statements(connection, which: int) -> list[str]:
-    return [m.STATEMENTS.get(connection.vendor, ((), ()))[which] for m in _MIGRATIONS]
+def _statements(connection, which: int) -> list[list[str]]:
+    return [definition.get(connection.vendor, ((), ()))[which] for definition in IN_ORDER]
 
 
 def install(connection) -> None:

@@ -9,13 +9,11 @@ kind of addition, not per row.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
-from practicegate.audit.chain import canonical
 from practicegate.audit.services import Entry, record_many
+from practicegate.clients.changelog import change_detail, change_row
 from practicegate.clients.models import ClientChange
-from practicegate.records.editing import version_detail
 
 SECTION = "clients"
 BATCH = 1000
@@ -43,21 +41,14 @@ def log_added(items: list[Added], *, actor, account, request=None, channel=None)
     for action, group in by_action.items():
         entries, values = [], []
         for item in group:
-            value = version_detail(item.row.version, {k: v for k, v in item.changes.items() if v[1] not in ("", None)})
-            value = value["changes"]
-            detail = {"fields": sorted(value), **(item.extra or {})}
-            if value:
-                detail["values_sha256"] = hashlib.sha256(canonical(value)).hexdigest()
-            if item.line:
-                detail.update(line=item.line, line_id=item.line_obj.pk, line_version=item.line_obj.version)
-            else:
-                detail["version"] = item.client.version
+            added = {k: v for k, v in item.changes.items() if v[1] not in ("", None)}
+            detail, value = change_detail(added, version=item.row.version, line=item.line,
+                                          line_obj=item.line_obj, extra=item.extra)
             entries.append(Entry(account, "client", item.client.pk, detail))
             values.append(value)
         events = record_many(action, entries, actor=actor, request=request, channel=channel, section=SECTION)
-        changes += [ClientChange(account=account, client=item.client, event_id=event.pk, line=item.line,
-                                 line_id=item.line_obj.pk if item.line else None, version=item.row.version,
-                                 changes=value)
+        changes += [change_row(event, account=account, client=item.client, values=value, version=item.row.version,
+                               line=item.line, line_obj=item.line_obj if item.line else None)
                     for item, event, value in zip(group, events, values, strict=True) if value]
     ClientChange.objects.bulk_create(changes, batch_size=BATCH)
     return sum(len(g) for g in by_action.values())

@@ -9,19 +9,17 @@ section's access (see docs/clients.md).
 
 from __future__ import annotations
 
-import hashlib
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from practicegate.audit.chain import canonical
 from practicegate.audit.services import record
 from practicegate.clients import selectors
+from practicegate.clients.changelog import change_detail, change_row
 from practicegate.clients.models import (
     Client,
-    ClientChange,
     ClientCounter,
     ClientDiagnosis,
     ClientPolicy,
@@ -32,7 +30,7 @@ from practicegate.clients.models import (
 from practicegate.core import text
 from practicegate.core.errors import ServiceError
 from practicegate.core.scoping import NotInAccount, ensure_in_account
-from practicegate.records.editing import EditConflict, save_versioned, version_detail
+from practicegate.records.editing import EditConflict, save_versioned
 
 SECTION = "clients"
 DEMOGRAPHIC_FIELDS = (
@@ -60,22 +58,12 @@ class FieldError(ServiceError):
 def _log(action: str, *, actor, account, client, changes: dict, version: int | None, line: str = "",
          line_obj=None, request=None, channel=None, extra: dict | None = None):
     """Write the change's event (field names, a digest of the values) and its ClientChange."""
-    values = version_detail(version or 0, changes)["changes"]
-    detail = {"fields": sorted(values), **(extra or {})}
-    if values:
-        detail["values_sha256"] = hashlib.sha256(canonical(values)).hexdigest()
-    if line:
-        detail.update(line=line, line_id=line_obj.pk)
-        if version is not None:
-            detail["line_version"] = version
-    elif version is not None:
-        detail["version"] = version
+    detail, values = change_detail(changes, version=version, line=line, line_obj=line_obj, extra=extra)
     event = record(action, account=account, actor=actor, request=request, channel=channel,
                    section=SECTION, target_type="client", target_id=client.pk, detail=detail)
     if values:
-        ClientChange.objects.create(account=account, client=client, event=event, line=line,
-                                    line_id=line_obj.pk if line_obj is not None else None,
-                                    version=version or 0, changes=values)
+        change_row(event, account=account, client=client, values=values, version=version, line=line,
+                   line_obj=line_obj).save(force_insert=True)
     return event
 
 

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from practicegate.accounts.models import Account, User
+from practicegate.accounts.selectors import log_account_of
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 from practicegate.core.errors import ServiceError
@@ -29,8 +30,6 @@ TOTP_NAME = "Authenticator app"
 
 
 def _log_account(user):
-    from practicegate.audit.signals import log_account_of
-
     return log_account_of(user)
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from practicegate.audit import chain as chainlib
-from practicegate.audit import keys, verify
+from practicegate.audit import fastwalk, keys, spelling, verify
 from practicegate.audit.models import AuditChain, AuditEvent
 from practicegate.audit.services import record
 from tests.audit.conftest import Tamper, append, bare_account, chain_of
@@ -32,7 +32,7 @@ def confirm_in_db(account, known=None, *, watch=frozenset()):
     connection.ensure_connection()
     known = {} if known is None else known
     digests: dict[int, str] = {}
-    rows, confirmed, new = verify._confirm_in_db(psycopg.Cursor(connection.connection), verify.db_batch_sql(),
+    rows, confirmed, new = fastwalk._confirm_in_db(psycopg.Cursor(connection.connection), spelling.db_batch_sql(),
                                                  chain_of(account).pk, 1, 2**62, chainlib.GENESIS, watch, digests,
                                                  known)
     new_texts.append(new)
@@ -48,12 +48,12 @@ def test_the_database_hashes_each_row_as_chain_canonical_does():
     record_tricky_events(account)
     events = list(AuditEvent.objects.filter(chain=chain_of(account)).order_by("seq"))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT head, tail, d FROM ({verify._pg_rows('seq', ordered=True)}) batch",
+        cursor.execute(f"SELECT head, tail, d FROM ({spelling._pg_rows('seq', ordered=True)}) batch",
                        [chain_of(account).pk, 0, 2**62])
         spelled = cursor.fetchall()
     assert len(spelled) == len(events) == 4
     for (head, tail, detail), event in zip(spelled, events, strict=True):
-        ours = head.encode() + verify._canonical_detail(detail.encode()) + tail.encode()
+        ours = head.encode() + fastwalk._canonical_detail(detail.encode()) + tail.encode()
         assert ours == event.prev_hash.encode() + chainlib.canonical(chainlib.fields_of(event))
 
     (rows, confirmed), digests, known = confirm_in_db(account, watch=frozenset({2, 4}))
@@ -67,7 +67,7 @@ def test_the_database_hashes_each_row_as_chain_canonical_does():
 
 @postgresql
 def test_details_beyond_the_remembered_ones_are_hashed_all_the_same(monkeypatch):
-    monkeypatch.setattr(verify, "DB_DETAILS", 2)
+    monkeypatch.setattr(fastwalk, "DB_DETAILS", 2)
     account = bare_account()
     append(account, 7)  # seven different details
     (rows, confirmed), _, known = confirm_in_db(account)
@@ -97,7 +97,7 @@ def test_one_field_changed_in_the_middle_of_a_batch_is_named(monkeypatch, column
         append(account, 9)
         seq = 5
     else:  # hashed by the batch's own query, which joins in the details learned from the batch before
-        monkeypatch.setattr(verify, "BATCH", 4)
+        monkeypatch.setattr(fastwalk, "BATCH", 4)
         _append_same_detail(account, 9)
         seq = 6
     with Tamper(chain_of(account)) as t:
@@ -195,17 +195,17 @@ def test_a_re_hashed_event_with_a_seq_out_of_turn_is_named():
 @postgresql
 def test_batches_of_mostly_new_details_are_re_hashed_in_python_for_a_while(monkeypatch):
     """Each new detail text goes to the database and back: where most are new, the Python walk costs less."""
-    monkeypatch.setattr(verify, "BATCH", 3)
-    monkeypatch.setattr(verify, "IN_PYTHON", 2)
+    monkeypatch.setattr(fastwalk, "BATCH", 3)
+    monkeypatch.setattr(fastwalk, "IN_PYTHON", 2)
     calls = []
 
     def spy(name, tag):
-        real = getattr(verify, name)
+        real = getattr(fastwalk, name)
 
         def counted(*args):
             calls.append(tag)
             return real(*args)
-        monkeypatch.setattr(verify, name, counted)
+        monkeypatch.setattr(fastwalk, name, counted)
 
     spy("_confirm_in_db", "db")
     spy("_confirm", "python")

@@ -7,7 +7,7 @@ import time_machine
 from django.db import connection
 
 from practicegate.audit import chain as chainlib
-from practicegate.audit import keys, verify
+from practicegate.audit import fastwalk, keys, spelling, verify
 from practicegate.audit.checkpoints import sign_head
 from practicegate.audit.models import AuditEvent
 from practicegate.audit.services import record
@@ -23,7 +23,7 @@ def problems_of(account):
 
 def batch_of(account):
     with connection.cursor() as cursor:
-        return verify._read_batch(cursor, verify.batch_sql(connection.vendor), chain_of(account).pk, 0, 2**62)
+        return fastwalk._read_batch(cursor, spelling.batch_sql(connection.vendor), chain_of(account).pk, 0, 2**62)
 
 
 def record_tricky_events(account):
@@ -49,12 +49,12 @@ def test_the_database_spells_each_row_as_chain_canonical_does():
     parts, details = rows.split(b"\x1f"), details.split(b"\x1f")
     for i, event in enumerate(events):
         head, tail, stored = parts[3 * i: 3 * i + 3]
-        spelled = head + verify._canonical_detail(details[i]) + tail
+        spelled = head + fastwalk._canonical_detail(details[i]) + tail
         assert spelled == event.prev_hash.encode() + chainlib.canonical(chainlib.fields_of(event))
         assert stored == event.hash.encode()
     assert events[1].actor_id == 2**40 and events[0].actor_id is None
     assert events[2].at.microsecond == 0
-    assert verify._confirm((rows, b"\x1f".join(details), seqs, count), 1, chainlib.GENESIS, frozenset({2}), {},
+    assert fastwalk._confirm((rows, b"\x1f".join(details), seqs, count), 1, chainlib.GENESIS, frozenset({2}), {},
                            {}) is not None
 
 
@@ -64,8 +64,8 @@ def test_text_that_needs_escaping_is_confirmed_the_exact_way(username):
     append(account, 3)
     record("page.view", account=account, actor_username=username, detail={"k": username})
     append(account, 2)
-    assert verify._confirm(batch_of(account), 1, chainlib.GENESIS, frozenset(), {}, {}) is None
-    expected, running, _, stopped = verify._fast_stretch(chain_of(account).pk, 1, 2**62, chainlib.GENESIS, None,
+    assert fastwalk._confirm(batch_of(account), 1, chainlib.GENESIS, frozenset(), {}, {}) is None
+    expected, running, _, stopped = fastwalk._fast_stretch(chain_of(account).pk, 1, 2**62, chainlib.GENESIS, None,
                                                          frozenset(), {})
     assert (stopped, expected, running) == (None, 7, chain_of(account).head_hash)
     assert problems_of(account) == []
@@ -87,7 +87,7 @@ def test_a_number_stored_as_text_is_an_edit():
 
 @pytest.fixture
 def small_batches(monkeypatch):
-    monkeypatch.setattr(verify, "BATCH", 3)
+    monkeypatch.setattr(fastwalk, "BATCH", 3)
 
 
 def test_checkpoints_inside_batches_verify(small_batches):
@@ -127,10 +127,10 @@ def test_a_null_where_text_belongs_is_an_edit():
         # Rebuilding SQLite's table is out of reach of a test: spell a synthetic row instead.
         columns = ", ".join(f"{'NULL' if name == 'section' else repr(str(i))} AS {name}" for i, name in
                             enumerate(["prev_hash", "hash", "at", "account_id", "actor_id", "seq", "detail",
-                                       *(n for n in verify.HASHED if n not in ("at", "account", "actor", "seq",
+                                       *(n for n in spelling.HASHED if n not in ("at", "account", "actor", "seq",
                                                                                  "detail"))]))
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {verify._row_sql('sqlite')} FROM (SELECT {columns})", [])
+            cursor.execute(f"SELECT {spelling._row_sql('sqlite')} FROM (SELECT {columns})", [])
             spelled = cursor.fetchone()[0]
         assert '"section":"\\"' in spelled  # a backslash: doubtful, never ""
         return

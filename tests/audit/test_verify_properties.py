@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from practicegate.audit import keys
 from practicegate.audit.chain import GENESIS
+from practicegate.audit.fastwalk import _fast_stretch
 from practicegate.audit.services import record
-from practicegate.audit.verify import _fast_stretch, verify_chain
+from practicegate.audit.verify import verify_chain
 from tests.audit.conftest import Tamper, bare_account, chain_of
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ import time
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
-from practicegate.audit import exports, keys, shipping
+from practicegate.audit import exports, integrity, keys, shipping
 from practicegate.audit.checkpoints import ChainBroken, checkpoint_all
 from practicegate.audit.models import Channel
 from practicegate.audit.selectors import EventFilter
@@ -92,12 +92,18 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read the public key: {exc}") from exc
         started = time.perf_counter()
         checked, problems = verify_all(account=target, public_keys=public_keys, parallel=True)
+        # Rows the apps keep beside their events (registered with audit.integrity), held to those events.
+        mismatches = integrity.mismatches(account=target)
         seconds = time.perf_counter() - started
-        for problem in problems:
+        for problem in [*problems, *mismatches]:
             self.stderr.write(str(problem))
         if problems:
             raise CommandError(f"The activity log is NOT intact: {len(problems)} problem(s).", returncode=2)
-        self.stdout.write(f"OK: {checked} events verified in {seconds:.2f}s; every chain and checkpoint is intact.")
+        if mismatches:
+            raise CommandError(f"{len(mismatches)} row(s) kept beside the activity log no longer match "
+                               "their events.", returncode=2)
+        self.stdout.write(f"OK: {checked} events verified in {seconds:.2f}s; every chain and checkpoint is intact, "
+                          "and every row kept beside an event matches it.")
 
     def do_rotate_key(self, *, print_new=False, **options):
         if print_new:

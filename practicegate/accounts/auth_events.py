@@ -1,30 +1,26 @@
-"""Receivers that log authentication events Django and django-axes announce."""
+"""Receivers that log authentication events Django and django-axes announce.
+
+They live here, not in the activity log's app, because the chain an event goes to
+is found from the user's memberships (selectors.log_account_of), which the
+activity log sits below.
+"""
 
 from __future__ import annotations
 
 from axes.signals import user_locked_out
-from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from practicegate.accounts.models import User
+from practicegate.accounts.selectors import log_account_of
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
-
-
-def log_account_of(user):
-    """The chain where a username's sign-in events belong: its home account, else any."""
-    if user is None:
-        return None
-    if user.home_account_id:
-        return user.home_account
-    membership = user.memberships.select_related("account").order_by("id").first()
-    return membership.account if membership else None
 
 
 def _known_user(username: str | None):
     if not username:
         return None
-    return get_user_model().objects.named(username).first()
+    return User.objects.named(username).first()
 
 
 @receiver(user_logged_in)
