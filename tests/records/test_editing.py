@@ -86,7 +86,7 @@ def test_views_are_module_level_functions(view):
 
 def test_each_route_declares_its_kind_and_section():
     match = resolve("/a/x/payers/3/")
-    assert match.func.pg_section == "payers" and match.kwargs["kind"] == "payer"
+    assert match.func.pg_section == "payers" and match.kwargs["kind"] == "payers"
     assert "<locals>" not in match.func.__qualname__
     match = resolve("/a/x/clients/3/insurance/4/end/")
     assert match.func is views_lines.line_end and match.kwargs["kind"] == "policy"
@@ -94,8 +94,8 @@ def test_each_route_declares_its_kind_and_section():
 
 def test_an_unknown_kind_or_one_outside_the_routes_section_is_a_404():
     on_payers = SimpleNamespace(section="payers")
-    assert masterfile_views._kind(on_payers, "payer").key == "payer"
-    for key in ("nope", "diagnosis"):  # a payers route never serves another kind's rows
+    assert masterfile_views._kind(on_payers, "payers").key == "payer"
+    for key in ("nope", "payer", "diagnosis_codes"):  # a payers route never serves another kind's rows
         with pytest.raises(Http404):
             masterfile_views._kind(on_payers, key)
     for key, verb in (("nope", ""), ("service", "end")):  # services are voided, never ended
