@@ -177,7 +177,8 @@ def test_deleting_a_username_with_no_other_account_deactivates_it(owner_client, 
     assert user.is_active is False and User.objects.filter(pk=user.pk).exists()
     assert events(owner_account, "account.username_remove").get().detail["deactivated"] is True
     # The open session is of no use any more, and the log still points at the username.
-    assert theirs.get(f"/a/{owner_account.slug}/").status_code in (302, 404)
+    stale = theirs.get(f"/a/{owner_account.slug}/")
+    assert stale.status_code == 302 and stale["Location"] == f"/login/?next=/a/{owner_account.slug}/"
     assert events(owner_account, "account.username_add").get().target_id == str(user.pk)
 
 
