@@ -10,6 +10,8 @@ from practicegate.audit import triggers
 from practicegate.core.scoping import account_scope
 from practicegate.core.sections import full_levels
 
+pytest_plugins = ["tests.postgresql_only"]
+
 PASSWORD = "correct horse battery staple 42"
 
 

@@ -43,7 +43,7 @@ def run_at_once(threads_n: int, append) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need separate server connections")
+@pytest.mark.postgresql("threads need separate server connections")
 @pytest.mark.django_db(transaction=True)
 def test_threads_appending_to_one_account_on_postgresql():
     account = bare_account()
@@ -60,7 +60,7 @@ def test_threads_appending_to_one_account_on_postgresql():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need separate server connections")
+@pytest.mark.postgresql("threads need separate server connections")
 @pytest.mark.django_db(transaction=True)
 def test_writers_in_transactions_and_in_autocommit_share_one_chain_on_postgresql():
     """Half the writers append two events per transaction (a change and its events), half one

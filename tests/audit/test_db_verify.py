@@ -17,7 +17,7 @@ from tests.audit.conftest import Tamper, append, bare_account, chain_of
 from tests.audit.test_fast_verify import record_tricky_events
 
 pytestmark = pytest.mark.django_db
-postgresql = pytest.mark.skipif("connection.vendor != 'postgresql'")
+postgresql = pytest.mark.postgresql("the verify query runs in the database")
 
 
 def problems_of(account):

@@ -28,7 +28,7 @@ from tests.audit.conftest import append, bare_account, chain_of
 from tests.conftest import add_member, login_client
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
-postgresql_only = pytest.mark.skipif(not ON_POSTGRESQL, reason="SQLite has no asynchronous commit")
+postgresql_only = pytest.mark.postgresql("SQLite has no asynchronous commit")
 TABLE = AuditEvent._meta.db_table
 
 

@@ -37,7 +37,7 @@ def test_raw_update_and_delete_are_refused(account, sql):
         assert cursor.fetchone()[0] == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is a PostgreSQL statement")
+@pytest.mark.postgresql("TRUNCATE is a PostgreSQL statement")
 @pytest.mark.parametrize("table", ["audit_auditevent", "audit_auditcheckpoint"])
 def test_truncate_is_refused_on_postgresql(account, table):
     with pytest.raises(DatabaseError, match="insert-only"), transaction.atomic():

@@ -16,7 +16,7 @@ from tests.audit.conftest import bare_account
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner, with statistics"),
+    pytest.mark.postgresql("PostgreSQL's planner, with statistics"),
     pytest.mark.django_db,
 ]
 EVENTS = 100_000

@@ -17,7 +17,7 @@ from tests.masterfiles.conftest import add_payer
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need separate server connections"),
+    pytest.mark.postgresql("threads need separate server connections"),
     pytest.mark.django_db(transaction=True),
 ]
 
