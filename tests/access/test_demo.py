@@ -8,7 +8,7 @@ from practicegate.access import demo as access_demo
 from practicegate.accounts import demo
 from practicegate.accounts.models import Account, Membership, User
 from practicegate.audit.models import AuditEvent
-from tests.access.conftest import password_login
+from tests.access.helpers import password_login
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from practicegate.accounts.models import Membership, User
 from practicegate.core.sections import SECTION_KEYS, Level, full_levels
-from tests.access.conftest import events, password_login, url
-from tests.conftest import add_member, login_client, make_account, make_user
+from tests.access.helpers import events, password_login, url
+from tests.helpers import add_member, login_client, make_account, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from practicegate.audit.checkpoints import sign_head
-from tests.audit.conftest import append, bare_account, chain_of, raw
+from tests.audit.helpers import append, bare_account, chain_of, raw
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import Level, full_levels
-from tests.conftest import add_member, login_client, make_user
+from tests.helpers import add_member, login_client, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.audit.phi_urls")]
 

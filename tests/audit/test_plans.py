@@ -12,7 +12,7 @@ from django.db import connection
 
 from practicegate.audit.models import AuditChain
 from practicegate.audit.selectors import PAGE_SIZE, EventFilter, account_events
-from tests.audit.conftest import bare_account
+from tests.audit.helpers import bare_account
 
 pytestmark = [
     pytest.mark.slow,

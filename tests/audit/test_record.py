@@ -17,7 +17,7 @@ from practicegate.audit.models import AuditChain, AuditEvent
 from practicegate.audit.selectors import EventFilter, account_events
 from practicegate.audit.services import record
 from practicegate.audit.verify import verify_all
-from tests.audit.conftest import append, bare_account, chain_of
+from tests.audit.helpers import append, bare_account, chain_of
 
 pytestmark = pytest.mark.django_db
 

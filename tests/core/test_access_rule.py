@@ -9,7 +9,7 @@ from django.test import Client
 
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import SECTION_KEYS, Level
-from tests.conftest import add_member, login_client, make_user
+from tests.helpers import add_member, login_client, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import resolve
 
 from practicegate.accounts.account_views import accepts_get
-from tests.conftest import add_member, login_client, make_user
+from tests.helpers import add_member, login_client, make_user
 from tests.walk import account_routes, path_for
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ import pytest
 
 from practicegate.accounts.demo import build_demo
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
-from tests.conftest import rows_of
+from tests.helpers import rows_of
+from tests.masterfiles.plans import explain, page_query
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,6 @@ def test_right_after_the_demo_a_code_list_reads_its_index_instead_of_sorting_the
     from practicegate.accounts.models import Account
     from practicegate.core.scoping import account_scope
     from practicegate.masterfiles.kinds import DIAGNOSIS
-    from tests.masterfiles.plans import explain, page_query
-
     build_demo()
     account = Account.objects.get(slug="sunrise-counseling")
     with account_scope(account):

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from tests.core.test_deployment import clean_environ
+from tests.helpers import clean_environ
 
 on_postgres = pytest.mark.postgresql("DATABASE_URL=postgres://...")
 

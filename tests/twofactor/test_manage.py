@@ -11,8 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from practicegate.audit.models import AuditEvent
 from practicegate.twofactor.models import RecoveryCode, RecoveryCodeDevice
 from practicegate.twofactor.services import has_two_factor, recovery_codes_left
-from tests.conftest import PASSWORD, login_client
-from tests.twofactor.conftest import password_step, turn_on, user_code
+from tests.helpers import PASSWORD, login_client
+from tests.twofactor.helpers import password_step, turn_on, user_code
 
 pytestmark = pytest.mark.django_db
 

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.copy.conftest import SOURCE_BILLING, SOURCE_PAYERS, seed
+from tests.masterfiles.copy.helpers import SOURCE_BILLING, SOURCE_PAYERS, seed
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 N_DIAGNOSIS = 400
 
 
@@ -55,7 +55,7 @@ class SharedDatabase:
             return cursor.fetchall()
 
     def start(self, source: str, dest: str, *, pause: bool = False) -> subprocess.Popen:
-        cmd = [sys.executable, "-m", "tests.copy.copy_worker", source, dest, "master"] + (["--pause"] if pause else [])
+        cmd = [sys.executable, "-m", "tests.masterfiles.copy.copy_worker", source, dest, "master"] + (["--pause"] if pause else [])
         return subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
 
