@@ -3,55 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from practicegate.accounts.models import Account, Membership, User
 from practicegate.audit import triggers
 from practicegate.core.scoping import account_scope
-from practicegate.core.sections import full_levels
+from practicegate.core.sections import SECTION_KEYS, Level
+from tests.helpers import login_client, make_account, new_member
 
-PASSWORD = "correct horse battery staple 42"
-
-
-def make_user(username: str, password: str = PASSWORD, **extra) -> User:
-    user = User(username=username, email=extra.pop("email", f"{username}@example.org"), **extra)
-    user.set_password(password)
-    user.save()
-    return user
-
-
-def make_account(name: str, owner_username: str) -> Account:
-    """A provider account with its owner, as sign-up makes it (without going through the form)."""
-    from practicegate.accounts.services import account_signup
-
-    return account_signup(provider_name=name, email=f"{owner_username}@example.org",
-                          username=owner_username, password=PASSWORD)
-
-
-def add_member(account: Account, user: User, levels: dict | None = None) -> Membership:
-    return Membership.objects.create(user=user, account=account, levels=levels or full_levels())
-
-
-def rows_of(model, account):
-    """A tenant model's manager as `account`'s scope sees it, for tests that read the database.
-
-    Tenant models refuse queries outside a scope (core.scoping); a test that looks at one
-    account's rows says which account, as the request it checks did.
-    """
-    if account is None or account.pk is None:
-        raise ValueError("rows_of needs a saved account")
-    return model.objects.with_scope(account=account)
-
-
-def rows_everywhere(model):
-    """Every account's rows: only for assertions that something happened in no account at all."""
-    return model.objects.with_scopes_disabled()
-
-
-def login_client(user: User, *, csrf: bool = False) -> Client:
-    client = Client(enforce_csrf_checks=csrf)
-    client.force_login(user, backend="practicegate.accounts.backends.UsernameBackend")
-    return client
+pytest_plugins = ["tests.postgresql_only"]
 
 
 @pytest.fixture(autouse=True)
@@ -98,9 +56,26 @@ def other_account(db):
 @pytest.fixture
 def member(owner_account):
     """A second username in the owner's account, Full Access until a test narrows it."""
-    user = make_user("alice")
-    add_member(owner_account, user)
-    return user
+    return new_member(owner_account, "alice")
+
+
+@pytest.fixture
+def levels_under_test():
+    """Give the levels of a username at one level in the sections under test (an area's conftest
+    narrows them to its sections)."""
+    return lambda level: {key: int(level) for key in SECTION_KEYS}
+
+
+@pytest.fixture
+def viewer(owner_account, levels_under_test):
+    """A username of the owner's account who may only view the sections under test."""
+    return new_member(owner_account, "viewer", levels_under_test(Level.VIEW))
+
+
+@pytest.fixture
+def blocked(owner_account, levels_under_test):
+    """A username of the owner's account who may not open the sections under test."""
+    return new_member(owner_account, "blocked", levels_under_test(Level.NONE))
 
 
 @pytest.fixture

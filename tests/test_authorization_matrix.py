@@ -18,7 +18,7 @@ from practicegate.accounts.models import Membership
 from practicegate.audit.models import AuditEvent
 from practicegate.core.decorators import SAFE_METHODS, needed_level
 from practicegate.core.sections import BY_KEY, MEMBERS, SECTION_KEYS, Level
-from tests.conftest import add_member, login_client, make_account, make_user
+from tests.helpers import add_member, login_client, make_account, make_user
 from tests.walk import (
     account_routes,
     foreign_404_gap,

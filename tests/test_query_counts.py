@@ -19,8 +19,8 @@ from practicegate.audit.services import record
 from practicegate.core.scoping import across_accounts
 from practicegate.core.sections import full_levels
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
-from tests.clients.conftest import make_client
-from tests.conftest import login_client, make_account
+from tests.clients.helpers import make_client
+from tests.helpers import login_client, make_account
 from tests.walk import account_routes, id_kwargs, path_for
 
 ROUTES = sorted(account_routes())

@@ -18,11 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from practicegate.access.models import JoinCode
 from practicegate.accounts.models import Account, Membership
+from practicegate.audit.models import AuditEvent
 from practicegate.clients.models import (
     Client,
     ClientChange,
@@ -38,7 +40,8 @@ from practicegate.masterfiles.models import (
     InsurancePayer,
     PendingImport,
 )
-from tests.conftest import add_member, make_user
+from tests.clients.helpers import make_client
+from tests.helpers import add_member, make_user
 
 ACCOUNT_KWARG = "<slug:account>"
 PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
@@ -94,8 +97,6 @@ def _pending_import(account: Account, rows: dict | None = None) -> PendingImport
 
 
 def _client(account: Account, rows: dict | None = None):
-    from tests.clients.conftest import make_client
-
     letters = "".join(chr(ord("a") + int(d)) for d in str(next(_serial)))  # names have no digits
     return make_client(account, account.owner, last_name=f"Walk{letters}")
 
@@ -266,3 +267,42 @@ def foreign_404_gap(events, *, account: Account, actor, method: str, path: str) 
         shape = [(e.action, e.outcome, e.account_id) for e in events]
         return f"{method} {path}: foreign-id 404 logged as {shape}, expected one refusal event"
     return None
+
+
+# Requests made by the walks, and what they may change.
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+# Tables a refused request may legitimately touch: sessions, log-in throttling, the log itself.
+UNTRACKED_APPS = {"sessions", "axes", "audit"}
+
+
+def last_id() -> int:
+    """The id of the newest event, 0 when there is none."""
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def snapshot() -> str:
+    """A digest of every row of every tracked table: any insert, update or delete changes it."""
+    digest = hashlib.sha256()
+    for model in apps.get_models():
+        if model._meta.app_label in UNTRACKED_APPS or model._meta.proxy:
+            continue
+        digest.update(model._meta.label.encode())
+        for row in model._base_manager.order_by("pk").values_list():  # every account: unscoped
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def call(client, method: str, url: str):
+    """Request `url` with `method`, as the walks do."""
+    return getattr(client, method.lower())(url, HTTP_USER_AGENT="completeness")
+
+
+def every_route(patterns=None, prefix="", namespace=""):
+    """Yield every route of the URL configuration as (route, namespaced name, view)."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            yield from every_route(entry.url_patterns, prefix + str(entry.pattern),
+                                   f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), f"{namespace}{entry.name or ''}", entry.callback

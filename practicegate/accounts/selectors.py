@@ -5,15 +5,6 @@ from __future__ import annotations
 from practicegate.accounts.models import Account, Membership, User
 
 
-def membership_for(user: User, account_slug: str) -> Membership | None:
-    """The user's membership in the account with this slug, account joined in: one query."""
-    return (
-        Membership.objects.select_related("account", "user")
-        .filter(user=user, account__slug=account_slug)
-        .first()
-    )
-
-
 def accounts_of(user: User) -> list[tuple[str, str]]:
     """(slug, provider name) of every account the user belongs to, in one query."""
     return list(

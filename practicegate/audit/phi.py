@@ -1,10 +1,6 @@
 """The hook for pages that show protected health information: every read is logged.
 
-    @account_view("clients")
-    @audit_phi_read("client")              # target id from the URL's first id kwarg
-    def client_detail(request, account, pk): ...
-
-or, inside a view that knows better what it shows:
+A view that shows one target's PHI logs it before it answers:
 
     record_phi_read(request, target_type="client", target_id=client.pk, detail={"fields": [...]})
 
@@ -15,8 +11,6 @@ and, for a page that shows PHI of several accounts at once (each account's log g
 """
 
 from __future__ import annotations
-
-import functools
 
 from practicegate.audit.services import Entry, record, record_many
 from practicegate.core.sections import MEMBERS
@@ -37,23 +31,3 @@ def record_phi_reads(request, entries: list[Entry], *, section: str) -> list:
     The caller has applied the membership rule to every one of these accounts."""
     return record_many("phi.view", entries, actor=request.user, request=request, section=section)
 
-
-def audit_phi_read(target_type: str, *, id_kwarg: str | None = None):
-    """Log `phi.view` for every successful response of the view (before it is sent).
-
-    The event is written before the page leaves the server: if it cannot be
-    written, the request fails and the PHI is not shown.
-    """
-
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
-            response = view(request, *args, **kwargs)
-            if response.status_code < 400:
-                ids = [v for k, v in kwargs.items() if k != "account" and (id_kwarg is None or k == id_kwarg)]
-                record_phi_read(request, target_type=target_type, target_id=ids[0] if ids else "")
-            return response
-
-        return wrapper
-
-    return decorate

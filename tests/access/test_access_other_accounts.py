@@ -12,18 +12,10 @@ from django.utils import timezone
 from practicegate.accounts.models import Membership
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import Level, full_levels
-from tests.access.conftest import events, password_login, url
-from tests.conftest import PASSWORD, add_member, login_client, make_account, make_user
+from tests.access.helpers import events, password_login, url
+from tests.helpers import PASSWORD, add_member, login_client, make_account, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def joiner(owner_account):
-    """A master username in account A (Sunrise)."""
-    user = make_user("manager")
-    add_member(owner_account, user)
-    return user
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import pytest
 from practicegate.accounts.models import Membership, User
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import SECTION_KEYS, Level, full_levels
-from tests.access.conftest import events, password_login, url
-from tests.conftest import PASSWORD, add_member, login_client, make_user
+from tests.access.helpers import events, password_login, url
+from tests.helpers import PASSWORD, add_member, login_client, make_user
 
 pytestmark = pytest.mark.django_db
 

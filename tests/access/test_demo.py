@@ -9,7 +9,7 @@ from practicegate.accounts import demo
 from practicegate.accounts.models import Account, Membership, User
 from practicegate.audit.models import AuditEvent
 from practicegate.core.demo import build_demo, demo_credentials
-from tests.access.conftest import password_login
+from tests.access.helpers import password_login
 
 pytestmark = pytest.mark.django_db
 

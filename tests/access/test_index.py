@@ -6,8 +6,8 @@ import pytest
 
 from practicegate.accounts.models import Membership
 from practicegate.core.sections import Level, full_levels
-from tests.access.conftest import url
-from tests.conftest import login_client
+from tests.access.helpers import url
+from tests.helpers import login_client
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from practicegate.access.models import JoinCode
 from practicegate.accounts.models import Membership
 from practicegate.core.errors import ServiceError
 from practicegate.core.sections import Level, full_levels
-from tests.access.conftest import events, url
-from tests.conftest import (
+from tests.access.helpers import events, url
+from tests.helpers import (
     add_member,
     login_client,
     make_account,
@@ -25,13 +25,6 @@ from tests.conftest import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def joiner(owner_account):
-    user = make_user("manager")
-    add_member(owner_account, user)
-    return user
 
 
 def create_code(client, account) -> str:

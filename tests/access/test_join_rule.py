@@ -11,17 +11,10 @@ from practicegate.access import services
 from practicegate.accounts.models import Membership
 from practicegate.core.errors import ServiceError
 from practicegate.core.sections import Level, full_levels
-from tests.access.conftest import url
-from tests.conftest import add_member, login_client, make_user
+from tests.access.helpers import url
+from tests.helpers import login_client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def joiner(owner_account):
-    user = make_user("manager")
-    add_member(owner_account, user)
-    return user
 
 
 def web_request(user):

@@ -9,8 +9,8 @@ import time_machine
 from django.utils import timezone
 
 from practicegate.accounts.models import Membership
-from tests.access.conftest import events, password_login, url
-from tests.conftest import PASSWORD, add_member, login_client, make_user
+from tests.access.helpers import events, password_login, url
+from tests.helpers import PASSWORD, add_member, login_client, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from practicegate.access import selectors
 from practicegate.core.sections import full_levels
-from tests.conftest import add_member, make_account, make_user
+from tests.helpers import add_member, make_account, make_user
 
 pytestmark = pytest.mark.django_db
 

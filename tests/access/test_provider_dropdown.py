@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from practicegate.accounts.models import Account, Membership
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import Level, full_levels
-from tests.access.conftest import url
-from tests.conftest import add_member, login_client, make_user
+from tests.access.helpers import url
+from tests.helpers import add_member, login_client, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from practicegate.accounts.models import Membership, User
 from practicegate.core.sections import SECTION_KEYS, Level, full_levels
-from tests.access.conftest import events, password_login, url
-from tests.conftest import add_member, login_client, make_account, make_user
+from tests.access.helpers import events, password_login, url
+from tests.helpers import add_member, login_client, make_account, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +177,8 @@ def test_deleting_a_username_with_no_other_account_deactivates_it(owner_client, 
     assert user.is_active is False and User.objects.filter(pk=user.pk).exists()
     assert events(owner_account, "account.username_remove").get().detail["deactivated"] is True
     # The open session is of no use any more, and the log still points at the username.
-    assert theirs.get(f"/a/{owner_account.slug}/").status_code in (302, 404)
+    stale = theirs.get(f"/a/{owner_account.slug}/")
+    assert stale.status_code == 302 and stale["Location"] == f"/login/?next=/a/{owner_account.slug}/"
     assert events(owner_account, "account.username_add").get().target_id == str(user.pk)
 
 

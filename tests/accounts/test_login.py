@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from practicegate.audit.models import AuditEvent
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

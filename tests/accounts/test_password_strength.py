@@ -10,8 +10,8 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 from practicegate.accounts.models import Account, User
-from tests.accounts.test_signup import signup
-from tests.conftest import PASSWORD, login_client
+from tests.accounts.helpers import signup
+from tests.helpers import PASSWORD, login_client
 
 LONG_RANDOM = "".join(random.Random(7).choices(string.ascii_letters + string.digits + " ", k=1024))
 ONE_CHARACTER = "one character repeated"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from practicegate.accounts.models import User
 from practicegate.audit.models import AuditEvent
-from tests.conftest import PASSWORD, login_client
+from tests.helpers import PASSWORD, login_client
 
 pytestmark = pytest.mark.django_db
 NEW = "a brand new sentence for my password"

@@ -6,22 +6,10 @@ from django.db import IntegrityError
 from practicegate.accounts.models import Account, Membership, User
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import SECTION_KEYS, Level
-from tests.conftest import PASSWORD, make_user
+from tests.accounts.helpers import GOOD, signup
+from tests.helpers import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
-
-GOOD = {
-    "provider_name": "Maple Street Counseling",
-    "email": "maple@example.org",
-    "username": "maplestreet",
-    "password1": "a quiet river bends at dawn",
-    "password2": "a quiet river bends at dawn",
-}
-
-
-def signup(client, **changes):
-    return client.post("/", {**GOOD, **changes})
-
 
 def test_it_creates_account_owner_and_full_membership_and_signs_in(client):
     response = signup(client)

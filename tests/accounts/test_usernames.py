@@ -14,9 +14,9 @@ from practicegate.accounts.models import Account, User
 from practicegate.accounts.services import user_create
 from practicegate.accounts.usernames import mixed_scripts, username_key, username_skeleton
 from practicegate.core.errors import ServiceError
-from tests.access.conftest import url
-from tests.accounts.test_signup import signup
-from tests.conftest import PASSWORD, make_user
+from tests.access.helpers import url
+from tests.accounts.helpers import signup
+from tests.helpers import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 CYRILLIC_S = "\u0455"  # ѕ, CYRILLIC SMALL LETTER DZE

@@ -11,7 +11,8 @@ import json
 import os
 import sys
 import tempfile
-import threading
+
+from tests.threads import run_at_once
 
 THREADS, EACH = 4, 25
 
@@ -25,7 +26,6 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
     call_command("migrate", verbosity=0)
     from practicegate.accounts.models import Account, User
@@ -35,24 +35,12 @@ def main() -> None:
 
     owner = User.objects.create(username="concurrent")
     account = Account.objects.create(slug="conc", name="Conc", email="c@example.org", owner=owner)
-    errors: list[str] = []
-    start = threading.Barrier(THREADS)
 
     def work(n: int) -> None:
-        start.wait()
-        try:
-            for i in range(EACH):
-                record("page.view", account=account, detail={"thread": n, "i": i})
-        except Exception as exc:  # reported to the test, which fails on any
-            errors.append(repr(exc))
-        finally:
-            connection.close()
+        for i in range(EACH):
+            record("page.view", account=account, detail={"thread": n, "i": i})
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = [repr(exc) for exc in run_at_once(THREADS, work)]  # the test fails on any
     seqs = list(AuditEvent.objects.filter(account=account).order_by("seq").values_list("seq", flat=True))
     _, problems = verify_all(account=account)
     print(json.dumps({"seqs": seqs, "errors": errors, "problems": [str(p) for p in problems],

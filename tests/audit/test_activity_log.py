@@ -12,7 +12,7 @@ from django.utils import timezone
 from practicegate.audit.models import AuditEvent, Outcome
 from practicegate.audit.services import record
 from practicegate.core.sections import Level, full_levels
-from tests.conftest import add_member, login_client, make_user
+from tests.helpers import add_member, login_client, make_user
 
 pytestmark = pytest.mark.django_db
 

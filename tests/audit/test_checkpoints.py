@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from practicegate.audit import keys
 from practicegate.audit.models import AuditCheckpoint, AuditEvent
 from practicegate.audit.verify import checkpoint_message, verify_all
-from tests.audit.conftest import Tamper, append, bare_account, chain_of
+from tests.audit.helpers import Tamper, append, bare_account, chain_of, raw
 
 pytestmark = pytest.mark.django_db
 
@@ -122,8 +122,6 @@ def test_rotation_keeps_old_checkpoints_verifiable_with_public_keys_only(setting
     assert [(p.seq, p.kind) for p in problems] == [(3, "checkpoint"), (5, "checkpoint")]
     assert all(f"unknown key {old_id}" in p.message for p in problems)
     with Tamper(chain_of(account)):
-        from tests.audit.conftest import raw
-
         raw("UPDATE audit_auditcheckpoint SET seq = 8 WHERE seq = 9 AND chain_id = %s", [chain_of(account).pk])
     _, problems = verify_all(public_keys=keys.verification_keys(keyring))
     assert [(p.seq, p.kind) for p in problems] == [(8, "checkpoint")]

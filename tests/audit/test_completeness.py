@@ -13,57 +13,33 @@ Routes other apps add are walked the same way the moment they exist.
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
-from django.apps import apps
 
 from practicegate.audit.actions import ACTIONS
 from practicegate.audit.models import AuditEvent
 from practicegate.core.decorators import SAFE_METHODS, needed_level
 from practicegate.core.sections import MEMBERS, SECTION_KEYS, Level
-from tests.conftest import add_member, login_client, make_user
+from tests.helpers import add_member, login_client, make_user
 from tests.walk import (
+    METHODS,
     account_routes,
+    call,
     foreign_404_gap,
     id_kwargs,
+    last_id,
     make_rows,
     path_for,
+    snapshot,
     unknown_kwargs,
 )
 
 pytestmark = pytest.mark.django_db
-METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-# Tables a refused request may legitimately touch: sessions, log-in throttling, the log itself.
-UNTRACKED_APPS = {"sessions", "axes", "audit"}
-
-
 ROUTES = sorted(account_routes())
 
 
 def url_for(route: str, view, account) -> str:
     """The route in `account` with a fresh row of that account for each id."""
     return path_for(route, account.slug, make_rows(route, getattr(view, "pg_section", ""), account))
-
-
-def last_id() -> int:
-    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
-def snapshot() -> str:
-    """A digest of every row of every tracked table: any insert, update or delete changes it."""
-    digest = hashlib.sha256()
-    for model in apps.get_models():
-        if model._meta.app_label in UNTRACKED_APPS or model._meta.proxy:
-            continue
-        digest.update(model._meta.label.encode())
-        for row in model._base_manager.order_by("pk").values_list():  # every account: unscoped
-            digest.update(repr(row).encode())
-    return digest.hexdigest()
-
-
-def call(client, method: str, url: str):
-    return getattr(client, method.lower())(url, HTTP_USER_AGENT="completeness")
 
 
 def test_the_walk_sees_the_known_routes():

@@ -5,45 +5,21 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from practicegate.audit.models import AuditEvent
 from practicegate.audit.services import record
 from practicegate.audit.verify import verify_all
-from tests.audit.conftest import bare_account
+from tests.audit.helpers import bare_account
+from tests.threads import run_at_once
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_at_once(threads_n: int, append) -> list[str]:
-    """Start `append(n)` on threads_n threads released together (each its own connection);
-    return the errors they raised."""
-    errors = []
-    barrier = threading.Barrier(threads_n)
-
-    def work(n):
-        barrier.wait()
-        try:
-            append(n)
-        except Exception as exc:
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(threads_n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need separate server connections")
+@pytest.mark.postgresql("threads need separate server connections")
 @pytest.mark.django_db(transaction=True)
 def test_threads_appending_to_one_account_on_postgresql():
     account = bare_account()
@@ -60,7 +36,7 @@ def test_threads_appending_to_one_account_on_postgresql():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need separate server connections")
+@pytest.mark.postgresql("threads need separate server connections")
 @pytest.mark.django_db(transaction=True)
 def test_writers_in_transactions_and_in_autocommit_share_one_chain_on_postgresql():
     """Half the writers append two events per transaction (a change and its events), half one

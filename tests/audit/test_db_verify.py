@@ -13,11 +13,10 @@ from practicegate.audit import chain as chainlib
 from practicegate.audit import fastwalk, keys, spelling, verify
 from practicegate.audit.models import AuditChain, AuditEvent
 from practicegate.audit.services import record
-from tests.audit.conftest import Tamper, append, bare_account, chain_of
-from tests.audit.test_fast_verify import record_tricky_events
+from tests.audit.helpers import Tamper, append, bare_account, chain_of, record_tricky_events
 
 pytestmark = pytest.mark.django_db
-postgresql = pytest.mark.skipif("connection.vendor != 'postgresql'")
+postgresql = pytest.mark.postgresql("the verify query runs in the database")
 
 
 def problems_of(account):

@@ -24,11 +24,12 @@ from practicegate.audit.models import AuditEvent
 from practicegate.audit.selectors import EventFilter
 from practicegate.audit.services import record
 from practicegate.audit.verify import verify_all
-from tests.audit.conftest import append, bare_account, chain_of
-from tests.conftest import add_member, login_client
+from tests.audit.helpers import append, bare_account, chain_of
+from tests.helpers import add_member, login_client
+from tests.threads import run_at_once
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
-postgresql_only = pytest.mark.skipif(not ON_POSTGRESQL, reason="SQLite has no asynchronous commit")
+postgresql_only = pytest.mark.postgresql("SQLite has no asynchronous commit")
 TABLE = AuditEvent._meta.db_table
 
 
@@ -88,8 +89,6 @@ def test_on_its_own_record_returns_only_once_its_event_is_on_disk():
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_eight_threads_in_one_account_each_event_on_disk_when_record_returns():
-    from tests.audit.test_concurrency import run_at_once
-
     account = bare_account()
     append(account, 1)
     late = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import time_machine
 from django.db import connection
 
 from practicegate.audit import chain as chainlib
@@ -11,8 +10,7 @@ from practicegate.audit import fastwalk, keys, spelling, verify
 from practicegate.audit.checkpoints import sign_head
 from practicegate.audit.models import AuditEvent
 from practicegate.audit.services import record
-from tests.audit.conftest import Tamper, append, bare_account, chain_of
-from tests.conftest import make_user
+from tests.audit.helpers import Tamper, append, bare_account, chain_of, record_tricky_events
 
 pytestmark = pytest.mark.django_db
 
@@ -24,20 +22,6 @@ def problems_of(account):
 def batch_of(account):
     with connection.cursor() as cursor:
         return fastwalk._read_batch(cursor, spelling.batch_sql(connection.vendor), chain_of(account).pk, 0, 2**62)
-
-
-def record_tricky_events(account):
-    """Values the template must spell exactly as chain.canonical does (none needs escaping)."""
-    big = make_user("big-actor-id")
-    big.__class__.objects.filter(pk=big.pk).update(id=2**40)
-    big.id = 2**40
-    record("page.view", account=account, actor_username="Zoë 🌿 ñ 中文", section="",
-           detail={"z": {"b": [1, "é", None, True], "a": 1.5}, "big": 2**63 - 1, "neg": -(2**63), "": ""})
-    record("page.view", account=account, actor=big, target_id="", detail={})
-    with time_machine.travel("2031-05-06 07:08:09+00:00", tick=False):  # microsecond 0
-        record("page.view", account=account, actor_username="whole second", detail={"list": [[], {}]})
-    record("page.view", account=account, actor_username="𝔘𝔫𝔦𝔠𝔬𝔡𝔢 '/<>&", target_id="a/b?c=d&e",
-           detail={"path": "/a/x/", "q": "it's"})
 
 
 def test_the_database_spells_each_row_as_chain_canonical_does():

@@ -6,7 +6,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from practicegate.audit.checkpoints import sign_head
-from tests.audit.conftest import append, bare_account, chain_of, raw
+from tests.audit.helpers import append, bare_account, chain_of, raw
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_raw_update_and_delete_are_refused(account, sql):
         assert cursor.fetchone()[0] == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is a PostgreSQL statement")
+@pytest.mark.postgresql("TRUNCATE is a PostgreSQL statement")
 @pytest.mark.parametrize("table", ["audit_auditevent", "audit_auditcheckpoint"])
 def test_truncate_is_refused_on_postgresql(account, table):
     with pytest.raises(DatabaseError, match="insert-only"), transaction.atomic():

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django_scopes import get_scope
 
 from practicegate.audit import integrity
-from tests.audit.conftest import append, bare_account
+from tests.audit.helpers import append, bare_account
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from practicegate.audit.services import record
-from tests.conftest import add_member, login_client
+from tests.helpers import add_member, login_client
 
 pytestmark = pytest.mark.django_db
 URL = "/me/activity/"

@@ -10,7 +10,7 @@ import pytest
 
 from practicegate.audit.models import AuditEvent
 from practicegate.masterfiles.models import DiagnosisCode
-from tests.conftest import login_client, rows_of
+from tests.helpers import login_client, rows_of
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.db import connection
 
 from practicegate.audit import keys, parallel
 from practicegate.audit.verify import verify_chain
-from tests.audit.conftest import Tamper, append, bare_account, chain_of
+from tests.audit.helpers import Tamper, append, bare_account, chain_of
 
 transactional = pytest.mark.django_db(transaction=True)
 

@@ -1,4 +1,4 @@
-"""The PHI-read hook: a successful read of a PHI page leaves a phi.view event."""
+"""record_phi_read: a successful read of a PHI page leaves a phi.view event."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import Level, full_levels
-from tests.conftest import add_member, login_client, make_user
+from tests.helpers import add_member, login_client, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.audit.phi_urls")]
 
@@ -47,8 +47,3 @@ def test_a_refused_read_records_access_denied_only(owner_account):
     assert client.get(f"/a/{owner_account.slug}/phi-test/77/").status_code == 403
     assert [(e.action, e.outcome) for e in new_events(mark)] == [("access.denied", "denied")]
 
-
-def test_decorator_keeps_the_section_declaration():
-    from tests.audit.phi_urls import client_page
-
-    assert client_page.pg_section == "clients"

@@ -12,11 +12,11 @@ from django.db import connection
 
 from practicegate.audit.models import AuditChain
 from practicegate.audit.selectors import PAGE_SIZE, EventFilter, account_events
-from tests.audit.conftest import bare_account
+from tests.audit.helpers import bare_account
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner, with statistics"),
+    pytest.mark.postgresql("PostgreSQL's planner, with statistics"),
     pytest.mark.django_db,
 ]
 EVENTS = 100_000

@@ -17,7 +17,7 @@ from practicegate.audit.models import AuditChain, AuditEvent
 from practicegate.audit.selectors import EventFilter, account_events
 from practicegate.audit.services import record
 from practicegate.audit.verify import verify_all
-from tests.audit.conftest import append, bare_account, chain_of
+from tests.audit.helpers import append, bare_account, chain_of
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_an_event_costs_one_statement_on_postgresql_and_three_on_sqlite_inside_t
         assert "RETURNING" in queries.captured_queries[0]["sql"].upper()
 
 
-@pytest.mark.skipif(not ON_POSTGRESQL, reason="SQLite appends in a transaction of its own")
+@pytest.mark.postgresql("SQLite appends in a transaction of its own")
 @pytest.mark.django_db(transaction=True)
 def test_on_its_own_the_statement_runs_in_autocommit_and_is_committed_when_record_returns():
     """The append in autocommit, then the durability barrier in autocommit (its own commit,

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from practicegate.audit.models import AuditChain, AuditEvent
 from practicegate.audit.services import Entry, record, record_many
 from practicegate.audit.verify import verify_chain
-from tests.conftest import make_account
+from tests.helpers import make_account
 
 pytestmark = pytest.mark.django_db
 

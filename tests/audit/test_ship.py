@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from practicegate.audit.models import AuditEvent
-from tests.audit.conftest import Tamper, append, bare_account, chain_of
+from tests.audit.helpers import Tamper, append, bare_account, chain_of, raw
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +76,6 @@ def test_since_ships_one_account_after_a_sequence_number(tmp_path, capsysbinary)
 
 def test_a_chain_rewritten_after_shipping_is_refused(tmp_path):
     from practicegate.audit import chain as chainlib
-    from tests.audit.conftest import raw
-
     account = bare_account()
     append(account, 3)
     out, state = tmp_path / "out.jsonl", tmp_path / "state.json"

@@ -10,7 +10,7 @@ from practicegate.audit import keys
 from practicegate.audit.checkpoints import ChainBroken, sign_head
 from practicegate.audit.models import AuditCheckpoint
 from practicegate.audit.verify import verify_all, verify_chain
-from tests.audit.conftest import Tamper, append, bare_account, chain_of, raw
+from tests.audit.helpers import Tamper, append, bare_account, chain_of, raw
 
 pytestmark = pytest.mark.django_db
 

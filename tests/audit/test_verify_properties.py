@@ -11,7 +11,7 @@ from practicegate.audit.chain import GENESIS
 from practicegate.audit.fastwalk import _fast_stretch
 from practicegate.audit.services import record
 from practicegate.audit.verify import verify_chain
-from tests.audit.conftest import Tamper, bare_account, chain_of
+from tests.audit.helpers import Tamper, bare_account, chain_of
 
 pytestmark = pytest.mark.django_db
 PROPERTY = settings(max_examples=40, deadline=None,

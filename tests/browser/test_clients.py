@@ -12,9 +12,10 @@ from practicegate.clients import services
 from practicegate.clients.models import Client
 from practicegate.core.scoping import account_scope
 from practicegate.core.sections import SECTION_KEYS, Level
-from tests.browser.conftest import log_in
-from tests.clients.conftest import add_billing, add_diagnosis, add_payer, make_client
-from tests.conftest import PASSWORD, add_member, make_account, make_user
+from tests.browser.helpers import log_in
+from tests.clients.helpers import make_client
+from tests.helpers import PASSWORD, add_member, make_account, make_user
+from tests.masterfiles.helpers import add_billing, add_diagnosis, add_payer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from practicegate.accounts import demo
 from practicegate.core.demo import build_demo
-from tests.browser.conftest import log_in
+from tests.browser.helpers import log_in
 
 FORM_LABELS = {"Description", "Modifier 1", "Modifier 2", "Modifier 3", "Modifier 4", "Default fee",
                "Default units", "Active", "Name", "Electronic payer ID", "Address", "City", "State", "ZIP",

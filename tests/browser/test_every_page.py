@@ -22,9 +22,9 @@ from practicegate.core.decorators import needed_level
 from practicegate.core.demo import build_demo
 from practicegate.core.scoping import account_scope
 from practicegate.core.sections import MEMBERS, SECTION_KEYS, Level
-from tests.browser.conftest import log_in, log_out
+from tests.browser.helpers import log_in, log_out
 from tests.browser.walk import NOT_WALKED, Findings, get_routes, nu_checker_errors, walk
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 VIEW_ONLY = ("front-desk", "front desk mornings are always busy")
 MASTER = ("practice-manager", "practice-manager-demo-passphrase")

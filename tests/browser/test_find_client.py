@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import SECTION_KEYS, Level
-from tests.browser.conftest import log_in
-from tests.clients.conftest import make_client
-from tests.conftest import PASSWORD, add_member, make_account, make_user
+from tests.browser.helpers import log_in
+from tests.clients.helpers import make_client
+from tests.helpers import PASSWORD, add_member, make_account, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

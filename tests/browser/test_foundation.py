@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from practicegate.accounts.models import Account
-from tests.browser.conftest import log_in, log_out, sign_up
+from tests.browser.helpers import log_in, log_out, sign_up
 
 PASSWORD_A = "maple leaves fall softly in october"
 PASSWORD_B = "harbor lights shine across the water"

@@ -9,8 +9,9 @@ from practicegate.accounts.models import Account
 from practicegate.audit.models import AuditEvent
 from practicegate.core.demo import build_demo
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
-from tests.browser.conftest import log_in, sign_up
-from tests.conftest import rows_of
+from tests.browser.helpers import log_in, sign_up
+from tests.helpers import PASSWORD, add_member, make_account, make_user, rows_of
+from tests.masterfiles.helpers import add_diagnosis
 
 
 def test_add_a_diagnosis_code_and_a_payer(browser_page, screenshot):
@@ -74,9 +75,6 @@ def test_copy_codes_between_two_demo_accounts(browser_page, screenshot):
 
 
 def test_two_people_edit_one_code_and_the_second_sees_the_first(browser_page, new_page):
-    from tests.conftest import PASSWORD, add_member, make_account, make_user
-    from tests.masterfiles.conftest import add_diagnosis
-
     account = make_account("Willow Counseling", "willow")
     add_member(account, make_user("rowan"))
     row = add_diagnosis(account, "F411", "Generalized anxiety disorder")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from practicegate.accounts.models import Account
 from practicegate.audit.models import AuditEvent
-from tests.browser.conftest import log_in, log_out, sign_up
+from tests.browser.helpers import log_in, log_out, sign_up
 
 PROVIDERS = [
     ("Maple Street Counseling", "maple", "maple leaves fall softly in october"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from practicegate.core.demo import build_demo
-from tests.browser.conftest import log_in
+from tests.browser.helpers import log_in
 
 PHONE = {"width": 390, "height": 844}
 

@@ -12,7 +12,7 @@ from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from practicegate.audit.models import AuditEvent
-from tests.browser.conftest import log_in, log_out, sign_up
+from tests.browser.helpers import log_in, log_out, sign_up
 
 PASSWORD = "quiet mornings begin with a long walk"
 

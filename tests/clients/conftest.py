@@ -1,57 +1,16 @@
-"""Fixtures of the Clients tests: usernames at each level, master-file rows, client makers."""
+"""Fixtures of the Clients tests: usernames at each level, master-file rows, a client."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
-from django.urls import reverse
 
 from practicegate.clients import services
-from practicegate.clients.forms import ClientForm
 from practicegate.core.scoping import account_scope
-from practicegate.core.sections import SECTION_KEYS, Level
-from tests.conftest import add_member, login_client, make_user
-from tests.masterfiles.conftest import add_billing, add_diagnosis, add_payer
-
-__all__ = ["add_billing", "add_diagnosis", "add_payer", "client_data", "make_client", "url"]
-
-
-def levels_with(level: Level) -> dict:
-    base = {key: int(Level.FULL) for key in SECTION_KEYS}
-    base["clients"] = int(level)
-    return base
-
-
-def url(account, name: str, **kwargs) -> str:
-    return reverse(f"clients:{name}", kwargs={"account": account.slug, **kwargs})
-
-
-def client_data(**overrides) -> dict:
-    """Form data of a valid client (what a person types)."""
-    data = {"first_name": "Zoë", "middle_name": "", "last_name": "O'Brien-Núñez", "preferred_name": "Zo",
-            "birth_date": "1990-04-17", "sex": "F", "gender_identity": "", "address1": "12 Elm St",
-            "address2": "", "city": "Portland", "state": "OR", "zip_code": "97201", "home_phone": "",
-            "mobile_phone": "(503) 555-0123", "work_phone": "", "email": "zoe@example.org",
-            "emergency_name": "", "emergency_relationship": "", "emergency_phone": "",
-            "intake_date": "2024-01-10"}
-    data.update(overrides)
-    return data
-
-
-def _data(**overrides) -> dict:
-    """The cleaned data of a valid client (what a service receives)."""
-    form = ClientForm(client_data(**overrides))
-    assert form.is_valid(), form.errors
-    return form.cleaned_data
-
-
-def make_client(account, actor=None, **overrides):
-    """A client added through the service, with the form's cleaning (in the account's scope)."""
-    form = ClientForm(client_data(**overrides))
-    assert form.is_valid(), form.errors
-    with account_scope(account):
-        return services.client_create(actor=actor, account=account, data=form.cleaned_data)
+from tests.clients.helpers import levels_with, make_client
+from tests.helpers import login_client
+from tests.masterfiles.helpers import add_billing, add_diagnosis, add_payer
 
 
 @pytest.fixture
@@ -73,17 +32,9 @@ def client_row(owner_account, owner):
 
 
 @pytest.fixture
-def viewer(owner_account):
-    user = make_user("viewer")
-    add_member(owner_account, user, levels_with(Level.VIEW))
-    return user
-
-
-@pytest.fixture
-def blocked(owner_account):
-    user = make_user("blocked")
-    add_member(owner_account, user, levels_with(Level.NONE))
-    return user
+def levels_under_test():
+    """Put `viewer` and `blocked` (tests/conftest.py) at their level in this area's sections only."""
+    return levels_with
 
 
 @pytest.fixture
@@ -96,4 +47,17 @@ def viewer_http(viewer):
     return login_client(viewer)
 
 
-TODAY = date.today()
+@pytest.fixture
+def client_record(owner_account, owner, codes):
+    """A client of the owner's account with one line on each tab, keyed by the tab's name."""
+    client = make_client(owner_account, owner)
+    with account_scope(owner_account):
+        dx = services.client_diagnosis_add(actor=owner, account=owner_account, client=client, code=codes["dx"],
+                                           is_primary=True, start_date=date(2024, 1, 1))
+        policy = services.client_policy_add(actor=owner, account=owner_account, client=client,
+                                            payer=codes["payer"],
+                                            data={"priority": 1, "member_id": "M1", "effective_date": date(2024, 1, 1)})
+        service = services.client_service_add(actor=owner, account=owner_account, client=client,
+                                              billing_code=codes["billing"],
+                                              data={"service_date": date(2024, 1, 2), "diagnosis1": dx})
+    return {"client": client, "diagnoses": dx, "insurance": policy, "services": service}

@@ -2,44 +2,23 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from practicegate.clients import services
 from practicegate.clients.models import Client, ClientPolicy
 from practicegate.core.scoping import account_scope
-from tests.clients.conftest import _data, make_client
-from tests.conftest import make_account
-from tests.masterfiles.conftest import add_payer
+from tests.clients.helpers import _data, make_client
+from tests.helpers import make_account
+from tests.masterfiles.helpers import add_payer
+from tests.threads import run_at_once
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need separate server connections"),
+    pytest.mark.postgresql("threads need separate server connections"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def run_at_once(n, work):
-    errors, barrier = [], threading.Barrier(n)
-
-    def run(i):
-        barrier.wait()
-        try:
-            work(i)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
 
 
 def test_concurrent_adds_get_distinct_gapless_numbers():

@@ -14,8 +14,8 @@ from practicegate.audit.verify import verify_chain
 from practicegate.clients.models import Client, ClientChange, ClientCounter
 from practicegate.core.scoping import account_scope
 from practicegate.masterfiles.models import PendingImport
-from tests.clients.conftest import make_client, url
-from tests.conftest import rows_everywhere
+from tests.clients.helpers import make_client, url
+from tests.helpers import add_member, login_client, make_user, rows_everywhere
 
 pytestmark = pytest.mark.django_db
 HEADER = "first_name,last_name,birth_date,sex,mobile_phone,state,zip_code,intake_date,status,discharge_date\n"
@@ -144,8 +144,6 @@ def test_clients_already_here_are_left_alone_and_an_export_imports_elsewhere(own
     again = upload(owner_http, owner_account, text)
     assert again.context["preview"].ok and len(again.context["preview"].existing_rows) == 2
     assert again.context["preview"].token == ""  # nothing new: nothing kept
-    from tests.conftest import add_member, login_client
-
     add_member(other_account, owner)
     http = login_client(owner)
     moved = confirm(http, other_account, upload(http, other_account, text))
@@ -191,8 +189,6 @@ def test_a_preview_page_without_a_token_shows_the_empty_upload_form(owner_http, 
 
 def test_the_preview_page_of_another_username_or_account_is_refused(owner_http, owner_account, owner,
                                                                      other_account):
-    from tests.conftest import add_member, login_client, make_user
-
     add_member(other_account, owner)
     colleague = make_user("colleague")
     add_member(owner_account, colleague)
@@ -271,8 +267,6 @@ def test_formula_text_kept_by_its_apostrophe_survives_export_and_import(owner_ht
     table = export_table(owner_http, owner_account)
     assert table[1][table[0].index("city")] == "'=Salem"
     text = "\n".join(",".join(f'"{c}"' for c in row) for row in table) + "\n"
-    from tests.conftest import add_member, login_client
-
     add_member(other_account, owner)
     http = login_client(owner)
     preview = upload(http, other_account, text)

@@ -19,7 +19,7 @@ from practicegate.clients.models import (
 )
 from practicegate.core.demo import build_demo
 from practicegate.core.scoping import account_scope, across_accounts
-from tests.clients.conftest import add_billing, add_diagnosis, add_payer
+from tests.masterfiles.helpers import add_billing, add_diagnosis, add_payer
 
 pytestmark = pytest.mark.django_db
 

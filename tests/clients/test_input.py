@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from practicegate.clients.forms import ClientForm
 from practicegate.clients.models import Client
 from practicegate.core.scoping import account_scope
-from tests.clients.conftest import client_data, url
+from tests.clients.helpers import client_data, url
 
 pytestmark = pytest.mark.django_db
 

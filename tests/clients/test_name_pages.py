@@ -6,7 +6,7 @@ import pytest
 
 from practicegate.clients import selectors
 from practicegate.core.scoping import account_scope
-from tests.clients.conftest import make_client
+from tests.clients.helpers import make_client
 
 pytestmark = pytest.mark.django_db
 

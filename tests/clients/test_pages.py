@@ -7,8 +7,8 @@ import pytest
 from practicegate.audit.models import AuditEvent
 from practicegate.clients.models import Client, ClientDiagnosis, ClientPolicy, ClientService
 from practicegate.core.scoping import account_scope
-from tests.clients.conftest import client_data, make_client, url
-from tests.conftest import login_client
+from tests.clients.helpers import client_data, make_client, url
+from tests.helpers import add_member, login_client
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +83,6 @@ def test_no_access_is_not_in_the_menu_and_gets_403(owner_account, blocked, clien
 
 
 def test_another_accounts_client_is_404(owner_account, other_account, owner_http):
-    from tests.clients.conftest import make_client
-
     theirs = make_client(other_account, other_account.owner)
     for tab in TABS:
         assert owner_http.get(url(owner_account, tab, pk=theirs.pk)).status_code == 404
@@ -101,8 +99,6 @@ def test_every_tab_logs_a_phi_read_naming_the_client(owner_account, owner, owner
 
 def test_access_history_lists_views_and_changes_of_this_client_only_newest_first(
         owner_account, owner, viewer, owner_http, viewer_http, client_row):
-    from tests.clients.conftest import client_data, make_client
-
     other = make_client(owner_account, owner, first_name="Other")
     owner_http.get(url(owner_account, "detail", pk=other.pk))
     assert owner_http.post(url(owner_account, "edit", pk=client_row.pk),
@@ -128,8 +124,6 @@ def test_access_history_lists_views_and_changes_of_this_client_only_newest_first
 
 def test_switching_accounts_from_a_client_page_opens_the_other_accounts_client_list(
         owner_account, other_account, owner, owner_http, client_row):
-    from tests.conftest import add_member
-
     add_member(other_account, owner)
     response = owner_http.get("/switch/", {"to": other_account.slug,
                                            "from": url(owner_account, "detail", pk=client_row.pk)})
@@ -138,8 +132,6 @@ def test_switching_accounts_from_a_client_page_opens_the_other_accounts_client_l
 
 def test_access_history_names_pages_and_fields_as_the_pages_do(owner_account, owner_http, client_row, codes):
     """QA: the tab read 'diagnosis_form', 'edit' and 'last_name, zip_code' (the log's keys)."""
-    from tests.clients.conftest import client_data
-
     edit = url(owner_account, "edit", pk=client_row.pk)
     assert owner_http.get(edit).status_code == 200
     assert owner_http.post(edit, client_data(last_name="Lima", zip_code="97202", version="1")).status_code == 302

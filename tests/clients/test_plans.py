@@ -7,7 +7,7 @@ from django.db import connection
 
 from practicegate.clients import selectors
 from practicegate.core.scoping import account_scope
-from tests.clients.conftest import make_client
+from tests.clients.helpers import make_client
 from tests.masterfiles.plans import explain
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from practicegate.clients.models import ClientDiagnosis, ClientPolicy, ClientService
 from practicegate.core.scoping import account_scope
-from tests.clients.conftest import make_client, url
+from tests.clients.helpers import make_client, url
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from practicegate.clients import services
@@ -12,26 +10,19 @@ from practicegate.core.scoping import account_scope
 from practicegate.masterfiles import services as mf
 from practicegate.masterfiles.kinds import BILLING, DIAGNOSIS, PAYER
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
-from tests.clients.conftest import make_client, url
-from tests.conftest import rows_of
+from tests.clients.helpers import url
+from tests.helpers import rows_of
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def used(owner_account, owner, codes):
-    client = make_client(owner_account, owner)
+def used(owner_account, owner, client_record):
+    client = client_record["client"]
     with account_scope(owner_account):
-        dx = services.client_diagnosis_add(actor=owner, account=owner_account, client=client, code=codes["dx"],
-                                           is_primary=True, start_date=date(2024, 1, 1))
-        services.client_policy_add(actor=owner, account=owner_account, client=client, payer=codes["payer"],
-                                   data={"priority": 1, "member_id": "M1", "effective_date": date(2024, 1, 1)})
-        service = services.client_service_add(actor=owner, account=owner_account, client=client,
-                                              billing_code=codes["billing"],
-                                              data={"service_date": date(2024, 1, 2), "diagnosis1": dx})
         # A voided line still names its code: it stays on the record.
-        services.client_service_void(actor=owner, account=owner_account, client=client, line=service,
-                                     reason="Entered twice", expected_version=1)
+        services.client_service_void(actor=owner, account=owner_account, client=client,
+                                     line=client_record["services"], reason="Entered twice", expected_version=1)
     return client
 
 

@@ -8,7 +8,7 @@ from practicegate.audit.models import AuditEvent
 from practicegate.clients import selectors
 from practicegate.clients.views import search_terms_digest
 from practicegate.core.scoping import account_scope
-from tests.clients.conftest import make_client, url
+from tests.clients.helpers import make_client, url
 
 pytestmark = pytest.mark.django_db
 

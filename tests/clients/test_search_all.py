@@ -11,8 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from practicegate.audit.models import AuditChain, AuditEvent
 from practicegate.audit.verify import verify_chain
 from practicegate.core.sections import Level
-from tests.clients.conftest import levels_with, make_client
-from tests.conftest import add_member, login_client, make_account, make_user
+from tests.clients.helpers import levels_with, make_client
+from tests.helpers import add_member, login_client, make_account, make_user
 
 pytestmark = pytest.mark.django_db
 FIND = "/clients/find/"

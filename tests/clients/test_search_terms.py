@@ -19,8 +19,8 @@ from practicegate.clients.selectors import (
 )
 from practicegate.core.scoping import account_scope
 from practicegate.core.sections import Level
-from tests.clients.conftest import levels_with, make_client, url
-from tests.conftest import add_member, login_client, make_account, make_user, rows_of
+from tests.clients.helpers import levels_with, make_client, url
+from tests.helpers import add_member, login_client, make_account, make_user, rows_of
 
 pytestmark = pytest.mark.django_db
 FIND = "/clients/find/"

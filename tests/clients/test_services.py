@@ -14,7 +14,7 @@ from practicegate.clients.models import ClientChange, ClientCounter, ClientPolic
 from practicegate.core.errors import ServiceError
 from practicegate.core.scoping import account_scope
 from practicegate.records.editing import EditConflict
-from tests.clients.conftest import _data, make_client
+from tests.clients.helpers import _data, make_client
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from practicegate.clients.selectors import (
     changes_not_matching_the_log,
     searches_not_matching_the_log,
 )
-from tests.clients.conftest import make_client, url
-from tests.conftest import rows_of
+from tests.clients.helpers import make_client, url
+from tests.helpers import rows_of
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import pytest
 from practicegate.clients import services
 from practicegate.clients.models import Client
 from practicegate.core.scoping import account_scope
-from tests.clients.conftest import client_data, url
-from tests.conftest import add_member, login_client, make_user
+from tests.clients.helpers import client_data, url
+from tests.helpers import add_member, login_client, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -3,40 +3,19 @@ that do not exist, so they see 404s here; this walk reaches the pages themselves
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.urls import resolve
 
 from practicegate.audit.models import AuditEvent
-from practicegate.clients import services
 from practicegate.core.decorators import SAFE_METHODS, needed_level
-from practicegate.core.scoping import account_scope
 from practicegate.core.sections import Level
-from tests.audit.test_completeness import METHODS, call, last_id, snapshot
-from tests.clients.conftest import make_client
-from tests.conftest import login_client
-from tests.walk import PARAM, account_routes
+from tests.helpers import login_client
+from tests.walk import METHODS, PARAM, account_routes, call, last_id, snapshot
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def record(owner_account, owner, codes):
-    client = make_client(owner_account, owner)
-    with account_scope(owner_account):
-        dx = services.client_diagnosis_add(actor=owner, account=owner_account, client=client, code=codes["dx"],
-                                           is_primary=True, start_date=date(2024, 1, 1))
-        policy = services.client_policy_add(actor=owner, account=owner_account, client=client,
-                                            payer=codes["payer"],
-                                            data={"priority": 1, "member_id": "M1", "effective_date": date(2024, 1, 1)})
-        service = services.client_service_add(actor=owner, account=owner_account, client=client,
-                                              billing_code=codes["billing"],
-                                              data={"service_date": date(2024, 1, 2), "diagnosis1": dx})
-    return {"client": client, "diagnoses": dx, "insurance": policy, "services": service}
-
-
-def client_urls(account, record) -> list[str]:
+def client_urls(account, client_record) -> list[str]:
     urls = []
     for route, _, _ in account_routes():
         if "/clients/" not in route:
@@ -44,21 +23,21 @@ def client_urls(account, record) -> list[str]:
         tab = next((t for t in ("diagnoses", "insurance", "services") if f"/{t}/<int:line_pk>/" in route), None)
 
         def fill(m, tab=tab):
-            return {"account": account.slug, "pk": str(record["client"].pk),
-                    "line_pk": str(record[tab].pk) if tab else ""}[m["name"]]
+            return {"account": account.slug, "pk": str(client_record["client"].pk),
+                    "line_pk": str(client_record[tab].pk) if tab else ""}[m["name"]]
 
         urls.append("/" + PARAM.sub(fill, route))
     return urls
 
 
-def test_the_walk_reaches_every_clients_route(owner_account, record):
-    urls = client_urls(owner_account, record)
+def test_the_walk_reaches_every_clients_route(owner_account, client_record):
+    urls = client_urls(owner_account, client_record)
     assert len(urls) >= 20 and all("987654" not in u for u in urls)
 
 
-def test_full_access_every_request_is_logged_or_changes_nothing(owner_account, owner, record):
+def test_full_access_every_request_is_logged_or_changes_nothing(owner_account, owner, client_record):
     http, gaps = login_client(owner), []
-    for url in client_urls(owner_account, record):
+    for url in client_urls(owner_account, client_record):
         for method in METHODS:
             mark, before = last_id(), snapshot()
             response = call(http, method, url)
@@ -78,9 +57,9 @@ def test_full_access_every_request_is_logged_or_changes_nothing(owner_account, o
     assert gaps == []
 
 
-def test_view_only_reads_every_page_and_is_refused_every_change(owner_account, viewer, record):
+def test_view_only_reads_every_page_and_is_refused_every_change(owner_account, viewer, client_record):
     http, gaps = login_client(viewer), []
-    for url in client_urls(owner_account, record):
+    for url in client_urls(owner_account, client_record):
         view = resolve(url).func
         for method in ("GET", "POST"):
             before = snapshot()

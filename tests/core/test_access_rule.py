@@ -9,7 +9,7 @@ from django.test import Client
 
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import SECTION_KEYS, Level
-from tests.conftest import add_member, login_client, make_user
+from tests.helpers import add_member, login_client, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +112,10 @@ def test_deactivated_username_loses_every_account(owner_account, member):
     client = login_client(member)
     member.is_active = False
     member.save()
-    assert client.get(f"/a/{owner_account.slug}/").status_code in (302, 404)
+    response = client.get(f"/a/{owner_account.slug}/")
+    # The session no longer authenticates: back to the login page, as for anyone signed out.
+    assert response.status_code == 302
+    assert response["Location"] == f"/login/?next=/a/{owner_account.slug}/"
 
 
 def test_left_menu_lists_only_sections_the_username_may_see(owner_account):

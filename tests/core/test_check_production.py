@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from tests.core.test_deployment import run_cli
+from tests.helpers import run_cli
 
 STRONG_SECRET = secrets.token_urlsafe(48)
 

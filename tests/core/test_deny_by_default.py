@@ -6,9 +6,9 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from practicegate.core.sections import BY_KEY, MEMBERS
+from tests.walk import every_route
 
 ACCOUNT_PREFIX = "a/<slug:account>/"
 # Pages a visitor must be able to open: everything else needs a signed-in username.
@@ -20,23 +20,13 @@ EXPECTED_PUBLIC = {
 }
 
 
-def walk(patterns=None, prefix="", namespace=""):
-    for entry in patterns if patterns is not None else get_resolver().url_patterns:
-        if isinstance(entry, URLResolver):
-            ns = entry.namespace or ""
-            yield from walk(entry.url_patterns, prefix + str(entry.pattern),
-                            f"{namespace}{ns}:" if ns else namespace)
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), f"{namespace}{entry.name or ''}", entry.callback
-
-
 def sample_path(route: str) -> str:
     """A concrete path for a route, with unlikely values for its parameters."""
     path = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: "999999" if m.group(1) == "int" else "zz-sample", route)
     return "/" + path
 
 
-ROUTES = list(walk())
+ROUTES = list(every_route())
 
 
 def test_the_walk_sees_account_and_other_routes():

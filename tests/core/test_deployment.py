@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -10,19 +9,7 @@ import sys
 import pytest
 from django.conf import settings
 
-
-def clean_environ() -> dict:
-    """The environment a deployment would have: none of the test run's own switches."""
-    dropped = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "PRACTICEGATE_TEST_DB_NAME"}
-    return {k: v for k, v in os.environ.items() if k not in dropped}
-
-
-def run_cli(*args, env=None, timeout=120):
-    return subprocess.run(
-        [sys.executable, "-m", "practicegate.cli", *args],
-        env={**clean_environ(), "DJANGO_SETTINGS_MODULE": "practicegate.settings", **(env or {})},
-        capture_output=True, text=True, timeout=timeout,
-    )
+from tests.helpers import clean_environ, run_cli
 
 
 def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):

@@ -10,7 +10,7 @@ from django.template import Context, Template
 
 from practicegate.core.templatetags import fragments
 from practicegate.core.templatetags.fragments import Derived, fragment_key
-from tests.conftest import rows_of
+from tests.helpers import rows_of
 
 PAGE = Template('{% load fragments %}{% fragment "masterfiles/_table_diagnosis.html" table %}')
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 
 from practicegate.audit.models import AuditEvent
-from tests.core.test_deployment import clean_environ
+from tests.helpers import clean_environ
 
 pytestmark = pytest.mark.django_db
 

@@ -26,8 +26,8 @@ from practicegate.core.scoping import account_scope
 from practicegate.masterfiles import selectors as masterfiles
 from practicegate.masterfiles.kinds import PAYER
 from practicegate.masterfiles.models import InsurancePayer
-from tests.clients.conftest import make_client
-from tests.masterfiles.conftest import add_payer
+from tests.clients.helpers import make_client
+from tests.masterfiles.helpers import add_payer
 
 # --- The cursor parser -------------------------------------------------------------------
 

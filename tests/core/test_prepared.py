@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from practicegate.accounts.models import Account, Membership
 from practicegate.accounts.rule import Refusal, verdict_for, verdicts_for
 from practicegate.core.sections import Level
-from tests.conftest import add_member, make_account, make_user
+from tests.helpers import add_member, make_account, make_user
 
 
 def _fields(instance) -> dict:

@@ -14,9 +14,9 @@ from practicegate.access.models import JoinCode
 from practicegate.accounts.models import Membership
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import Level, full_levels
-from tests.access.conftest import password_login, url
-from tests.conftest import PASSWORD, add_member, make_user, rows_everywhere
-from tests.core.test_deny_by_default import ROUTES
+from tests.access.helpers import password_login, url
+from tests.helpers import PASSWORD, add_member, make_user, rows_everywhere
+from tests.walk import every_route
 
 # Route name -> the methods that grant access there (a page may be listed at View Only).
 ACCESS_GRANTING = {
@@ -32,7 +32,7 @@ ACCESS_GRANTING = {
     "access:privileges-delete": {"GET", "POST"},
     "account_twofactor:settings": {"POST"},  # the account's two-factor requirement
 }
-BY_NAME = {name: view for _route, name, view in ROUTES}
+BY_NAME = {name: view for _route, name, view in every_route()}
 
 
 def test_the_list_names_only_existing_routes():

@@ -7,8 +7,8 @@ from django_scopes import ScopeError, get_scope
 
 from practicegate.clients import csvio
 from practicegate.clients.models import Client
-from tests.clients.conftest import make_client, url
-from tests.conftest import login_client
+from tests.clients.helpers import make_client, url
+from tests.helpers import login_client
 
 pytestmark = pytest.mark.django_db
 

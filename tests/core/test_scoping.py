@@ -10,7 +10,7 @@ from practicegate.accounts.models import Account, Membership, User
 from practicegate.core.scoping import NotInAccount, account_scope, across_accounts
 from practicegate.masterfiles import services
 from practicegate.masterfiles.kinds import DIAGNOSIS
-from tests.conftest import rows_of
+from tests.helpers import rows_of
 from tests.walk import ROW_KINDS
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import SECTION_KEYS, Level
-from tests.conftest import add_member, login_client, make_user
+from tests.helpers import add_member, login_client, make_account, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +54,6 @@ def test_switch_with_odd_origins_goes_home(two_accounts, origin):
 
 def test_switch_to_an_account_that_is_not_yours_is_404(two_accounts, db):
     user, a, b = two_accounts
-    from tests.conftest import make_account
-
     foreign = make_account("Elsewhere", "elsewhere")
     assert login_client(user).get("/switch/", {"to": foreign.slug}).status_code == 404
     assert not AuditEvent.objects.filter(action="account.switch").exists()

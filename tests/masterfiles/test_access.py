@@ -6,8 +6,8 @@ import pytest
 
 from practicegate.audit.models import AuditEvent
 from practicegate.masterfiles.models import DiagnosisCode
-from tests.conftest import login_client, rows_everywhere
-from tests.masterfiles.conftest import url
+from tests.helpers import login_client, rows_everywhere
+from tests.masterfiles.helpers import url
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ import csv
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from practicegate.audit.models import AuditEvent, Outcome
@@ -19,27 +18,10 @@ from practicegate.masterfiles.models import (
     InsurancePayer,
     PendingImport,
 )
-from tests.conftest import rows_everywhere, rows_of
-from tests.masterfiles.conftest import add_diagnosis, add_payer, url
+from tests.helpers import add_member, login_client, rows_everywhere, rows_of
+from tests.masterfiles.helpers import add_diagnosis, add_payer, post_upload, upload, url
 
 pytestmark = pytest.mark.django_db
-
-
-def post_upload(client, account, kind, content: bytes | str, name="codes.csv"):
-    data = content.encode() if isinstance(content, str) else content
-    return client.post(url(account, f"{kind}-import"), {"file": SimpleUploadedFile(name, data)})
-
-
-def upload(client, account, kind, content: bytes | str, name="codes.csv"):
-    """Upload; a kept file must redirect to its preview page, which is then opened (a refused
-    file answers its 400 page directly)."""
-    response = post_upload(client, account, kind, content, name)
-    if response.status_code == 302:
-        assert response["Location"].startswith(url(account, f"{kind}-import-preview") + "?token=")
-        response = client.get(response["Location"])
-    elif response.status_code == 200:  # every row valid but nothing new: nothing kept, nothing to confirm
-        assert not response.context["preview"].new_rows and not response.context["preview"].token
-    return response
 
 
 def confirm(client, account, kind, response):
@@ -157,8 +139,6 @@ def test_a_preview_page_without_a_token_shows_the_empty_upload_form(owner_client
 
 def test_the_preview_page_of_another_username_or_account_or_kind_is_refused(
         owner_client, owner_account, owner, member, other_account):
-    from tests.conftest import add_member, login_client
-
     add_member(other_account, owner)
     location = post_upload(owner_client, owner_account, "diagnosis", GOOD_DIAGNOSIS)["Location"]
     token = location.split("token=")[1]
@@ -271,8 +251,6 @@ def test_missing_file_is_a_form_error(owner_client, owner_account):
 
 def test_confirm_needs_the_right_token_user_and_account(owner_client, owner_account, other_account,
                                                        member):
-    from tests.conftest import login_client
-
     preview = upload(owner_client, owner_account, "diagnosis", GOOD_DIAGNOSIS)
     token = preview.context["preview"].token
     # another username of the same account cannot confirm someone else's upload

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from practicegate.core.demo import build_demo
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
-from tests.conftest import rows_of
+from tests.helpers import rows_of
+from tests.masterfiles.plans import explain, page_query
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +29,13 @@ def test_demo_accounts_get_different_master_files():
     assert payers[0] > payers[1] > payers[2] > 0
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics: PostgreSQL")
+@pytest.mark.postgresql("planner statistics")
 def test_right_after_the_demo_a_code_list_reads_its_index_instead_of_sorting_the_account():
     # Without statistics (the demo's rows are new), the planner guessed a few rows per account
     # and sorted all 871 diagnosis codes to show 50; build_demo() ANALYZEs, as after any bulk load.
     from practicegate.accounts.models import Account
     from practicegate.core.scoping import account_scope
     from practicegate.masterfiles.kinds import DIAGNOSIS
-    from tests.masterfiles.plans import explain, page_query
-
     build_demo()
     account = Account.objects.get(slug="sunrise-counseling")
     with account_scope(account):

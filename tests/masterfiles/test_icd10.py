@@ -13,8 +13,8 @@ from practicegate.core.scoping import account_scope
 from practicegate.masterfiles import icd10, selectors, services
 from practicegate.masterfiles.kinds import KINDS
 from practicegate.masterfiles.models import DiagnosisCode
-from tests.conftest import rows_everywhere, rows_of
-from tests.masterfiles.conftest import url
+from tests.helpers import rows_everywhere, rows_of
+from tests.masterfiles.helpers import url
 from tests.masterfiles.plans import explain, page_query
 
 pytestmark = pytest.mark.django_db

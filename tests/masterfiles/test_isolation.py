@@ -6,8 +6,8 @@ import pytest
 
 from practicegate.masterfiles import selectors
 from practicegate.masterfiles.kinds import KINDS
-from tests.conftest import rows_of
-from tests.masterfiles.conftest import url
+from tests.helpers import rows_of
+from tests.masterfiles.helpers import url
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 
 from practicegate.audit.models import AuditEvent
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
-from tests.conftest import rows_everywhere, rows_of
-from tests.masterfiles.conftest import url
+from tests.helpers import rows_everywhere, rows_of
+from tests.masterfiles.helpers import add_diagnosis, url
 
 pytestmark = pytest.mark.django_db
 
@@ -123,8 +123,6 @@ def test_edit_page_shows_the_dotted_code(owner_client, owner_account, rows):
 
 
 def test_edit_to_a_code_already_used_is_refused(owner_client, owner_account, rows):
-    from tests.masterfiles.conftest import add_diagnosis
-
     other = add_diagnosis(owner_account, "F329", "Depression")
     data = {"code": "F41.1", "description": "x", "version": other.version}
     response = owner_client.post(url(owner_account, "diagnosis-edit", pk=other.pk), data)

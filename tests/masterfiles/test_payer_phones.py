@@ -11,8 +11,8 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from practicegate.masterfiles.models import InsurancePayer
-from tests.conftest import rows_of
-from tests.masterfiles.conftest import add_payer, url
+from tests.helpers import rows_of
+from tests.masterfiles.helpers import add_payer, url
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from practicegate.audit.models import AuditEvent, Channel
 from practicegate.masterfiles.models import PendingImport
 from practicegate.masterfiles.services import PENDING_IMPORT_TTL
-from tests.conftest import rows_everywhere, rows_of
-from tests.masterfiles.test_csv import upload
+from tests.helpers import rows_everywhere, rows_of
+from tests.masterfiles.helpers import upload
 
 pytestmark = pytest.mark.django_db
 CSV = "code,description\nF41.1,Anxiety\n"

@@ -11,8 +11,8 @@ from practicegate.masterfiles.references import (
     register_reference,
     unregister_reference,
 )
-from tests.conftest import rows_everywhere
-from tests.masterfiles.conftest import url
+from tests.helpers import rows_everywhere
+from tests.masterfiles.helpers import add_diagnosis, url
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +41,6 @@ def test_a_row_in_use_is_not_deleted(owner_client, owner_account, rows, claims_r
 
 
 def test_rows_the_check_does_not_name_can_be_deleted(owner_client, owner_account, claims_refer_to_f411):
-    from tests.masterfiles.conftest import add_diagnosis
-
     row = add_diagnosis(owner_account, "F329", "Depression")
     owner_client.post(url(owner_account, "diagnosis-delete", pk=row.pk), {"version": row.version})
     assert not rows_everywhere(DiagnosisCode).filter(pk=row.pk).exists()

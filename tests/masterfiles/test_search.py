@@ -8,7 +8,7 @@ from django.db import connection
 from practicegate.core.scoping import account_scope
 from practicegate.masterfiles import selectors
 from practicegate.masterfiles.kinds import KINDS
-from tests.masterfiles.conftest import add_diagnosis, add_payer, url
+from tests.masterfiles.helpers import add_diagnosis, add_payer, url
 from tests.masterfiles.plans import explain, page_query
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 
 from practicegate.audit.models import AuditEvent, Outcome
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
-from tests.conftest import login_client, rows_of
-from tests.masterfiles.conftest import url
+from tests.helpers import login_client, rows_of
+from tests.masterfiles.helpers import url
 
 pytestmark = pytest.mark.django_db
 MODELS = {"diagnosis": DiagnosisCode, "billing": BillingCode, "payer": InsurancePayer}

@@ -13,14 +13,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from django.conf import settings
 
-from tests.core.test_deployment import clean_environ
+from tests.helpers import clean_environ
 
-on_postgres = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-    reason="PostgreSQL only (DATABASE_URL=postgres://...)",
-)
+on_postgres = pytest.mark.postgresql("DATABASE_URL=postgres://...")
 
 
 def _configured_url() -> str:

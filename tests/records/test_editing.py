@@ -15,8 +15,9 @@ from practicegate.core.scoping import account_scope
 from practicegate.masterfiles import views as masterfile_views
 from practicegate.masterfiles.models import DiagnosisCode
 from practicegate.records.editing import Edit, FieldChange, edits_since, values_at
-from tests.clients.conftest import add_diagnosis, client_data, make_client, url
-from tests.conftest import login_client
+from tests.clients.helpers import client_data, make_client, url
+from tests.helpers import login_client
+from tests.masterfiles.helpers import add_diagnosis
 
 pytestmark = pytest.mark.django_db
 

@@ -10,24 +10,17 @@ from django.test import Client
 from practicegate.accounts.models import Account
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import Level, full_levels
-from tests.conftest import PASSWORD, add_member, login_client, make_account
-from tests.twofactor.conftest import password_step, pending_code, turn_on, user_code
+from tests.helpers import PASSWORD, add_member, login_client, make_account
+from tests.twofactor.helpers import (
+    owner_with_two_factor,
+    password_step,
+    pending_code,
+    settings_url,
+    turn_on,
+    user_code,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def owner_with_two_factor(owner, clock) -> Client:
-    """The owner signed in through both steps, as a browser would be."""
-    turn_on(owner)
-    clock.shift(30)
-    client = Client()
-    password_step(client, owner.username)
-    assert client.post("/me/two-factor/log-in/", {"code": user_code(owner)}).status_code == 302
-    return client
-
-
-def settings_url(account) -> str:
-    return f"/a/{account.slug}/settings/two-factor/"
 
 
 @pytest.fixture

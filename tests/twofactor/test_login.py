@@ -10,8 +10,8 @@ from django.test import Client
 
 from practicegate.audit.models import AuditEvent
 from practicegate.twofactor.services import has_two_factor
-from tests.conftest import PASSWORD, make_user
-from tests.twofactor.conftest import password_step, signed_in_id, turn_on, user_code
+from tests.helpers import PASSWORD, make_user
+from tests.twofactor.helpers import password_step, signed_in_id, turn_on, user_code
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,14 @@ from practicegate.accounts.models import Account
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import full_levels
 from practicegate.twofactor import services
-from tests.conftest import PASSWORD, add_member, make_user
-from tests.twofactor.conftest import password_step, turn_on, user_code
-from tests.twofactor.test_account_requirement import owner_with_two_factor, settings_url
+from tests.helpers import PASSWORD, add_member, make_user
+from tests.twofactor.helpers import (
+    owner_with_two_factor,
+    password_step,
+    settings_url,
+    turn_on,
+    user_code,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from practicegate.audit.models import AuditEvent
 from practicegate.core.errors import ServiceError
 from practicegate.twofactor import services
 from practicegate.twofactor.models import RecoveryCodeDevice
-from tests.conftest import PASSWORD
-from tests.twofactor.conftest import password_step, turn_on, user_code
+from tests.helpers import PASSWORD
+from tests.twofactor.helpers import password_step, turn_on, user_code
 
 pytestmark = pytest.mark.django_db
 

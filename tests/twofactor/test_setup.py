@@ -12,8 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from practicegate.audit.models import AuditEvent
 from practicegate.twofactor.models import RecoveryCode
 from practicegate.twofactor.services import has_two_factor
-from tests.conftest import PASSWORD, login_client
-from tests.twofactor.conftest import pending_code
+from tests.helpers import PASSWORD, login_client
+from tests.twofactor.helpers import pending_code
 
 pytestmark = pytest.mark.django_db
 

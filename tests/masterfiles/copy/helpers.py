@@ -1,14 +1,11 @@
-"""Fixtures for Copy Codes to Another Account: one master username joined to three accounts."""
+"""Helpers of the Copy Codes tests: rows to seed an account with, and level sets."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from practicegate.core.sections import full_levels
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
-from tests.conftest import add_member, make_account, make_user
 
 
 def levels(**overrides) -> dict:
@@ -27,38 +24,16 @@ SOURCE_DIAGNOSIS = [
     {"code": "F329", "description": "Major depressive disorder, single episode, unspecified"},
     {"code": "F4310", "description": "Post-traumatic stress disorder, unspecified", "active": False},
 ]
+
+
 SOURCE_BILLING = [
     {"code": "90837", "description": "Psychotherapy, 60 minutes", "fee": Decimal("150.00")},
     {"code": "90791", "description": "Psychiatric diagnostic evaluation", "fee": Decimal("200.00"),
      "modifier1": "95"},
 ]
+
+
 SOURCE_PAYERS = [
     {"name": "Aetna", "payer_id": "60054", "city": "Hartford", "state": "CT"},
     {"name": "County Mental Health Fund", "payer_id": "", "phone": "555-0100"},
 ]
-
-
-@pytest.fixture
-def accounts(db):
-    """Source "north", destinations "south" and "east", and the master username in all three."""
-    made = {}
-    for slug in ("north", "south", "east"):
-        account = make_account(f"{slug.title()} Clinic", f"{slug}owner")
-        account.slug = slug
-        account.save()
-        made[slug] = account
-    return made
-
-
-@pytest.fixture
-def master(accounts):
-    user = make_user("master")
-    for account in accounts.values():
-        add_member(account, user, levels())
-    return user
-
-
-@pytest.fixture
-def filled(accounts):
-    seed(accounts["north"], diagnosis=SOURCE_DIAGNOSIS, billing=SOURCE_BILLING, payers=SOURCE_PAYERS)
-    return accounts["north"]

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from practicegate.audit.models import AuditEvent
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode
-from tests.conftest import login_client, rows_of
-from tests.copy.conftest import SOURCE_BILLING, SOURCE_DIAGNOSIS, seed
-from tests.twofactor.conftest import START, turn_on, user_code
+from tests.helpers import login_client, rows_of
+from tests.masterfiles.copy.helpers import SOURCE_BILLING, SOURCE_DIAGNOSIS, seed
+from tests.twofactor.helpers import START, turn_on, user_code
 
 
 def url(name, account="north"):

@@ -1,6 +1,6 @@
 """One copy in its own process, for the concurrency and killed-process tests (test-only).
 
-    python -m tests.copy.copy_worker SOURCE DEST USERNAME [--pause]
+    python -m tests.masterfiles.copy.copy_worker SOURCE DEST USERNAME [--pause]
 
 DATABASE_URL names the database shared with the test. With --pause the process
 stops right after its first INSERT into a master file, inside the copy's

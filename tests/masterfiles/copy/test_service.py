@@ -11,8 +11,8 @@ from practicegate.core.errors import ServiceError
 from practicegate.core.sections import Level
 from practicegate.masterfiles.copy import CopyRefused, codes_copy, copy_plan, copy_preview
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
-from tests.conftest import rows_of
-from tests.copy.conftest import SOURCE_DIAGNOSIS, levels, seed
+from tests.helpers import make_account, rows_of
+from tests.masterfiles.copy.helpers import SOURCE_DIAGNOSIS, levels, seed
 
 ALL = ["diagnosis", "billing", "payers"]
 
@@ -181,7 +181,7 @@ def test_view_only_on_the_source_is_enough(master, accounts, filled):
 
 @pytest.mark.parametrize("source,dest", [("north", "elsewhere"), ("elsewhere", "south"), ("nope", "south")])
 def test_it_refuses_accounts_the_username_has_not_joined(master, accounts, filled, source, dest):
-    elsewhere = __import__("tests.conftest", fromlist=["make_account"]).make_account("Elsewhere", "elseowner")
+    elsewhere = make_account("Elsewhere", "elseowner")
     elsewhere.slug = "elsewhere"
     elsewhere.save()
     seed(elsewhere, diagnosis=SOURCE_DIAGNOSIS)

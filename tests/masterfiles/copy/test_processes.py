@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.copy.conftest import SOURCE_BILLING, SOURCE_PAYERS, seed
+from tests.masterfiles.copy.helpers import SOURCE_BILLING, SOURCE_PAYERS, seed
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 N_DIAGNOSIS = 400
 
 
@@ -55,21 +55,41 @@ class SharedDatabase:
             return cursor.fetchall()
 
     def start(self, source: str, dest: str, *, pause: bool = False) -> subprocess.Popen:
-        cmd = [sys.executable, "-m", "tests.copy.copy_worker", source, dest, "master"] + (["--pause"] if pause else [])
+        cmd = [sys.executable, "-m", "tests.masterfiles.copy.copy_worker", source, dest, "master"] + (["--pause"] if pause else [])
         return subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
 
-    def waiting_for_a_lock(self) -> bool:
-        """PostgreSQL shows a backend blocked on a lock; SQLite cannot be asked, so wait a moment."""
+    def waiting_for_a_lock(self, proc: subprocess.Popen) -> bool:
+        """Tell whether `proc` is held back by another process's open write transaction.
+
+        PostgreSQL shows a backend blocked on a lock. SQLite cannot be asked who waits, so check
+        that a writer holds the database's write lock and that `proc` has not finished two
+        seconds later (a copy of this size takes a fraction of that; SQLite waits up to 20 s).
+        """
         if self.sqlite_path:
-            time.sleep(0.5)
-            return True
+            if not self.write_lock_held():
+                return False
+            time.sleep(2)
+            return proc.poll() is None
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.query("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")[0][0]:
-                return True
+                return proc.poll() is None
             time.sleep(0.05)
         return False
+
+    def write_lock_held(self) -> bool:
+        """Try to start a write transaction on the SQLite file without waiting."""
+        db = sqlite3.connect(self.sqlite_path, timeout=0, isolation_level=None)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            return "locked" in str(exc)
+        else:
+            db.execute("ROLLBACK")
+            return False
+        finally:
+            db.close()
 
 
 def expect_line(proc: subprocess.Popen, wanted: str) -> None:
@@ -110,7 +130,7 @@ def test_two_copies_into_one_destination_both_finish_without_duplicates(big_sour
     expect_line(first, "PAUSED")  # inside its transaction, rows inserted, not committed
     second = db.start("north", "south")
     expect_line(second, "STARTING")
-    assert db.waiting_for_a_lock()
+    assert db.waiting_for_a_lock(second)
     first.stdin.write("\n")
     first.stdin.flush()
     finish(first)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.test import Client
 
-from tests.twofactor.conftest import clock, password_step, turn_on, user_code  # noqa: F401
+from tests.twofactor.helpers import password_step, turn_on, user_code
 
 
-def test_a_reused_code_says_wait_and_a_wrong_one_says_not_right(owner, clock):  # noqa: F811
+def test_a_reused_code_says_wait_and_a_wrong_one_says_not_right(owner, clock):
     turn_on(owner)
     clock.shift(30)  # past the step the set-up code used
     code = user_code(owner)

@@ -8,8 +8,8 @@ from django.urls import reverse
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import Level
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode
-from tests.conftest import login_client, make_account, rows_everywhere, rows_of
-from tests.copy.conftest import levels, seed
+from tests.helpers import login_client, make_account, rows_everywhere, rows_of
+from tests.masterfiles.copy.helpers import levels, seed
 
 
 def url(name, account="north"):

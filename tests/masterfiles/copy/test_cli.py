@@ -12,8 +12,8 @@ from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import Level
 from practicegate.masterfiles import copy_cli
 from practicegate.masterfiles.models import DiagnosisCode, InsurancePayer
-from tests.conftest import rows_everywhere, rows_of
-from tests.copy.conftest import levels, seed
+from tests.helpers import rows_everywhere, rows_of
+from tests.masterfiles.copy.helpers import levels, seed
 
 
 def run(**overrides):

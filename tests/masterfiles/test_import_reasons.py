@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.masterfiles.test_csv import upload
+from tests.masterfiles.helpers import upload
 
 
 def test_a_line_with_three_faults_lists_all_three(owner_client, owner_account):
