@@ -36,8 +36,8 @@ from practicegate.masterfiles.models import (
     BillingCode,
     DiagnosisCode,
     InsurancePayer,
-    PendingImport,
 )
+from practicegate.records.models import PendingImport
 from tests.conftest import add_member, make_user
 
 ACCOUNT_KWARG = "<slug:account>"

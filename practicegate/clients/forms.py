@@ -23,8 +23,8 @@ from practicegate.clients.models import (
     Subscriber,
 )
 from practicegate.core.versioning import VersionField
-from practicegate.masterfiles import csvio as mf_csv
 from practicegate.masterfiles import validators as mf
+from practicegate.records.csvfiles import defuse
 
 DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y"]
 OLDEST_AGE_YEARS = 125
@@ -117,7 +117,7 @@ def not_before_birth(value: date | None, client, what: str) -> date | None:
 def as_typed(value):
     """A stored value as an edit form shows it: text that starts like a formula keeps its apostrophe,
     so saving the form again keeps it (mf.not_a_formula removes the apostrophe again)."""
-    return mf_csv.defuse(value) if isinstance(value, str) else value
+    return defuse(value) if isinstance(value, str) else value
 
 
 class TextForm(forms.Form):
