@@ -38,8 +38,8 @@ from practicegate.masterfiles.models import (
     BillingCode,
     DiagnosisCode,
     InsurancePayer,
-    PendingImport,
 )
+from practicegate.records.models import PendingImport
 from tests.clients.helpers import make_client
 from tests.helpers import add_member, make_user
 

@@ -1,8 +1,7 @@
 """Clients in and out of CSV files: the columns, the check of each row, the export's cells.
 
 Reading the file (UTF-8, the header, blank lines, size, cells a spreadsheet would run as
-formulas) is the master files' (masterfiles.csvio.parse_rows), so both imports refuse a
-malformed file alike. Each row is checked with the form the Add Client page uses
+formulas) is records.csvfiles', so every import refuses a malformed file alike. Each row is checked with the form the Add Client page uses
 (forms.ClientForm), and every reason a row is refused is reported with its line.
 """
 
@@ -17,10 +16,8 @@ from practicegate.clients.fields import DATE_FORMATS
 from practicegate.clients.forms import ClientForm
 from practicegate.clients.models import Sex, Status
 from practicegate.core import text
-from practicegate.masterfiles import csvio as shared
-
-FileRefused = shared.FileRefused
-ParsedFile = shared.ParsedFile
+from practicegate.records import csvfiles as shared
+from practicegate.records.csvfiles import ParsedFile
 
 DEMOGRAPHICS = tuple(ClientForm.base_fields)
 # A client number is assigned here, never taken from a file: the column is accepted (so an

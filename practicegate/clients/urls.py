@@ -3,6 +3,8 @@
 from django.urls import path
 
 from practicegate.clients import views, views_csv, views_lines
+from practicegate.clients.imports import CLIENTS
+from practicegate.records.views import import_routes
 
 app_name = "clients"
 
@@ -10,9 +12,7 @@ urlpatterns = [
     path("", views.client_list, name="list"),
     path("add/", views.client_add, name="add"),
     path("export.csv", views_csv.client_export, name="export"),
-    path("import/", views_csv.client_import, name="import"),
-    path("import/preview/", views_csv.client_import_preview, name="import-preview"),
-    path("import/confirm/", views_csv.client_import_confirm, name="import-confirm"),
+    *import_routes(CLIENTS),
     path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),
     path("<int:pk>/discharge/", views.client_discharge, name="discharge"),

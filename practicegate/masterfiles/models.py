@@ -96,24 +96,3 @@ class InsurancePayer(MasterFile):
 
     def __str__(self):
         return self.name
-
-
-class PendingImport(models.Model):
-    """An uploaded CSV between its preview and the user's confirmation.
-
-    Kept in the database (not on one server's disk, not in the session) so any app
-    server can finish the import; the confirm step parses it again from these bytes.
-    """
-
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20)
-    token = models.CharField(max_length=64, unique=True)
-    filename = models.CharField(max_length=200, blank=True)
-    data = models.BinaryField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = tenant_manager()
-
-    def __str__(self):
-        return f"{self.kind} import {self.filename}"

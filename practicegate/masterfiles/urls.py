@@ -3,7 +3,9 @@
 from django.urls import path
 
 from practicegate.masterfiles import views
+from practicegate.masterfiles.importers import IMPORTERS
 from practicegate.masterfiles.kinds import BILLING, DIAGNOSIS, PAYER
+from practicegate.records.views import import_routes
 
 app_name = "masterfiles"
 
@@ -15,9 +17,6 @@ _ROUTES = [
     ("<int:pk>/reactivate/", "reactivate"),
     ("<int:pk>/delete/", "delete"),
     ("export.csv", "export"),
-    ("import/", "import"),
-    ("import/preview/", "import-preview"),
-    ("import/confirm/", "import-confirm"),
 ]
 
 urlpatterns = [
@@ -29,3 +28,4 @@ for _kind, _prefix in ((DIAGNOSIS, "diagnosis-codes/"), (BILLING, "billing-codes
              name=f"{_kind.key}-{name}")
         for route, name in _ROUTES
     ]
+    urlpatterns += import_routes(IMPORTERS[_kind.key], _prefix)

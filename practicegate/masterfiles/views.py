@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache, wraps
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, StreamingHttpResponse
@@ -17,10 +16,10 @@ from practicegate.core.errors import ServiceError
 from practicegate.core.paging import read_cursor
 from practicegate.core.sections import Level
 from practicegate.core.templatetags.fragments import Derived
+from practicegate.core.text import defuse
 from practicegate.masterfiles import csvio, selectors, services
 from practicegate.masterfiles.forms import (
     Icd10ImportForm,
-    ImportUploadForm,
     SearchForm,
     VersionForm,
     edit_form_class,
@@ -42,7 +41,7 @@ def _posted(request):
 
 def _initial(row, kind: Kind) -> dict:
     # Stored text that starts like a formula is shown with its apostrophe, so saving it again works.
-    initial = {f: csvio.defuse(value) if isinstance(value := getattr(row, f), str) else value
+    initial = {f: defuse(value) if isinstance(value := getattr(row, f), str) else value
                for f in kind.fields}
     if kind is DIAGNOSIS:
         initial["code"] = row.display_code
@@ -253,72 +252,9 @@ def export_view(request, account, kind):
     return response
 
 
-@kind_view(level=Level.FULL)
-@require_http_methods(["GET", "POST"])
-def import_view(request, account, kind):
-    kind = _kind(request, kind)
-    form = ImportUploadForm(_posted(request), request.FILES if request.method == "POST" else None)
-    preview = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        preview = services.masterfile_import_preview(
-            actor=request.user, account=request.account, kind=kind, data=upload.read(),
-            filename=upload.name or "", request=request)
-    elif request.method == "POST":
-        # Refused before parsing (too large, no file): still an attempt worth logging.
-        services.masterfile_import_refused(actor=request.user, account=request.account,
-                                           kind=kind, request=request,
-                                           reason=" ".join(m for e in form.errors.values() for m in e))
-    if preview is not None and preview.token:
-        # Kept: show it on a page of its own, so Back and reload never post the file again.
-        return redirect(f"{reverse(_url(kind, 'import-preview'), kwargs={'account': account})}"
-                        f"?{urlencode({'token': preview.token})}")
-    status = 400 if form.errors or (preview is not None and not preview.ok) else 200
-    return render(request, "masterfiles/import.html", _context(request, kind, form=form, preview=preview),
-                  status=status)
-
-
-@kind_view(level=Level.FULL)
-@require_GET
-def import_preview_view(request, account, kind):
-    kind = _kind(request, kind)
-    if not request.GET.get("token"):  # nothing to preview (e.g. switched here from another account)
-        return render(request, "masterfiles/import.html",
-                      _context(request, kind, form=ImportUploadForm(), preview=None))
-    preview = services.masterfile_import_kept(actor=request.user, account=request.account, kind=kind,
-                                              token=request.GET.get("token", ""))
-    if preview is None:
-        return render(request, "masterfiles/import.html", _context(
-            request, kind, form=ImportUploadForm(), preview=None,
-            expired="This preview has expired, was already imported or is not yours. Upload the file again."),
-            status=400)
-    return render(request, "masterfiles/import.html",
-                  _context(request, kind, form=ImportUploadForm(), preview=preview),
-                  status=200 if preview.ok else 400)
-
-
-@kind_view()
-@require_POST
-def import_confirm_view(request, account, kind):
-    kind = _kind(request, kind)
-    try:
-        counts = services.masterfile_import_confirm(
-            actor=request.user, account=request.account, kind=kind,
-            token=request.POST.get("token", ""), request=request)
-    except ServiceError as exc:
-        services.masterfile_import_refused(actor=request.user, account=request.account,
-                                           kind=kind, request=request, reason=str(exc))
-        messages.error(request, str(exc))
-        return redirect(_url(kind, "import"), account=account)
-    messages.success(request, f"Imported {counts['added']} new {kind.noun}s; "
-                              f"{counts['existing']} were already here and were left unchanged.")
-    return redirect(_url(kind, "list"), account=account)
-
-
 VIEWS = {
     "list": list_view, "add": add_view, "edit": edit_view, "deactivate": deactivate_view,
     "reactivate": reactivate_view, "delete": delete_view, "export": export_view,
-    "import": import_view, "import-preview": import_preview_view, "import-confirm": import_confirm_view,
 }
 
 

@@ -13,7 +13,7 @@ from practicegate.audit.models import AuditChain, AuditEvent, Outcome
 from practicegate.audit.verify import verify_chain
 from practicegate.clients.models import Client, ClientChange, ClientCounter
 from practicegate.core.scoping import account_scope
-from practicegate.masterfiles.models import PendingImport
+from practicegate.records.models import PendingImport
 from tests.clients.helpers import make_client, url
 from tests.helpers import add_member, login_client, make_user, rows_everywhere
 

@@ -10,14 +10,16 @@ from django.test import override_settings
 
 from practicegate.audit.models import AuditEvent, Outcome
 from practicegate.core.scoping import account_scope
-from practicegate.masterfiles import csvio
+from practicegate.masterfiles.importers import IMPORTERS
 from practicegate.masterfiles.kinds import KINDS
 from practicegate.masterfiles.models import (
     BillingCode,
     DiagnosisCode,
     InsurancePayer,
-    PendingImport,
 )
+from practicegate.records import csvfiles
+from practicegate.records.imports import import_preview
+from practicegate.records.models import PendingImport
 from tests.helpers import add_member, login_client, rows_everywhere, rows_of
 from tests.masterfiles.helpers import add_diagnosis, add_payer, post_upload, upload, url
 
@@ -57,8 +59,8 @@ def test_exported_formula_cells_are_defused(owner_client, owner_account, text):
 
 
 def test_numbers_and_phone_numbers_are_not_defused():
-    assert csvio.defuse("-5") == "-5"
-    assert csvio.defuse("+1 555 123 4567") == "+1 555 123 4567"
+    assert csvfiles.defuse("-5") == "-5"
+    assert csvfiles.defuse("+1 555 123 4567") == "+1 555 123 4567"
 
 
 def test_export_then_import_round_trips(owner_client, owner_account, other_account, rows):
@@ -66,11 +68,9 @@ def test_export_then_import_round_trips(owner_client, owner_account, other_accou
     for kind in KINDS.values():
         response = owner_client.get(url(owner_account, f"{kind.key}-export"))
         data = b"".join(response.streaming_content)
-        from practicegate.masterfiles import services
-
         with account_scope(other_account):
-            preview = services.masterfile_import_preview(actor=owner_account.owner, account=other_account,
-                                                         kind=kind, data=data)
+            preview = import_preview(actor=owner_account.owner, account=other_account,
+                                     importer=IMPORTERS[kind.key], data=data)
         assert preview.ok, preview.parsed.errors
         parsed = preview.parsed.rows[0]
         original = rows[kind.key]
@@ -237,7 +237,7 @@ def test_a_50_mb_file_is_refused_before_parsing(owner_client, owner_account):
 
 @override_settings(CSV_IMPORT_MAX_BYTES=10_000_000)
 def test_more_rows_than_the_limit_are_refused(owner_client, owner_account, monkeypatch):
-    monkeypatch.setattr(csvio, "MAX_ROWS", 5)
+    monkeypatch.setattr(csvfiles, "MAX_ROWS", 5)
     content = "code,description\n" + "".join(f"F4{i}.0,x\n" for i in range(10))
     response = upload(owner_client, owner_account, "diagnosis", content)
     assert b"more than 5 rows" in response.content

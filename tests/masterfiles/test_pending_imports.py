@@ -13,8 +13,8 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from practicegate.audit.models import AuditEvent, Channel
-from practicegate.masterfiles.models import PendingImport
-from practicegate.masterfiles.services import PENDING_IMPORT_TTL
+from practicegate.records.models import PendingImport
+from practicegate.records.pending import PENDING_IMPORT_TTL
 from tests.helpers import rows_everywhere, rows_of
 from tests.masterfiles.helpers import upload
 

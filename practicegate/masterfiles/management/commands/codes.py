@@ -9,6 +9,7 @@ from practicegate.audit.models import Channel
 from practicegate.core.errors import ServiceError
 from practicegate.core.scoping import account_scope
 from practicegate.masterfiles.icd10 import PRESETS
+from practicegate.records.pending import pending_imports_purge
 
 
 def find_user(username: str | None) -> User | None:
@@ -55,8 +56,6 @@ class Command(BaseCommand):
         return self.import_icd10(options)
 
     def purge_imports(self):
-        from practicegate.masterfiles.services import pending_imports_purge
-
         removed = pending_imports_purge()
         self.stdout.write(f"Removed {removed} expired CSV import preview(s).")
 
