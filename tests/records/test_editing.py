@@ -14,6 +14,7 @@ from practicegate.clients import views_lines
 from practicegate.core.scoping import account_scope
 from practicegate.masterfiles import views as masterfile_views
 from practicegate.masterfiles.models import DiagnosisCode
+from practicegate.records import views as record_views
 from practicegate.records.editing import Edit, FieldChange, edits_since, values_at
 from tests.clients.helpers import client_data, make_client, url
 from tests.helpers import login_client
@@ -78,7 +79,7 @@ def test_the_history_gives_back_the_values_a_stale_form_was_loaded_with(owner_ac
 
 
 @pytest.mark.parametrize("view", [
-    masterfile_views.list_view, masterfile_views.edit_view, masterfile_views.import_confirm_view,
+    masterfile_views.list_view, masterfile_views.edit_view, record_views.import_confirm,
     client_views.client_edit, views_lines.line_edit, views_lines.line_void,
 ])
 def test_views_are_module_level_functions(view):

@@ -14,7 +14,7 @@ from practicegate.records import imports
 from practicegate.records.csvfiles import parse_rows
 from practicegate.records.imports import IMPORTERS, Importer
 from practicegate.records.models import PendingImport
-from tests.conftest import rows_everywhere
+from tests.helpers import rows_everywhere
 
 pytestmark = pytest.mark.django_db
 
