@@ -47,12 +47,13 @@ def fake_request(account, i: int):
 
 
 def write(account, actor, count: int, offset: int = 0) -> float:
+    from practicegate.audit.context import audit_context
     from practicegate.audit.services import record
 
     started = time.perf_counter()
     for i in range(offset, offset + count):
         request = fake_request(account, i)
-        record("page.view", account=account, actor=actor, request=request, section=SECTIONS[i % len(SECTIONS)],
+        record("page.view", account=account, actor=actor, context=audit_context(request), section=SECTIONS[i % len(SECTIONS)],
                detail={"path": request.path})
     return count / (time.perf_counter() - started)
 

@@ -23,6 +23,7 @@ from django.core import signing
 from practicegate.access import throttle as find_throttle
 from practicegate.access.services import find_failure_record
 from practicegate.accounts.backends import UsernameBackend
+from practicegate.audit.context import audit_context
 from practicegate.twofactor.services import has_two_factor, verify_code
 
 BAD_CREDENTIALS = "That username and password do not match an account you can join. Please try again."
@@ -104,7 +105,7 @@ def _find_failure(request, username: str, reason: str, message: str, *, needs_co
     target = _known(username)
     if target is not None:
         find_failure_record(actor=request.user, credential_user=target, from_account=request.account,
-                            reason=reason, locked=locked, request=request)
+                            reason=reason, locked=locked, context=audit_context(request))
     if locked:
         return CredentialCheck(reason="locked", message=_find_locked_message())
     return CredentialCheck(reason=reason, message=message, needs_code=needs_code)

@@ -13,6 +13,7 @@ from django.shortcuts import render
 
 from practicegate.accounts.rule import Refusal, verdict_with_accounts
 from practicegate.accounts.selectors import log_account_of
+from practicegate.audit.context import audit_context
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 from practicegate.core.decorators import SAFE_METHODS, needed_level
@@ -37,7 +38,7 @@ def _log_not_found(request, response) -> None:
         return
     member = request.account is not None
     account = request.account if member else log_account_of(user)
-    record("access.not_found", account=account, actor=user, request=request, outcome=Outcome.DENIED,
+    record("access.not_found", account=account, actor=user, context=request.audit, outcome=Outcome.DENIED,
            section="" if getattr(request, "section", MEMBERS) == MEMBERS else request.section,
            detail={"method": request.method, "path": request.path[:200],
                    "where": "member" if member else "not_member"})
@@ -64,6 +65,7 @@ class AccountMiddleware:
         request.account = None
         request.membership = None
         request.levels = {}
+        audit_context(request)  # request.audit: who and from where, for every event of this request
         # The account is known only in process_view (it needs the resolved URL); the scope it
         # opens there is entered on this stack and closed when the `with` ends.
         with ExitStack() as request._pg_scope:
@@ -79,12 +81,13 @@ class AccountMiddleware:
     @staticmethod
     def _log_page_view(request, response) -> None:
         """Every successful account request leaves an event; services log their own
-        changes, and a page that logged nothing else is logged as opened."""
-        if request.account is None or getattr(request, "audit_events", 0) or response.status_code >= 400:
+        changes, and a page that logged nothing else is logged as opened (the request's
+        audit context counts what was written with it)."""
+        if request.account is None or request.audit.written or response.status_code >= 400:
             return
         if request.method not in SAFE_METHODS:
             return  # an unsafe request is logged by its service; the completeness test checks it
-        record("page.view", account=request.account, actor=request.user, request=request,
+        record("page.view", account=request.account, actor=request.user, context=request.audit,
                section="" if request.section == MEMBERS else request.section,
                detail={"path": request.path[:200]})
 
@@ -103,7 +106,7 @@ class AccountMiddleware:
         needed = needed_level(view_func, request.method)
         # One query answers the rule and fills the provider dropdown (see context_processors).
         verdict, request.my_accounts = verdict_with_accounts(request.user, view_kwargs["account"],
-                                                             section=section, needed=needed, request=request)
+                                                             section=section, needed=needed, context=request.audit)
         if verdict.refusal is Refusal.NOT_MEMBER:
             raise Http404("No such account")
         if verdict.refusal is Refusal.TWO_FACTOR:
@@ -122,7 +125,7 @@ class AccountMiddleware:
             "access.denied",
             account=membership.account,
             actor=request.user,
-            request=request,
+            context=request.audit,
             section=section,
             outcome=Outcome.DENIED,
             detail={"method": request.method, "path": request.path[:200], "needed": needed.label,

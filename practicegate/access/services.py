@@ -32,11 +32,11 @@ JOIN_CODE_HOURS = 24
 # --- Allow Account Access -------------------------------------------------------------------
 
 @transaction.atomic
-def username_add(*, actor: User, account: Account, username: str, password: str, request=None) -> User:
+def username_add(*, actor: User, account: Account, username: str, password: str, context=None) -> User:
     """Create a username whose home is `account`, a member with the account's default levels."""
     user = user_create(username=username, password=password, home_account=account)
     membership = Membership.objects.create(user=user, account=account, levels=account.new_member_levels())
-    record("account.username_add", account=account, actor=actor, request=request, section=ACCESS,
+    record("account.username_add", account=account, actor=actor, context=context, section=ACCESS,
            target=user, detail={"username": user.username, "levels": membership.levels})
     return user
 
@@ -59,11 +59,11 @@ def accounts_openable_by(credential_user: User) -> list[Account]:
     return [m.account for m in memberships if m.can(ACCESS, Level.FULL)]
 
 
-def _joining_from_check(actor: User, from_account: Account, *, request) -> None:
+def _joining_from_check(actor: User, from_account: Account, *, context) -> None:
     """The membership rule for the account joined from: Full Access to its Account Access,
     with its two-factor requirement met (the middleware checks the URL's account; a service
     called from elsewhere must not skip it)."""
-    verdict = verdict_for(actor, from_account.slug, section=ACCESS, needed=Level.FULL, request=request)
+    verdict = verdict_for(actor, from_account.slug, section=ACCESS, needed=Level.FULL, context=context)
     if verdict.refusal is Refusal.TWO_FACTOR:
         raise ServiceError(f"{from_account.name} requires two-factor log-in: confirm your code there first.")
     if not verdict.allowed:
@@ -73,14 +73,14 @@ def _joining_from_check(actor: User, from_account: Account, *, request) -> None:
 
 @transaction.atomic
 def membership_join(*, actor: User, account: Account, from_account: Account | None, via: str,
-                    credential_user: User | None = None, request=None) -> Membership:
+                    credential_user: User | None = None, context=None) -> Membership:
     """Add `actor` to `account` with its default levels; log it in both accounts.
 
     `via` is "credentials" (then `credential_user` must still have Full Access to
     the account's account_access) or "join_code" (the caller redeemed one).
     """
     if from_account is not None:
-        _joining_from_check(actor, from_account, request=request)
+        _joining_from_check(actor, from_account, context=context)
     if via == "credentials":
         if credential_user is None or not can_grant_access(credential_user, account):
             raise ServiceError("Those credentials cannot give access to this account: they need "
@@ -98,40 +98,40 @@ def membership_join(*, actor: User, account: Account, from_account: Account | No
     detail = {"via": via, "levels": membership.levels}
     if credential_user is not None:
         detail["credentials_of"] = credential_user.username
-    record("account.join", account=account, actor=actor, request=request, section=ACCESS,
+    record("account.join", account=account, actor=actor, context=context, section=ACCESS,
            target=membership, detail=detail)
     if from_account is not None and from_account.pk != account.pk:
-        record("account.join_other", account=from_account, actor=actor, request=request, section=ACCESS,
+        record("account.join_other", account=from_account, actor=actor, context=context, section=ACCESS,
                target=account, detail={"via": via, "joined": account.slug})
     return membership
 
 
 @transaction.atomic
 def join_found_record(*, actor: User, account: Account, from_account: Account, credential_user: User,
-                      request=None) -> None:
+                      context=None) -> None:
     """Log a successful Find Account: in the joiner's account, and in the account whose credentials
     were used (its owner should know they were, even if Join Account never follows)."""
     detail = {"credentials_of": credential_user.username}
-    record("account.join_found", account=from_account, actor=actor, request=request, section=ACCESS,
+    record("account.join_found", account=from_account, actor=actor, context=context, section=ACCESS,
            target=account, detail={**detail, "found": account.slug})
     if account.pk != from_account.pk:
-        record("account.join_found", account=account, actor=actor, request=request, section=ACCESS,
+        record("account.join_found", account=account, actor=actor, context=context, section=ACCESS,
                target=account, detail=detail)
 
 
 @transaction.atomic
-def join_failure_record(*, actor: User, account: Account, reason: str, request=None) -> None:
+def join_failure_record(*, actor: User, account: Account, reason: str, context=None) -> None:
     """Log a refused Find Account / Join Account / join code in the joiner's current account."""
-    record("account.join_failed", account=account, actor=actor, request=request, section=ACCESS,
+    record("account.join_failed", account=account, actor=actor, context=context, section=ACCESS,
            outcome=Outcome.FAILURE, detail={"reason": reason})
 
 
 @transaction.atomic
 def find_failure_record(*, actor: User, credential_user: User, from_account: Account | None, reason: str,
-                        locked: bool = False, request=None) -> None:
+                        locked: bool = False, context=None) -> None:
     """Log a failed Find Account in the account of the username whose credentials were tried:
     who tried, and from which account (never the password or code)."""
-    record("account.find_failed", account=log_account_of(credential_user), actor=actor, request=request,
+    record("account.find_failed", account=log_account_of(credential_user), actor=actor, context=context,
            section=ACCESS, outcome=Outcome.FAILURE, target=credential_user,
            detail={"reason": reason, "from_account": from_account.slug if from_account else "",
                    "locked": locked})
@@ -144,30 +144,30 @@ def hash_code(raw: str) -> str:
 
 
 @transaction.atomic
-def join_code_create(*, actor: User, account: Account, request=None) -> tuple[JoinCode, str]:
+def join_code_create(*, actor: User, account: Account, context=None) -> tuple[JoinCode, str]:
     """Make a single-use join code valid for 24 hours; return it with the code, shown only once."""
     raw = "pgj-" + secrets.token_urlsafe(24)  # 192 bits: not guessable, so no throttle is needed
     code = JoinCode.objects.create(account=account, code_hash=hash_code(raw), created_by=actor,
                                    expires_at=timezone.now() + timedelta(hours=JOIN_CODE_HOURS))
-    record("account.join_code_create", account=account, actor=actor, request=request, section=ACCESS,
+    record("account.join_code_create", account=account, actor=actor, context=context, section=ACCESS,
            target=code, detail={"expires_hours": JOIN_CODE_HOURS})
     return code, raw
 
 
 @transaction.atomic
-def join_code_revoke(*, actor: User, account: Account, code: JoinCode, request=None) -> None:
+def join_code_revoke(*, actor: User, account: Account, code: JoinCode, context=None) -> None:
     if code.account_id != account.pk:  # callers look codes up from the account; this is a backstop
         raise ServiceError("No such join code.")
     updated = JoinCode.objects.filter(pk=code.pk, used_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=timezone.now())
     if not updated:
         raise ServiceError("That join code was already used or revoked.")
-    record("account.join_code_revoke", account=account, actor=actor, request=request, section=ACCESS,
+    record("account.join_code_revoke", account=account, actor=actor, context=context, section=ACCESS,
            target=code)
 
 
 @transaction.atomic
-def join_code_redeem(*, actor: User, from_account: Account | None, raw_code: str, request=None) -> Membership:
+def join_code_redeem(*, actor: User, from_account: Account | None, raw_code: str, context=None) -> Membership:
     """Join the account a valid join code belongs to, using the code up in the same transaction."""
     invalid = ServiceError("That join code is not valid. It may have expired or been used already; "
                            "ask the account for a new one.")
@@ -185,7 +185,7 @@ def join_code_redeem(*, actor: User, from_account: Account | None, raw_code: str
         raise invalid
     # Raises (and so rolls the use back) when the username is already a member.
     return membership_join(actor=actor, account=code.account, from_account=from_account, via="join_code",
-                           request=request)
+                           context=context)
 
 
 # --- Leaving and removing ---------------------------------------------------------------------
@@ -238,7 +238,7 @@ def _deactivate_if_orphaned(user: User) -> bool:
 
 
 @transaction.atomic
-def membership_remove(*, actor: User, account: Account, membership: Membership, request=None) -> bool:
+def membership_remove(*, actor: User, account: Account, membership: Membership, context=None) -> bool:
     """Delete a username from the account; return whether it was deactivated for having no account left."""
     membership = _lock(membership)
     if membership.account_id != account.pk:
@@ -250,13 +250,13 @@ def membership_remove(*, actor: User, account: Account, membership: Membership, 
     before = dict(membership.levels)
     membership.delete()
     deactivated = _deactivate_if_orphaned(user)
-    record("account.username_remove", account=account, actor=actor, request=request, section=ACCESS,
+    record("account.username_remove", account=account, actor=actor, context=context, section=ACCESS,
            target=user, detail={"username": user.username, "levels_before": before, "deactivated": deactivated})
     return deactivated
 
 
 @transaction.atomic
-def membership_leave(*, actor: User, account: Account, request=None) -> None:
+def membership_leave(*, actor: User, account: Account, context=None) -> None:
     """The signed-in username leaves an account it joined."""
     membership = Membership.objects.filter(user=actor, account=account).first()
     if membership is None:
@@ -271,7 +271,7 @@ def membership_leave(*, actor: User, account: Account, request=None) -> None:
         raise ServiceError(refusal)
     before = dict(membership.levels)
     membership.delete()
-    record("account.leave", account=account, actor=actor, request=request, section=ACCESS,
+    record("account.leave", account=account, actor=actor, context=context, section=ACCESS,
            target=actor, detail={"levels_before": before})
 
 
@@ -279,7 +279,7 @@ def membership_leave(*, actor: User, account: Account, request=None) -> None:
 
 @transaction.atomic
 def membership_levels_set(*, actor: User, account: Account, membership: Membership, levels: dict,
-                          request=None) -> Membership:
+                          context=None) -> Membership:
     """Set a username's level in every section; it applies from that username's next request."""
     membership = _lock(membership)
     if membership.account_id != account.pk:
@@ -292,19 +292,19 @@ def membership_levels_set(*, actor: User, account: Account, membership: Membersh
     membership.levels = new_levels
     membership.save(update_fields=["levels"])
     changed = [key for key in SECTION_KEYS if before[key] != new_levels[key]]
-    record("privileges.change", account=account, actor=actor, request=request, section=ACCESS,
+    record("privileges.change", account=account, actor=actor, context=context, section=ACCESS,
            target=membership.user, detail={"username": membership.user.username, "before": before,
                                            "after": new_levels, "changed": changed})
     return membership
 
 
 @transaction.atomic
-def account_default_levels_set(*, actor: User, account: Account, levels: dict, request=None) -> Account:
+def account_default_levels_set(*, actor: User, account: Account, levels: dict, context=None) -> Account:
     """Choose the levels a newly added or joined username starts with."""
     Account.objects.select_for_update().filter(pk=account.pk).values_list("pk").first()
     before = account.new_member_levels()
     account.default_levels = clean_levels(levels)
     account.save(update_fields=["default_levels"])
-    record("privileges.defaults_change", account=account, actor=actor, request=request, section=ACCESS,
+    record("privileges.defaults_change", account=account, actor=actor, context=context, section=ACCESS,
            target=account, detail={"before": before, "after": account.default_levels})
     return account

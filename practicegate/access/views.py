@@ -69,7 +69,7 @@ def allow(request, account):
         try:
             user = services.username_add(actor=request.user, account=request.account,
                                          username=form.cleaned_data["username"],
-                                         password=form.cleaned_data["password1"], request=request)
+                                         password=form.cleaned_data["password1"], context=request.audit)
         except ServiceError as exc:
             form.add_error("username", str(exc))
         else:
@@ -96,7 +96,7 @@ def other(request, account):
 
 
 def _refuse(request, form, reason: str, message: str, status: int = 400):
-    services.join_failure_record(actor=request.user, account=request.account, reason=reason, request=request)
+    services.join_failure_record(actor=request.user, account=request.account, reason=reason, context=request.audit)
     form.add_error(None, message)
     return form, status
 
@@ -135,7 +135,7 @@ def find(request, account):
                                f"Your username already has access to {target.name}.")
         return _other_page(request, find=form, status=status)
     services.join_found_record(actor=request.user, account=target, from_account=request.account,
-                               credential_user=cred_user, request=request)
+                               credential_user=cred_user, context=request.audit)
     token = credentials.found_token_make(request, account=target, credential_user=cred_user)
     return render(request, "access/found.html", {
         "target": target, "join_form": JoinAccountForm(initial={"token": token}),
@@ -166,15 +166,15 @@ def join(request, account):
     cred_user = User.objects.filter(pk=payload["c"]).first() if payload else None
     if target is None or cred_user is None:
         services.join_failure_record(actor=request.user, account=request.account, reason="stale_confirmation",
-                                     request=request)
+                                     context=request.audit)
         messages.error(request, "That confirmation has expired or was already used. Please find the account again.")
         return redirect(_here("other", request))
     try:
         services.membership_join(actor=request.user, account=target, from_account=request.account,
-                                 via="credentials", credential_user=cred_user, request=request)
+                                 via="credentials", credential_user=cred_user, context=request.audit)
     except ServiceError as exc:
         services.join_failure_record(actor=request.user, account=request.account, reason="refused",
-                                     request=request)
+                                     context=request.audit)
         messages.error(request, str(exc))
         return redirect(_here("other", request))
     messages.success(request, _joined_message(target))
@@ -191,7 +191,7 @@ def redeem(request, account):
         return _other_page(request, redeem=form, status=400)
     try:
         membership = services.join_code_redeem(actor=request.user, from_account=request.account,
-                                               raw_code=form.cleaned_data["join_code"], request=request)
+                                               raw_code=form.cleaned_data["join_code"], context=request.audit)
     except ServiceError as exc:
         form, status = _refuse(request, form, "join_code", str(exc))
         return _other_page(request, redeem=form, status=status)
@@ -208,7 +208,7 @@ def join_codes(request, account):
     """List open join codes; POST (Full Access) makes one and shows it this once."""
     new_code = None
     if request.method == "POST":
-        _code, new_code = services.join_code_create(actor=request.user, account=request.account, request=request)
+        _code, new_code = services.join_code_create(actor=request.user, account=request.account, context=request.audit)
     return render(request, "access/join_codes.html", {
         "codes": selectors.open_join_codes(request.account), "new_code": new_code,
     })
@@ -222,7 +222,7 @@ def join_code_revoke(request, account, code_id):
     if code is None:
         raise Http404("No such join code")
     try:
-        services.join_code_revoke(actor=request.user, account=request.account, code=code, request=request)
+        services.join_code_revoke(actor=request.user, account=request.account, code=code, context=request.audit)
     except ServiceError as exc:
         messages.error(request, str(exc))
     else:
@@ -262,7 +262,7 @@ def privileges_edit(request, account, membership_id):
     elif request.method == "POST" and form.is_valid():
         try:
             services.membership_levels_set(actor=request.user, account=request.account, membership=membership,
-                                           levels=form.levels(), request=request)
+                                           levels=form.levels(), context=request.audit)
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -284,7 +284,7 @@ def privileges_delete(request, account, membership_id):
         username = membership.user.username
         try:
             deactivated = services.membership_remove(actor=request.user, account=request.account,
-                                                     membership=membership, request=request)
+                                                     membership=membership, context=request.audit)
         except ServiceError as exc:
             refusal = str(exc)
         else:
@@ -306,7 +306,7 @@ def privileges_defaults(request, account):
     form = LevelsForm(_posted(request), initial_levels=request.account.new_member_levels())
     if request.method == "POST" and form.is_valid():
         services.account_default_levels_set(actor=request.user, account=request.account, levels=form.levels(),
-                                            request=request)
+                                            context=request.audit)
         messages.success(request, "New usernames will start with these privileges.")
         return redirect(_here("privileges", request))
     return render(request, "access/privileges_defaults.html", {"form": form}, status=_status(form))
@@ -322,7 +322,7 @@ def leave(request, account):
     if request.method == "POST":
         name = request.account.name
         try:
-            services.membership_leave(actor=request.user, account=request.account, request=request)
+            services.membership_leave(actor=request.user, account=request.account, context=request.audit)
         except ServiceError as exc:
             error = str(exc)
         else:
@@ -347,10 +347,10 @@ def confirm_password(request, account):
                                               password=form.cleaned_data["password"], second_factor=False)
         if check.ok and check.user.pk == request.user.pk:
             stamp(request)
-            record("auth.reauth", account=request.account, actor=request.user, request=request)
+            record("auth.reauth", account=request.account, actor=request.user, context=request.audit)
             return redirect(next_path)
         locked = check.reason == "locked"
-        record("auth.reauth_failed", account=request.account, actor=request.user, request=request,
+        record("auth.reauth_failed", account=request.account, actor=request.user, context=request.audit,
                outcome=Outcome.FAILURE)
         form.add_error("password", check.message if locked else "That is not your password.")
     return render(request, "access/confirm_password.html", {"form": form, "next": next_path},

@@ -42,7 +42,7 @@ def account_settings(request, account):
     acct = request.account
     form = AccountSettingsForm(request.POST if request.method == "POST" else None, initial={"name": acct.name, "email": acct.email})
     if request.method == "POST" and form.is_valid():
-        services.account_update(actor=request.user, account=acct, request=request, **form.cleaned_data)
+        services.account_update(actor=request.user, account=acct, context=request.audit, **form.cleaned_data)
         messages.success(request, "Account settings saved.")
         return redirect("core:account-settings", account=acct.slug)
     return render(request, "core/account_settings.html", {"form": form}, status=400 if form.errors else 200)
@@ -140,7 +140,7 @@ def switch_account(request):
     whose two-factor requirement this session has not met opens at its home, where the
     middleware sends the username to the code check (or set-up) like any member.
     """
-    verdict = verdict_for(request.user, str(request.GET.get("to", ""))[:60], request=request)
+    verdict = verdict_for(request.user, str(request.GET.get("to", ""))[:60], context=request.audit)
     if verdict.refusal is Refusal.NOT_MEMBER:
         raise Http404("No such account")
     target = verdict.membership
@@ -152,6 +152,6 @@ def switch_account(request):
     destination = (_same_page_in(target, from_path) if from_path else None) or reverse(
         "core:account-home", kwargs={"account": target.account.slug}
     )
-    record("account.switch", account=target.account, actor=request.user, request=request,
+    record("account.switch", account=target.account, actor=request.user, context=request.audit,
            detail={"to_path": destination[:200]})
     return redirect(destination)

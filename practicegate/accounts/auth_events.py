@@ -13,6 +13,7 @@ from django.dispatch import receiver
 
 from practicegate.accounts.models import User
 from practicegate.accounts.selectors import log_account_of
+from practicegate.audit.context import audit_context
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 
@@ -25,13 +26,19 @@ def _known_user(username: str | None):
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
-    record("auth.login", account=log_account_of(user), actor=user, request=request)
+    context = audit_context(request)
+    if context is not None:
+        context.actor = user  # from now on this request acts as the username that signed in
+    record("auth.login", account=log_account_of(user), actor=user, context=context)
 
 
 @receiver(user_logged_out)
 def on_logout(sender, request, user, **kwargs):
+    context = audit_context(request)
     if user is not None:
-        record("auth.logout", account=log_account_of(user), actor=user, request=request)
+        record("auth.logout", account=log_account_of(user), actor=user, context=context)
+    if context is not None:
+        context.actor = None
 
 
 @receiver(user_login_failed)
@@ -43,7 +50,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         account=log_account_of(user),
         actor=None,
         actor_username=username,
-        request=request,
+        context=audit_context(request),
         outcome=Outcome.FAILURE,
         target=user,
     )
@@ -56,7 +63,7 @@ def on_lockout(sender, request, username, ip_address, **kwargs):
         "auth.lockout",
         account=log_account_of(user),
         actor_username=str(username or "")[:150],
-        request=request,
+        context=audit_context(request),
         outcome=Outcome.DENIED,
         target=user,
     )

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.functional import LazyObject
 
 from practicegate.accounts.selectors import log_account_of
+from practicegate.audit.context import audit_context
 from practicegate.audit.services import record
 
 
@@ -51,11 +52,12 @@ class SessionLifetimeMiddleware:
                     "auth.session_expired",
                     account=log_account_of(user),
                     actor=user,
-                    request=request,
+                    context=audit_context(request),
                     detail={"reason": reason},
                 )
                 session.flush()
                 request.user = AnonymousUser()
+                request.audit.actor = None
                 messages.info(request, "Your session ended. Please log in again.")
             elif now - last > self.touch_every:
                 session["pg_last"] = now

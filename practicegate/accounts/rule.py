@@ -19,6 +19,7 @@ from enum import StrEnum
 from django.db import connection
 
 from practicegate.accounts.models import Account, Membership, User
+from practicegate.audit.models import Channel
 from practicegate.core.prepared import Columns
 from practicegate.core.sections import MEMBERS, Level
 
@@ -51,16 +52,17 @@ class Verdict:
         return self.membership.level(self.section)
 
 
-def two_factor_met(user, account, *, request=None) -> bool:
+def two_factor_met(user, account, *, context=None) -> bool:
     """Whether this session satisfies the account's two-factor requirement.
 
-    A web request must carry a session verified with a code (django-otp marks the
-    request's user). Without a request (a command run by an operator on the server)
-    there is no session to verify, and the requirement does not apply.
+    A web request must carry a session verified with a code: django-otp marks the session's
+    user, which is the actor of the request's audit context. Without a web context (a
+    command run by an operator on the server) there is no session to verify, and the
+    requirement does not apply.
     """
-    if not account.require_two_factor or request is None:
+    if not account.require_two_factor or context is None or context.channel != Channel.WEB:
         return True
-    session_user = getattr(request, "user", None)
+    session_user = context.actor
     if session_user is None or getattr(session_user, "pk", None) != getattr(user, "pk", None):
         return False
     checker = getattr(session_user, "is_verified", None)
@@ -68,12 +70,12 @@ def two_factor_met(user, account, *, request=None) -> bool:
 
 
 def judge(membership: Membership | None, user, *, section: str = MEMBERS,
-          needed: Level = Level.VIEW, request=None) -> Verdict:
+          needed: Level = Level.VIEW, context=None) -> Verdict:
     """Apply the rule to a membership already loaded (with its account and user)."""
     if (membership is None or user is None or membership.user_id != user.pk
             or not membership.user.is_active):
         return Verdict(None, Refusal.NOT_MEMBER, section, needed)
-    if not two_factor_met(user, membership.account, request=request):
+    if not two_factor_met(user, membership.account, context=context):
         return Verdict(membership, Refusal.TWO_FACTOR, section, needed)
     if section != MEMBERS and not membership.can(section, needed):
         return Verdict(membership, Refusal.LEVEL, section, needed)
@@ -115,28 +117,28 @@ def _memberships(user, slugs: list[str] | None = None) -> list[Membership]:
 
 
 def verdict_for(user, account_slug: str, *, section: str = MEMBERS, needed: Level = Level.VIEW,
-                request=None) -> Verdict:
+                context=None) -> Verdict:
     """The rule for one account named by its slug: one query."""
     found = _memberships(user, slugs=[account_slug])
-    return judge(found[0] if found else None, user, section=section, needed=needed, request=request)
+    return judge(found[0] if found else None, user, section=section, needed=needed, context=context)
 
 
-def verdicts_for(user, *, section: str = MEMBERS, needed: Level = Level.VIEW, request=None,
+def verdicts_for(user, *, section: str = MEMBERS, needed: Level = Level.VIEW, context=None,
                  slugs: Iterable[str] | None = None) -> dict[str, Verdict]:
     """The rule for every account of the username (or those among `slugs`), by slug: one query.
 
     Accounts the username has not joined are absent from the answer.
     """
     rows = _memberships(user, slugs=list(slugs) if slugs is not None else None)
-    return {m.account.slug: judge(m, user, section=section, needed=needed, request=request)
+    return {m.account.slug: judge(m, user, section=section, needed=needed, context=context)
             for m in rows}
 
 
 def verdict_with_accounts(user, account_slug: str, *, section: str = MEMBERS, needed: Level = Level.VIEW,
-                          request=None) -> tuple[Verdict, list[tuple[str, str]]]:
+                          context=None) -> tuple[Verdict, list[tuple[str, str]]]:
     """verdict_for() and the username's accounts as (slug, name) by name, for the frame's
     provider dropdown: both from the one query of verdicts_for()."""
-    verdicts = verdicts_for(user, section=section, needed=needed, request=request)
+    verdicts = verdicts_for(user, section=section, needed=needed, context=context)
     accounts = [(slug, v.membership.account.name) for slug, v in verdicts.items()]
     verdict = verdicts.get(str(account_slug)[:60]) or Verdict(None, Refusal.NOT_MEMBER, section, needed)
     return verdict, accounts

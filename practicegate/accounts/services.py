@@ -65,7 +65,7 @@ def user_create(*, username: str, password: str, email: str = "", home_account: 
 
 
 @transaction.atomic
-def account_signup(*, provider_name: str, email: str, username: str, password: str, request=None,
+def account_signup(*, provider_name: str, email: str, username: str, password: str, context=None,
                    slug: str | None = None) -> Account:
     """Create a provider account, its owner username and the owner's Full Access membership."""
     user = user_create(username=username, password=password, email=email)
@@ -74,30 +74,30 @@ def account_signup(*, provider_name: str, email: str, username: str, password: s
     user.home_account = account
     user.save(update_fields=["home_account"])
     Membership.objects.create(user=user, account=account, levels=full_levels())
-    record("auth.signup", account=account, actor=user, request=request, target=account,
+    record("auth.signup", account=account, actor=user, context=context, target=account,
            section="account_access", detail={"provider_name_length": len(provider_name)})
     return account
 
 
 @transaction.atomic
-def password_change(*, actor: User, new_password: str, request=None, reset: bool = False) -> None:
+def password_change(*, actor: User, new_password: str, context=None, reset: bool = False) -> None:
     actor.set_password(new_password)
     actor.save(update_fields=["password", "password_changed_at"])
     record(
         "auth.password_reset" if reset else "auth.password_change",
         account=log_account_of(actor),
         actor=actor,
-        request=request,
+        context=context,
         target=actor,
     )
 
 
 @transaction.atomic
-def account_update(*, actor: User, account: Account, name: str, email: str, request=None) -> Account:
+def account_update(*, actor: User, account: Account, name: str, email: str, context=None) -> Account:
     changed = [f for f, v in (("name", name), ("email", email)) if getattr(account, f) != v]
     account.name = name
     account.email = email
     account.save(update_fields=["name", "email"])
-    record("account.update", account=account, actor=actor, request=request, section="settings",
+    record("account.update", account=account, actor=actor, context=context, section="settings",
            target=account, detail={"fields": changed})
     return account

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from practicegate.accounts import forms, services
 from practicegate.accounts.models import Membership
 from practicegate.accounts.selectors import log_account_of
+from practicegate.audit.context import audit_context
 from practicegate.audit.services import record
 from practicegate.core.decorators import public, signed_in
 from practicegate.core.errors import ServiceError
@@ -33,7 +34,7 @@ def home(request):
                 email=form.cleaned_data["email"],
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password1"],
-                request=request,
+                context=request.audit,
             )
         except ServiceError as exc:
             form.add_error("username", str(exc))
@@ -92,7 +93,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         services.password_change(actor=self.request.user, new_password=form.cleaned_data["new_password1"],
-                                 request=self.request)
+                                 context=audit_context(self.request))
         update_session_auth_hash(self.request, self.request.user)
         messages.success(self.request, "Your password has been changed.")
         return redirect(self.get_success_url())
@@ -117,7 +118,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         with transaction.atomic():
             for user in form.get_users(form.cleaned_data["email"]):
                 record("auth.password_reset_request", account=log_account_of(user), actor=None,
-                       actor_username=user.username, target=user, request=self.request)
+                       actor_username=user.username, target=user, context=audit_context(self.request))
         return super().form_valid(form)
 
 
@@ -128,7 +129,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         services.password_change(actor=form.user, new_password=form.cleaned_data["new_password1"],
-                                 request=self.request, reset=True)
+                                 context=audit_context(self.request), reset=True)
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         return redirect(self.get_success_url())
 

@@ -29,7 +29,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
 
 @transaction.atomic
-def audit_export(*, actor, account, flt: EventFilter, fmt: str, request=None, channel=None,
+def audit_export(*, actor, account, flt: EventFilter, fmt: str, context=None, channel=None,
                  actor_username=None):
     """Record the export and return (count, queryset of the rows to send, oldest first)."""
     if fmt not in FORMATS:
@@ -37,7 +37,7 @@ def audit_export(*, actor, account, flt: EventFilter, fmt: str, request=None, ch
     upto = AuditChain.objects.filter(account=account).values_list("seq", flat=True).first() or 0
     rows = account_events(account, flt).filter(seq__lte=upto)
     count = rows.count()
-    record("audit.export", account=account, actor=actor, request=request, channel=channel,
+    record("audit.export", account=account, actor=actor, context=context, channel=channel,
            actor_username=actor_username, section="reports",
            detail={"format": fmt, "count": count, "filters": flt.used(), "up_to_seq": upto})
     return count, rows.order_by("seq")

@@ -12,6 +12,7 @@ and, for a page that shows PHI of several accounts at once (each account's log g
 
 from __future__ import annotations
 
+from practicegate.audit.context import audit_context
 from practicegate.audit.services import Entry, record, record_many
 from practicegate.core.sections import MEMBERS
 
@@ -19,7 +20,7 @@ from practicegate.core.sections import MEMBERS
 def record_phi_read(request, *, target_type: str, target_id="", detail: dict | None = None):
     """Log that the signed-in username viewed PHI about one target (ids and field names only)."""
     section = getattr(request, "section", "") or ""
-    return record("phi.view", account=request.account, actor=request.user, request=request,
+    return record("phi.view", account=request.account, actor=request.user, context=audit_context(request),
                   section="" if section == MEMBERS else section, target_type=target_type,
                   target_id=target_id, detail=detail)
 
@@ -29,5 +30,6 @@ def record_phi_reads(request, entries: list[Entry], *, section: str) -> list:
     return the events, in the order of the entries.
 
     The caller has applied the membership rule to every one of these accounts."""
-    return record_many("phi.view", entries, actor=request.user, request=request, section=section)
+    return record_many("phi.view", entries, actor=request.user, context=audit_context(request),
+                       section=section)
 

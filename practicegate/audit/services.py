@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from practicegate.audit import chain as chainlib
 from practicegate.audit import durability
 from practicegate.audit.actions import ACTIONS
+from practicegate.audit.context import AuditContext
 from practicegate.audit.models import AuditChain, AuditEvent, Channel, Outcome
 
 logger = logging.getLogger(__name__)
@@ -40,17 +41,6 @@ def _scrub(detail: dict | None) -> dict:
     return clean
 
 
-def _request_context(request) -> dict:
-    if request is None:
-        return {"ip": "", "user_agent": "", "request_id": ""}
-    meta = request.META
-    return {
-        "ip": (getattr(request, "client_ip", None) or meta.get("REMOTE_ADDR") or "")[:45],
-        "user_agent": (meta.get("HTTP_USER_AGENT") or "")[:300],
-        "request_id": getattr(request, "request_id", "") or "",
-    }
-
-
 @dataclass(frozen=True)
 class _By:
     """Who writes the events of one call, and from where (the same for each of them)."""
@@ -58,17 +48,19 @@ class _By:
     actor: object
     actor_username: str
     channel: str
-    context: dict  # ip, user_agent, request_id
+    where: dict  # ip, user_agent, request_id
 
 
-def _by(actor, actor_username: str | None, request, channel: str | None) -> _By:
+def _by(actor, actor_username: str | None, context: AuditContext | None, channel: str | None) -> _By:
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     if actor_username is None:
         actor_username = actor.get_username() if actor is not None else ""
     if channel is None:
-        channel = Channel.WEB if request is not None else Channel.CLI
-    return _By(actor, actor_username[:150], str(channel), _request_context(request))
+        channel = context.channel if context is not None else Channel.CLI
+    where = ({"ip": context.ip, "user_agent": context.user_agent, "request_id": context.request_id}
+             if context is not None else {"ip": "", "user_agent": "", "request_id": ""})
+    return _By(actor, actor_username[:150], str(channel), where)
 
 
 def _event(action: str, by: _By, *, account, at: datetime, section: str, target_type: str, target_id,
@@ -91,12 +83,12 @@ def _event(action: str, by: _By, *, account, at: datetime, section: str, target_
         target_id=str(target_id if target_id is not None else "")[:64],
         outcome=str(outcome),
         detail=detail,
-        **by.context,
+        **by.where,
     )
     event = AuditEvent(
         account=account, at=at, actor=by.actor, actor_username=by.actor_username, channel=by.channel,
         action=action, section=fields["section"], target_type=fields["target_type"],
-        target_id=fields["target_id"], outcome=fields["outcome"], detail=detail, **by.context,
+        target_id=fields["target_id"], outcome=fields["outcome"], detail=detail, **by.where,
     )
     return event, fields
 
@@ -246,7 +238,7 @@ def record(
     *,
     account,
     actor=None,
-    request=None,
+    context: AuditContext | None = None,
     channel: str | None = None,
     section: str = "",
     target=None,
@@ -272,7 +264,7 @@ def record(
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or target.pk
-    by = _by(actor, actor_username, request, channel)
+    by = _by(actor, actor_username, context, channel)
     # The clock; the append moves it up to the head's time if that is later.
     event, fields = _event(action, by, account=account, at=datetime.now(UTC), section=section,
                            target_type=target_type, target_id=target_id, outcome=outcome, detail=detail)
@@ -283,8 +275,8 @@ def record(
             durability.wait_until_durable()
     else:
         _append_in_three_statements(event, fields)
-    if request is not None:
-        request.audit_events = getattr(request, "audit_events", 0) + 1
+    if context is not None:
+        context.written += 1
     every = settings.AUDIT_CHECKPOINT_EVERY
     if every and event.seq % every == 0:
         _schedule_checkpoint(event.chain_id, event.seq)
@@ -366,7 +358,8 @@ def _set_by_chain(column: str, prefix: str, values: dict) -> None:
 
 
 @transaction.atomic
-def record_many(action: str, entries: list[Entry], *, actor=None, request=None, channel: str | None = None,
+def record_many(action: str, entries: list[Entry], *, actor=None, context: AuditContext | None = None,
+                channel: str | None = None,
                 section: str = "", outcome: str = Outcome.SUCCESS) -> list[AuditEvent]:
     """Append one event per entry, in order, to its account's chain, linked exactly as
     record() links them, in a constant number of queries whatever the number of entries
@@ -376,7 +369,7 @@ def record_many(action: str, entries: list[Entry], *, actor=None, request=None, 
     if not entries:
         return []
     per_account = Counter(e.account.pk for e in entries)
-    by = _by(actor, None, request, channel)
+    by = _by(actor, None, context, channel)
 
     chains = _chains_of(list(per_account))
     counts = {chains[a]: n for a, n in per_account.items()}
@@ -413,8 +406,8 @@ def record_many(action: str, entries: list[Entry], *, actor=None, request=None, 
     _insert_events(events)
     _set_by_chain("head_hash", "CASE", {pk: h for pk, (_, h) in heads.items()})
     _set_by_chain("head_at", "CASE", {pk: connection.ops.adapt_datetimefield_value(t) for pk, t in times.items()})
-    if request is not None:
-        request.audit_events = getattr(request, "audit_events", 0) + len(events)
+    if context is not None:
+        context.written += len(events)
     for chain_id, seq in due:
         _schedule_checkpoint(chain_id, seq)
     return events

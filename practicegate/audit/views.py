@@ -48,7 +48,7 @@ def export(request, account, fmt):
         context = {"form": form, "filter_query": _filter_query(request), "actions": ACTIONS, "page": None}
         return render(request, "audit/activity_log.html", context, status=400)
     count, rows = exports.audit_export(actor=request.user, account=request.account, flt=form.event_filter(),
-                                       fmt=fmt, request=request)
+                                       fmt=fmt, context=request.audit)
     content_type, extension = exports.FORMATS[fmt]
     response = StreamingHttpResponse(exports.stream(fmt, rows, request.account), content_type=content_type)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")

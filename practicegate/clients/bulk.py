@@ -32,7 +32,7 @@ class Added:
         return self.line_obj if self.line else self.client
 
 
-def log_added(items: list[Added], *, actor, account, request=None, channel=None) -> int:
+def log_added(items: list[Added], *, actor, account, context=None, channel=None) -> int:
     """Write every item's event and ClientChange; return the number of events."""
     by_action: dict[str, list[Added]] = {}
     for item in items:
@@ -46,7 +46,7 @@ def log_added(items: list[Added], *, actor, account, request=None, channel=None)
                                           line_obj=item.line_obj, extra=item.extra)
             entries.append(Entry(account, "client", item.client.pk, detail))
             values.append(value)
-        events = record_many(action, entries, actor=actor, request=request, channel=channel, section=SECTION)
+        events = record_many(action, entries, actor=actor, context=context, channel=channel, section=SECTION)
         changes += [change_row(event, account=account, client=item.client, values=value, version=item.row.version,
                                line=item.line, line_obj=item.line_obj if item.line else None)
                     for item, event, value in zip(group, events, values, strict=True) if value]

@@ -76,13 +76,13 @@ class ClientImporter(Importer):
     def is_known(self, row: dict, known: set) -> bool:
         return csvio.identity(row["first_name"], row["last_name"], row["birth_date"]) in known
 
-    def insert(self, *, actor, account, rows: list[dict], request=None) -> dict:
+    def insert(self, *, actor, account, rows: list[dict], context=None) -> dict:
         now = timezone.now()
         clients = [_client(account, row, number, now)
                    for row, number in zip(rows, _take_numbers(account, len(rows)), strict=True)]
         Client.objects.bulk_create(clients, batch_size=BATCH)
         bulk.log_added([Added(c, _changes(c), extra={"number": c.number, "imported": True}) for c in clients],
-                       actor=actor, account=account, request=request)
+                       actor=actor, account=account, context=context)
         return {"added": len(clients), "numbers": [clients[0].number, clients[-1].number] if clients else []}
 
 

@@ -38,9 +38,9 @@ class AccountHits:
     more: bool = False  # the account has more matches than are shown
 
 
-def searchable_accounts(user, *, request=None) -> list:
+def searchable_accounts(user, *, context=None) -> list:
     """The accounts whose clients this username may read now, in name order (one query)."""
-    verdicts = verdicts_for(user, section=SECTION, needed=Level.VIEW, request=request)
+    verdicts = verdicts_for(user, section=SECTION, needed=Level.VIEW, context=context)
     return [v.account for v in verdicts.values() if v.allowed]
 
 

@@ -56,10 +56,10 @@ class FieldError(ServiceError):
 # --- The record of a change ---------------------------------------------------------
 
 def _log(action: str, *, actor, account, client, changes: dict, version: int | None, line: str = "",
-         line_obj=None, request=None, channel=None, extra: dict | None = None):
+         line_obj=None, context=None, channel=None, extra: dict | None = None):
     """Write the change's event (field names, a digest of the values) and its ClientChange."""
     detail, values = change_detail(changes, version=version, line=line, line_obj=line_obj, extra=extra)
-    event = record(action, account=account, actor=actor, request=request, channel=channel,
+    event = record(action, account=account, actor=actor, context=context, channel=channel,
                    section=SECTION, target_type="client", target_id=client.pk, detail=detail)
     if values:
         change_row(event, account=account, client=client, values=values, version=version, line=line,
@@ -98,7 +98,7 @@ def _lock(client: Client) -> None:
 # --- Clients ---------------------------------------------------------------------------
 
 @transaction.atomic
-def client_create(*, actor, account, data: dict, request=None, channel=None) -> Client:
+def client_create(*, actor, account, data: dict, context=None, channel=None) -> Client:
     """Add a client with the next client number of the account."""
     client = Client(account=account, **{f: data[f] for f in DEMOGRAPHIC_FIELDS if f in data})
     if client.intake_date is None:
@@ -108,28 +108,28 @@ def client_create(*, actor, account, data: dict, request=None, channel=None) -> 
     client.save()
     changes = {f: (None, getattr(client, f)) for f in DEMOGRAPHIC_FIELDS if getattr(client, f) not in ("", None)}
     _log("client.add", actor=actor, account=account, client=client, changes=changes, version=client.version,
-         request=request, channel=channel)
+         context=context, channel=channel)
     return client
 
 
 @transaction.atomic
-def client_update(*, actor, account, client: Client, data: dict, expected_version: int, request=None) -> Client:
+def client_update(*, actor, account, client: Client, data: dict, expected_version: int, context=None) -> Client:
     """Save the demographics if nobody saved since `expected_version` (else EditConflict)."""
     ensure_in_account(client, account)
     changes = _diff(client, data, DEMOGRAPHIC_FIELDS)
     if not changes:
         _log("client.update", actor=actor, account=account, client=client, changes={}, version=None,
-             request=request)
+             context=context)
         return client
     save_versioned(client, expected_version=expected_version, changes=changes, also=("search_key", "sort_key"),
                    derive=_keys)
     _log("client.update", actor=actor, account=account, client=client, changes=changes,
-         version=client.version, request=request)
+         version=client.version, context=context)
     return client
 
 
 @transaction.atomic
-def client_discharge(*, actor, account, client: Client, discharge_date, expected_version: int, request=None):
+def client_discharge(*, actor, account, client: Client, discharge_date, expected_version: int, context=None):
     ensure_in_account(client, account)
     if client.status == Status.DISCHARGED:
         raise ServiceError("This client is already discharged.")
@@ -138,12 +138,12 @@ def client_discharge(*, actor, account, client: Client, discharge_date, expected
     changes = {"status": (client.status, Status.DISCHARGED), "discharge_date": (None, discharge_date)}
     save_versioned(client, expected_version=expected_version, changes=changes)
     _log("client.discharge", actor=actor, account=account, client=client, changes=changes,
-         version=client.version, request=request)
+         version=client.version, context=context)
     return client
 
 
 @transaction.atomic
-def client_readmit(*, actor, account, client: Client, intake_date, expected_version: int, request=None):
+def client_readmit(*, actor, account, client: Client, intake_date, expected_version: int, context=None):
     """Make a discharged client active again, from a new intake date."""
     ensure_in_account(client, account)
     if client.status == Status.ACTIVE:
@@ -154,7 +154,7 @@ def client_readmit(*, actor, account, client: Client, intake_date, expected_vers
                "intake_date": (client.intake_date, intake_date)}
     save_versioned(client, expected_version=expected_version, changes=changes)
     _log("client.readmit", actor=actor, account=account, client=client, changes=changes,
-         version=client.version, request=request)
+         version=client.version, context=context)
     return client
 
 
@@ -169,24 +169,24 @@ def _check_line(account, client, line) -> None:
         raise ServiceError("This line is voided; it can no longer change.")
 
 
-def _void(kind: str, *, actor, account, client, line, reason: str, expected_version: int, request=None):
+def _void(kind: str, *, actor, account, client, line, reason: str, expected_version: int, context=None):
     _check_line(account, client, line)
     changes = {"voided": (False, True), "void_reason": ("", reason)}
     line.voided_at = timezone.now()
     save_versioned(line, expected_version=expected_version, changes=changes, also=("voided_at",))
     _log(f"client.{kind}_void", actor=actor, account=account, client=client, line=kind, line_obj=line,
-         changes=changes, version=line.version, request=request)
+         changes=changes, version=line.version, context=context)
     return line
 
 
-def _end(kind: str, *, actor, account, client, line, end_date, start, expected_version: int, request=None):
+def _end(kind: str, *, actor, account, client, line, end_date, start, expected_version: int, context=None):
     _check_line(account, client, line)
     if end_date < start:
         raise FieldError("end_date", "The end date is before the start date.")
     changes = {"end_date": (line.end_date, end_date)}
     save_versioned(line, expected_version=expected_version, changes=changes)
     _log(f"client.{kind}_end", actor=actor, account=account, client=client, line=kind, line_obj=line,
-         changes=changes, version=line.version, request=request)
+         changes=changes, version=line.version, context=context)
     return line
 
 
@@ -207,7 +207,7 @@ def _check_primary(account, client, *, is_primary: bool, end_date, exclude_pk=No
 
 @transaction.atomic
 def client_diagnosis_add(*, actor, account, client, code, is_primary: bool, start_date, end_date=None,
-                         request=None, channel=None) -> ClientDiagnosis:
+                         context=None, channel=None) -> ClientDiagnosis:
     ensure_in_account(client, account)
     ensure_in_account(code, account)
     if not code.active:
@@ -220,12 +220,12 @@ def client_diagnosis_add(*, actor, account, client, code, is_primary: bool, star
                "start_date": (None, start_date), "end_date": (None, end_date)}
     _log("client.diagnosis_add", actor=actor, account=account, client=client, line="diagnosis", line_obj=line,
          changes={k: v for k, v in changes.items() if v[1] is not None}, version=line.version,
-         request=request, channel=channel)
+         context=context, channel=channel)
     return line
 
 
 @transaction.atomic
-def client_diagnosis_update(*, actor, account, client, line, data: dict, expected_version: int, request=None):
+def client_diagnosis_update(*, actor, account, client, line, data: dict, expected_version: int, context=None):
     _check_line(account, client, line)
     _lock(client)
     changes = _diff(line, data, ("is_primary", "start_date", "end_date"))
@@ -233,25 +233,25 @@ def client_diagnosis_update(*, actor, account, client, line, data: dict, expecte
         _check_primary(account, client, is_primary=data["is_primary"], end_date=data["end_date"], exclude_pk=line.pk)
         save_versioned(line, expected_version=expected_version, changes=changes)
     _log("client.diagnosis_update", actor=actor, account=account, client=client, line="diagnosis",
-         line_obj=line, changes=changes, version=line.version if changes else None, request=request)
+         line_obj=line, changes=changes, version=line.version if changes else None, context=context)
     return line
 
 
 @transaction.atomic
-def client_diagnosis_end(*, actor, account, client, line, end_date, expected_version: int, request=None):
+def client_diagnosis_end(*, actor, account, client, line, end_date, expected_version: int, context=None):
     return _end("diagnosis", actor=actor, account=account, client=client, line=line, end_date=end_date,
-                start=line.start_date, expected_version=expected_version, request=request)
+                start=line.start_date, expected_version=expected_version, context=context)
 
 
 @transaction.atomic
-def client_diagnosis_void(*, actor, account, client, line, reason: str, expected_version: int, request=None):
+def client_diagnosis_void(*, actor, account, client, line, reason: str, expected_version: int, context=None):
     used = ClientService.objects.filter(account=account, client=client, voided=False).filter(
         Q(diagnosis1=line) | Q(diagnosis2=line) | Q(diagnosis3=line) | Q(diagnosis4=line)).count()
     if used:
         raise ServiceError(f"{used} service{'s' if used != 1 else ''} point to this diagnosis: "
                            "change or void them first.")
     return _void("diagnosis", actor=actor, account=account, client=client, line=line, reason=reason,
-                 expected_version=expected_version, request=request)
+                 expected_version=expected_version, context=context)
 
 
 # --- Insurance policies ----------------------------------------------------------------
@@ -281,7 +281,7 @@ def _save_policy(line) -> None:
 
 
 @transaction.atomic
-def client_policy_add(*, actor, account, client, payer, data: dict, request=None, channel=None) -> ClientPolicy:
+def client_policy_add(*, actor, account, client, payer, data: dict, context=None, channel=None) -> ClientPolicy:
     ensure_in_account(client, account)
     ensure_in_account(payer, account)
     if not payer.active:
@@ -293,12 +293,12 @@ def client_policy_add(*, actor, account, client, payer, data: dict, request=None
     changes = {"payer": (None, payer.name), **{f: (None, getattr(line, f)) for f in POLICY_FIELDS
                                                if getattr(line, f) not in ("", None)}}
     _log("client.policy_add", actor=actor, account=account, client=client, line="policy", line_obj=line,
-         changes=changes, version=line.version, request=request, channel=channel)
+         changes=changes, version=line.version, context=context, channel=channel)
     return line
 
 
 @transaction.atomic
-def client_policy_update(*, actor, account, client, line, data: dict, expected_version: int, request=None):
+def client_policy_update(*, actor, account, client, line, data: dict, expected_version: int, context=None):
     _check_line(account, client, line)
     _lock(client)
     changes = _diff(line, data, POLICY_FIELDS)
@@ -311,20 +311,20 @@ def client_policy_update(*, actor, account, client, line, data: dict, expected_v
         except IntegrityError:
             raise FieldError("priority", "This client already has an open policy of this priority: end it first.") from None
     _log("client.policy_update", actor=actor, account=account, client=client, line="policy", line_obj=line,
-         changes=changes, version=line.version if changes else None, request=request)
+         changes=changes, version=line.version if changes else None, context=context)
     return line
 
 
 @transaction.atomic
-def client_policy_end(*, actor, account, client, line, end_date, expected_version: int, request=None):
+def client_policy_end(*, actor, account, client, line, end_date, expected_version: int, context=None):
     return _end("policy", actor=actor, account=account, client=client, line=line, end_date=end_date,
-                start=line.effective_date, expected_version=expected_version, request=request)
+                start=line.effective_date, expected_version=expected_version, context=context)
 
 
 @transaction.atomic
-def client_policy_void(*, actor, account, client, line, reason: str, expected_version: int, request=None):
+def client_policy_void(*, actor, account, client, line, reason: str, expected_version: int, context=None):
     return _void("policy", actor=actor, account=account, client=client, line=line, reason=reason,
-                 expected_version=expected_version, request=request)
+                 expected_version=expected_version, context=context)
 
 
 # --- Services given ----------------------------------------------------------------------
@@ -346,7 +346,7 @@ def default_fee(billing_code, units: int) -> Decimal:
 
 
 @transaction.atomic
-def client_service_add(*, actor, account, client, billing_code, data: dict, request=None, channel=None):
+def client_service_add(*, actor, account, client, billing_code, data: dict, context=None, channel=None):
     ensure_in_account(client, account)
     ensure_in_account(billing_code, account)
     if not billing_code.active:
@@ -363,12 +363,12 @@ def client_service_add(*, actor, account, client, billing_code, data: dict, requ
                "units": (None, units), "fee": (None, line.fee),
                **{n: (None, _pointer_label(data.get(n))) for n in POINTERS if data.get(n) is not None}}
     _log("client.service_add", actor=actor, account=account, client=client, line="service", line_obj=line,
-         changes=changes, version=line.version, request=request, channel=channel)
+         changes=changes, version=line.version, context=context, channel=channel)
     return line
 
 
 @transaction.atomic
-def client_service_update(*, actor, account, client, line, data: dict, expected_version: int, request=None):
+def client_service_update(*, actor, account, client, line, data: dict, expected_version: int, context=None):
     _check_line(account, client, line)
     _lock(client)
     _check_pointers(account, client, data)
@@ -381,11 +381,11 @@ def client_service_update(*, actor, account, client, line, data: dict, expected_
     if changes:
         save_versioned(line, expected_version=expected_version, changes=changes)
     _log("client.service_update", actor=actor, account=account, client=client, line="service", line_obj=line,
-         changes=shown, version=line.version if changes else None, request=request)
+         changes=shown, version=line.version if changes else None, context=context)
     return line
 
 
 @transaction.atomic
-def client_service_void(*, actor, account, client, line, reason: str, expected_version: int, request=None):
+def client_service_void(*, actor, account, client, line, reason: str, expected_version: int, context=None):
     return _void("service", actor=actor, account=account, client=client, line=line, reason=reason,
-                 expected_version=expected_version, request=request)
+                 expected_version=expected_version, context=context)

@@ -116,7 +116,7 @@ def client_add(request, account):
     form = forms.ClientForm(posted(request))
     if request.method == "POST" and form.is_valid():
         client = services.client_create(actor=request.user, account=request.account, data=form.cleaned_data,
-                                        request=request)
+                                        context=request.audit)
         messages.success(request, f"Added client {client.number}.")
         return redirect("clients:detail", account=account, pk=client.pk)
     return render(request, "clients/form.html", {"form": form, "title": "Add Client", "submit": "Add Client"},
@@ -140,7 +140,7 @@ def client_edit(request, account, pk):
         data = form.cleaned_data
         try:
             services.client_update(actor=request.user, account=request.account, client=client, data=data,
-                                   expected_version=data["version"], request=request)
+                                   expected_version=data["version"], context=request.audit)
         except EditConflict as exc:
             extra = conflict_context(request, row=client, conflict=exc, form=form, action="client.update",
                                      section=SECTION)
@@ -194,7 +194,7 @@ def client_discharge(request, account, pk):
     def apply(client, data):
         services.client_discharge(actor=request.user, account=request.account, client=client,
                                   discharge_date=data["discharge_date"], expected_version=data["version"],
-                                  request=request)
+                                  context=request.audit)
 
     return _status_change(request, account, pk, form_class=forms.DischargeForm, tab="discharge", title="Discharge Client",
                           submit="Discharge", apply=apply)
@@ -206,7 +206,7 @@ def client_readmit(request, account, pk):
     def apply(client, data):
         services.client_readmit(actor=request.user, account=request.account, client=client,
                                 intake_date=data["intake_date"], expected_version=data["version"],
-                                request=request)
+                                context=request.audit)
 
     return _status_change(request, account, pk, form_class=forms.ReadmitForm, tab="readmit", title="Re-admit Client",
                           submit="Re-admit", apply=apply)

@@ -17,7 +17,7 @@ def find_client(request):
     params = form.cleaned_data if form.is_valid() else {}
     query, status = params.get("q", ""), params.get("status") or "all"
     search = selectors.parse_search(query)
-    accounts = search_all.searchable_accounts(request.user, request=request)
+    accounts = search_all.searchable_accounts(request.user, context=request.audit)
     results = None
     if search.kind and accounts:
         with transaction.atomic():  # the rows shown and their log entries, together

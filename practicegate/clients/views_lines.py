@@ -40,17 +40,17 @@ def _add_diagnosis(request, client, data):
     return services.client_diagnosis_add(actor=request.user, account=request.account, client=client,
                                          code=data["code"], is_primary=data["is_primary"],
                                          start_date=data["start_date"], end_date=data.get("end_date"),
-                                         request=request)
+                                         context=request.audit)
 
 
 def _add_policy(request, client, data):
     return services.client_policy_add(actor=request.user, account=request.account, client=client,
-                                      payer=data["payer"], data=data, request=request)
+                                      payer=data["payer"], data=data, context=request.audit)
 
 
 def _add_service(request, client, data):
     return services.client_service_add(actor=request.user, account=request.account, client=client,
-                                       billing_code=data["billing_code"], data=data, request=request)
+                                       billing_code=data["billing_code"], data=data, context=request.audit)
 
 
 def _bind(fn, **names):
@@ -58,14 +58,14 @@ def _bind(fn, **names):
     def call(request, client, line, data):
         extra = {arg: data[field] for arg, field in names.items()}
         return fn(actor=request.user, account=request.account, client=client, line=line,
-                  expected_version=data["version"], request=request, **extra)
+                  expected_version=data["version"], context=request.audit, **extra)
     return call
 
 
 def _bind_update(fn):
     def call(request, client, line, data):
         return fn(actor=request.user, account=request.account, client=client, line=line, data=data,
-                  expected_version=data["version"], request=request)
+                  expected_version=data["version"], context=request.audit)
     return call
 
 

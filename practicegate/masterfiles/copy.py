@@ -86,10 +86,10 @@ def parse_files(raw: Iterable[str]) -> tuple[str, ...]:
     return tuple(key for key in FILES if key in chosen)
 
 
-def _deny(*, actor, account, request, channel, reason: str, files, role: str) -> None:
+def _deny(*, actor, account, context, channel, reason: str, files, role: str) -> None:
     """Log a refusal in the account it concerns (the system log when the actor has not joined it)."""
     with transaction.atomic():
-        record(COPY, account=account, actor=actor, request=request, channel=channel,
+        record(COPY, account=account, actor=actor, context=context, channel=channel,
                outcome=Outcome.DENIED, section=FILES[files[0]].section if files else "",
                detail={"role": role, "reason": reason, "files": list(files)})
 
@@ -108,28 +108,28 @@ def _refusal_text(verdict: Verdict, *, slug: str, level: Level, files) -> str:
 
 
 def _judge_files(verdicts: dict[str, Verdict], slug: str, *, actor, files, level: Level,
-                 request) -> Verdict:
+                 context) -> Verdict:
     """The membership rule (accounts.rule) for every chosen file's section in one account."""
     verdict = verdicts.get(slug) or Verdict(None, Refusal.NOT_MEMBER)
     if not verdict.allowed:
         return verdict
     for key in files:
         per_file = judge(verdict.membership, actor, section=FILES[key].section, needed=level,
-                         request=request)
+                         context=context)
         if not per_file.allowed:
             return per_file
     return verdict
 
 
-def _check(*, actor, source_slug, destination_slugs, files, request, channel, log_account) -> Plan:
+def _check(*, actor, source_slug, destination_slugs, files, context, channel, log_account) -> Plan:
     """Apply the membership rule to every account the copy touches: the one rule of the
     middleware (active username, member, two-factor requirement, levels)."""
-    verdicts = verdicts_for(actor, slugs=[source_slug, *destination_slugs], request=request)
-    deny = dict(actor=actor, request=request, channel=channel, files=files)
+    verdicts = verdicts_for(actor, slugs=[source_slug, *destination_slugs], context=context)
+    deny = dict(actor=actor, context=context, channel=channel, files=files)
     needs = [(source_slug, Level.VIEW, "source")] + [(s, Level.FULL, "destination") for s in destination_slugs]
     # Accounts not joined are reported first: the refusal is logged where the actor stands.
     for slug, level, role in sorted(needs, key=lambda need: need[0] in verdicts):
-        verdict = _judge_files(verdicts, slug, actor=actor, files=files, level=level, request=request)
+        verdict = _judge_files(verdicts, slug, actor=actor, files=files, level=level, context=context)
         if verdict.allowed:
             continue
         where = log_account if verdict.refusal is Refusal.NOT_MEMBER else verdict.account
@@ -141,7 +141,7 @@ def _check(*, actor, source_slug, destination_slugs, files, request, channel, lo
 
 
 def copy_plan(*, actor: User, source_slug: str, destination_slugs: list[str], files: Iterable[str],
-              request=None, channel=None, log_account: Account | None = None) -> Plan:
+              context=None, channel=None, log_account: Account | None = None) -> Plan:
     """Check that `actor` may copy `files` from one account into the others (Continue)."""
     files = parse_files(files)
     destination_slugs = list(dict.fromkeys(destination_slugs))  # keep order, drop repeats
@@ -152,7 +152,7 @@ def copy_plan(*, actor: User, source_slug: str, destination_slugs: list[str], fi
     if source_slug in destination_slugs:
         raise ServiceError("The Copy From account cannot also be a Copy To account.")
     return _check(actor=actor, source_slug=source_slug, destination_slugs=destination_slugs,
-                  files=files, request=request, channel=channel, log_account=log_account)
+                  files=files, context=context, channel=channel, log_account=log_account)
 
 
 def copy_preview(plan: Plan, *, examples: int = 3) -> list[DestinationOutcome]:
@@ -180,15 +180,15 @@ def _lock(plan: Plan, dest: Account) -> None:
     list(Account.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
 
 
-def _copy_into(plan: Plan, dest: Account, *, replace_different: bool, request, channel,
+def _copy_into(plan: Plan, dest: Account, *, replace_different: bool, context, channel,
                progress: Callable[[str, str, str], None] | None) -> DestinationOutcome:
     with transaction.atomic():
         _lock(plan, dest)
         # Privileges may have changed since Continue (or since the plan a moment ago).
-        verdicts = verdicts_for(plan.actor, slugs=[plan.source.slug, dest.slug], request=request)
+        verdicts = verdicts_for(plan.actor, slugs=[plan.source.slug, dest.slug], context=context)
         for slug, level in ((plan.source.slug, Level.VIEW), (dest.slug, Level.FULL)):
             verdict = _judge_files(verdicts, slug, actor=plan.actor, files=plan.files, level=level,
-                                   request=request)
+                                   context=context)
             if not verdict.allowed:
                 raise _Refused(verdict.refusal)
         now = timezone.now()
@@ -207,7 +207,7 @@ def _copy_into(plan: Plan, dest: Account, *, replace_different: bool, request, c
             if progress:
                 progress(dest.slug, key, "done")
         counts = {o.key: o.counts() for o in outcomes}
-        common = dict(actor=plan.actor, request=request, channel=channel, section=FILES[plan.files[0]].section,
+        common = dict(actor=plan.actor, context=context, channel=channel, section=FILES[plan.files[0]].section,
                       target_type="accounts.account")
         detail = {"files": counts, "replace_different": replace_different}
         record(COPY, account=dest, target_id=plan.source.pk, detail={"role": "destination", **detail}, **common)
@@ -216,7 +216,7 @@ def _copy_into(plan: Plan, dest: Account, *, replace_different: bool, request, c
 
 
 def codes_copy(*, actor: User, source_slug: str, destination_slugs: list[str], files: Iterable[str],
-               replace_different: bool = False, request=None, channel=None,
+               replace_different: bool = False, context=None, channel=None,
                log_account: Account | None = None,
                progress: Callable[[str, str, str], None] | None = None) -> list[DestinationOutcome]:
     """Copy Now: check every account again, then copy into each destination in its own transaction.
@@ -226,15 +226,15 @@ def codes_copy(*, actor: User, source_slug: str, destination_slugs: list[str], f
     untouched, logged as refused and returned with `refused` set.
     """
     plan = copy_plan(actor=actor, source_slug=source_slug, destination_slugs=destination_slugs,
-                     files=files, request=request, channel=channel, log_account=log_account)
+                     files=files, context=context, channel=channel, log_account=log_account)
     results = []
     for dest in plan.destinations:
         try:
-            results.append(_copy_into(plan, dest, replace_different=replace_different, request=request,
+            results.append(_copy_into(plan, dest, replace_different=replace_different, context=context,
                                       channel=channel, progress=progress))
         except _Refused as refused:
             reason = "two_factor_required" if refused.args[0] is Refusal.TWO_FACTOR else "changed"
-            _deny(actor=actor, account=dest, request=request, channel=channel, reason=reason,
+            _deny(actor=actor, account=dest, context=context, channel=channel, reason=reason,
                   files=plan.files, role="destination")
             results.append(DestinationOutcome(dest, [], refused=True))
     return results

@@ -62,7 +62,7 @@ class MasterFileImporter(Importer):
         key = row.get(self.kind.natural_key, "")
         return key in keys or (self.kind is PAYER and not key and row["name"].casefold() in names)
 
-    def insert(self, *, actor, account, rows: list[dict], request=None) -> dict:
+    def insert(self, *, actor, account, rows: list[dict], context=None) -> dict:
         return {"added": insert_rows(self.kind, account, rows)}
 
 

@@ -27,8 +27,8 @@ class DuplicateError(ServiceError):
         self.field = field_name
 
 
-def _log(action: str, *, actor, account, kind: Kind, request, channel=None, **kw):
-    record(action, account=account, actor=actor, request=request, channel=channel,
+def _log(action: str, *, actor, account, kind: Kind, context, channel=None, **kw):
+    record(action, account=account, actor=actor, context=context, channel=channel,
            section=kind.section, **kw)
 
 
@@ -56,17 +56,17 @@ def _save(kind: Kind, row) -> None:
 
 
 @transaction.atomic
-def masterfile_create(*, actor, account, kind: Kind, data: dict, request=None, channel=None):
+def masterfile_create(*, actor, account, kind: Kind, data: dict, context=None, channel=None):
     _check_unique(account, kind, data)
     row = kind.model(account=account, **{f: data[f] for f in kind.fields})
     _save(kind, row)
-    _log(f"{kind.key}.add", actor=actor, account=account, kind=kind, request=request,
+    _log(f"{kind.key}.add", actor=actor, account=account, kind=kind, context=context,
          channel=channel, target=row, detail={"fields": sorted(f for f in kind.fields if data[f])})
     return row
 
 
 @transaction.atomic
-def masterfile_update(*, actor, account, kind: Kind, row, data: dict, expected_version: int, request=None):
+def masterfile_update(*, actor, account, kind: Kind, row, data: dict, expected_version: int, context=None):
     """Save the edit page's values if the row is still at `expected_version`; else EditConflict, nothing saved."""
     ensure_in_account(row, account)  # rows reach services through the account's selectors
     _check_unique(account, kind, data, exclude_pk=row.pk)
@@ -81,7 +81,7 @@ def masterfile_update(*, actor, account, kind: Kind, row, data: dict, expected_v
                                  f"This account already has a {kind.noun} with that {label}.") from None
     # Nothing differing from the row as it is now overwrites nothing, whatever the version: no write.
     versioned = version_detail(row.version, changes) if changes else {}
-    _log(f"{kind.key}.update", actor=actor, account=account, kind=kind, request=request,
+    _log(f"{kind.key}.update", actor=actor, account=account, kind=kind, context=context,
          target=row, detail={"fields": sorted(changes), **versioned})
     return row
 
@@ -91,7 +91,7 @@ STATUS = {True: "Active", False: "Inactive"}
 
 @transaction.atomic
 def masterfile_set_active(*, actor, account, kind: Kind, row, active: bool, expected_version: int,
-                          request=None):
+                          context=None):
     """(De)activate the row if it is still at `expected_version` (the version goes up); already so: no change."""
     ensure_in_account(row, account)  # rows reach services through the account's selectors
     was = row.active
@@ -99,13 +99,13 @@ def masterfile_set_active(*, actor, account, kind: Kind, row, active: bool, expe
         save_versioned(row, expected_version=expected_version, changes={"active": (was, active)})
     verb = "reactivate" if active else "deactivate"
     versioned = version_detail(row.version, {"status": (STATUS[was], STATUS[active])}) if was != active else {}
-    _log(f"{kind.key}.{verb}", actor=actor, account=account, kind=kind, request=request,
+    _log(f"{kind.key}.{verb}", actor=actor, account=account, kind=kind, context=context,
          target=row, detail={"changed": was != active, **versioned})
     return row
 
 
 @transaction.atomic
-def masterfile_delete(*, actor, account, kind: Kind, row, expected_version: int, request=None) -> None:
+def masterfile_delete(*, actor, account, kind: Kind, row, expected_version: int, context=None) -> None:
     """Delete a row nothing refers to, if it is still at `expected_version`; otherwise refuse."""
     ensure_in_account(row, account)  # rows reach services through the account's selectors
     found = references_to(kind.key, row)
@@ -116,23 +116,23 @@ def masterfile_delete(*, actor, account, kind: Kind, row, expected_version: int,
     deleted, _ = kind.model._base_manager.filter(pk=row.pk, version=expected_version).delete()
     if not deleted:
         raise EditConflict(expected=expected_version, current=current_version(kind.model, row.pk))
-    _log(f"{kind.key}.delete", actor=actor, account=account, kind=kind, request=request,
+    _log(f"{kind.key}.delete", actor=actor, account=account, kind=kind, context=context,
          target_type=kind.model._meta.label_lower, target_id=target_id)
 
 
 # --- CSV export and the ICD-10-CM code sets ----------------------------------------
 
 @transaction.atomic
-def masterfile_export(*, actor, account, kind: Kind, request=None):
+def masterfile_export(*, actor, account, kind: Kind, context=None):
     """Log the export and return the rows to stream, in code (or name) order."""
     rows = selectors.masterfiles_of(account, kind).order_by(*kind.order)
-    _log(f"{kind.key}.export", actor=actor, account=account, kind=kind, request=request,
+    _log(f"{kind.key}.export", actor=actor, account=account, kind=kind, context=context,
          detail={"rows": rows.count()})
     return rows.iterator(chunk_size=2000)
 
 
 @transaction.atomic
-def icd10_import(*, actor, account, preset: str, request=None, channel=None,
+def icd10_import(*, actor, account, preset: str, context=None, channel=None,
                  actor_username=None) -> dict:
     """Add the preset's billable ICD-10-CM codes the account lacks; change nothing else."""
     if preset not in icd10.PRESETS:
@@ -143,7 +143,7 @@ def icd10_import(*, actor, account, preset: str, request=None, channel=None,
     added = insert_rows(DIAGNOSIS, account, missing)
     counts = {"preset": preset, "offered": len(offered), "added": added,
               "existing": len(offered) - added}
-    record("diagnosis.import_icd10", account=account, actor=actor, request=request,
+    record("diagnosis.import_icd10", account=account, actor=actor, context=context,
            channel=channel, actor_username=actor_username, section=DIAGNOSIS.section,
            detail=counts)
     return counts

@@ -139,7 +139,7 @@ def add_view(request, account, kind):
     if request.method == "POST" and form.is_valid():
         try:
             services.masterfile_create(actor=request.user, account=request.account, kind=kind,
-                                       data=form.cleaned_data, request=request)
+                                       data=form.cleaned_data, context=request.audit)
         except services.DuplicateError as exc:
             form.add_error(exc.field, str(exc))
         else:
@@ -161,7 +161,7 @@ def edit_view(request, account, kind, pk):
         try:
             services.masterfile_update(actor=request.user, account=request.account, kind=kind, row=row,
                                        data=form.cleaned_data, expected_version=form.cleaned_data["version"],
-                                       request=request)
+                                       context=request.audit)
         except services.DuplicateError as exc:
             form.add_error(exc.field, str(exc))
         except EditConflict as exc:
@@ -199,7 +199,7 @@ def _set_active(request, account, key, pk, active):
     try:
         services.masterfile_set_active(actor=request.user, account=request.account, kind=kind, row=row,
                                        active=active, expected_version=form.cleaned_data["version"],
-                                       request=request)
+                                       context=request.audit)
     except EditConflict as exc:
         return _refused(request, kind, row, exc, verb="reactivate" if active else "deactivate", done=verb.lower())
     messages.success(request, f"{verb} the {kind.noun}.")
@@ -228,7 +228,7 @@ def delete_view(request, account, kind, pk):
         return _bad_version(request, "Not deleted", form)
     try:
         services.masterfile_delete(actor=request.user, account=request.account, kind=kind, row=row,
-                                   expected_version=form.cleaned_data["version"], request=request)
+                                   expected_version=form.cleaned_data["version"], context=request.audit)
     except EditConflict as exc:
         return _refused(request, kind, row, exc, verb="delete", done="deleted")
     except ServiceError as exc:
@@ -243,7 +243,7 @@ def delete_view(request, account, kind, pk):
 def export_view(request, account, kind):
     kind = _kind(request, kind)
     rows = services.masterfile_export(actor=request.user, account=request.account, kind=kind,
-                                      request=request)
+                                      context=request.audit)
     response = StreamingHttpResponse(csvio.export_lines(kind, rows), content_type="text/csv; charset=utf-8")
     day = timezone.localdate().isoformat()
     response["Content-Disposition"] = (
@@ -264,7 +264,7 @@ def icd10_import_view(request, account):
     form = Icd10ImportForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         counts = services.icd10_import(actor=request.user, account=request.account,
-                                       preset=form.cleaned_data["preset"], request=request)
+                                       preset=form.cleaned_data["preset"], context=request.audit)
         messages.success(request, f"Added {counts['added']:,} ICD-10-CM codes; "
                                   f"{counts['existing']:,} were already here.")
         return redirect("masterfiles:diagnosis-list", account=account)

@@ -83,7 +83,7 @@ def preview(request, account):
     data = form.cleaned_data
     try:
         plan = copy_plan(actor=request.user, source_slug=data["source"], destination_slugs=data["destinations"],
-                         files=data["files"], request=request, log_account=request.account)
+                         files=data["files"], context=request.audit, log_account=request.account)
     except ServiceError as error:
         return _refused(request, form, error)
     destinations = copy_preview(plan)
@@ -107,7 +107,7 @@ def run(request, account):
         results = codes_copy(actor=request.user, source_slug=data["source"],
                              destination_slugs=data["destinations"], files=data["files"],
                              replace_different=data["differences"] == "replace",
-                             request=request, log_account=request.account)
+                             context=request.audit, log_account=request.account)
     except ServiceError as error:
         return _refused(request, CopyForm(request.POST, user=request.user), error)
     source_name = dict(form.fields["source"].choices).get(data["source"], data["source"])

@@ -6,13 +6,14 @@ row's saves are kept is the row's History (records.editing), not the page's busi
 
 from __future__ import annotations
 
+from practicegate.audit.context import audit_context
 from practicegate.records.editing import Edit, EditConflict, edit_refused, edits_since
 
 
 def refuse_stale(request, *, row, conflict: EditConflict, action: str, section: str) -> list[Edit]:
     """Log the refused save; the saves of `row` since the version the page was loaded from."""
     edit_refused(actor=request.user, account=request.account, action=action, section=section, row=row,
-                 conflict=conflict, request=request)
+                 conflict=conflict, context=audit_context(request))
     return edits_since(request.account, row, version=conflict.expected)
 
 

@@ -213,14 +213,14 @@ def _readable(name: str) -> str:
 
 @transaction.atomic
 def edit_refused(*, actor, account, action: str, section: str, row, conflict: EditConflict,
-                 request=None) -> AuditEvent:
+                 context=None) -> AuditEvent:
     """Log a save refused because `row` changed after its page was loaded.
 
     The refused service wrote nothing (its transaction rolled back); this records the
     attempt where the row's history is kept, so its Access history shows it. The detail
     has no version, so a later conflict page never lists it as a save."""
     target = history_of(row).target(row)
-    return record(action, account=account, actor=actor, request=request, section=section,
+    return record(action, account=account, actor=actor, context=context, section=section,
                   outcome=Outcome.FAILURE, target_type=target.type, target_id=target.id,
                   detail={"conflict": True, "expected_version": conflict.expected,
                           "current_version": conflict.current, **target.detail})

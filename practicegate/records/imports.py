@@ -52,7 +52,7 @@ class Importer:
     def is_known(self, row: dict, known) -> bool:
         raise NotImplementedError
 
-    def insert(self, *, actor, account, rows: list[dict], request=None) -> dict:
+    def insert(self, *, actor, account, rows: list[dict], context=None) -> dict:
         """Add `rows` (all new); return the counts for the import event, "added" first."""
         raise NotImplementedError
 
@@ -97,9 +97,9 @@ def split_new(account, importer: Importer, rows: list[dict]) -> tuple[list[dict]
     return new, existing
 
 
-def _log(action: str, *, importer: Importer, actor, account, request, outcome=Outcome.SUCCESS,
+def _log(action: str, *, importer: Importer, actor, account, context, outcome=Outcome.SUCCESS,
          detail: dict) -> None:
-    record(f"{importer.action}.{action}", account=account, actor=actor, request=request,
+    record(f"{importer.action}.{action}", account=account, actor=actor, context=context,
            section=importer.section, target_type=importer.target_type, outcome=outcome, detail=detail)
 
 
@@ -129,7 +129,7 @@ def import_kept(*, actor, account, importer: Importer, token: str) -> Preview | 
 
 @transaction.atomic
 def import_preview(*, actor, account, importer: Importer, data: bytes, filename: str = "",
-                   request=None) -> Preview:
+                   context=None) -> Preview:
     """Check the whole file; keep it for confirmation only if every row is valid and one is new."""
     preview = check(account, importer, data)
     removed = 0
@@ -138,7 +138,7 @@ def import_preview(*, actor, account, importer: Importer, data: bytes, filename:
         preview.token, removed = pending_store(account=account, user=actor, kind=importer.key, data=data,
                                                filename=filename)
     parsed = preview.parsed
-    _log("import_preview", importer=importer, actor=actor, account=account, request=request,
+    _log("import_preview", importer=importer, actor=actor, account=account, context=context,
          outcome=Outcome.SUCCESS if preview.ok else Outcome.FAILURE,
          detail={"bytes": len(data), "refused": bool(preview.refused),
                  "rows": len(parsed.rows) + parsed.error_count if parsed else 0,
@@ -149,14 +149,14 @@ def import_preview(*, actor, account, importer: Importer, data: bytes, filename:
 
 
 @transaction.atomic
-def import_refused(*, actor, account, importer: Importer, reason: str, request=None) -> None:
+def import_refused(*, actor, account, importer: Importer, reason: str, context=None) -> None:
     """Log an import attempt refused before any row was read (too large, no file, expired)."""
-    _log("import_preview", importer=importer, actor=actor, account=account, request=request,
+    _log("import_preview", importer=importer, actor=actor, account=account, context=context,
          outcome=Outcome.FAILURE, detail={"refused": True, "reason": reason[:200]})
 
 
 @transaction.atomic
-def import_confirm(*, actor, account, importer: Importer, token: str, request=None) -> dict:
+def import_confirm(*, actor, account, importer: Importer, token: str, context=None) -> dict:
     """Import the previewed file: check it again, add every new row in one transaction."""
     data = pending_take(account=account, user=actor, kind=importer.key, token=token)
     if data is None:
@@ -168,7 +168,7 @@ def import_confirm(*, actor, account, importer: Importer, token: str, request=No
     if parsed.error_count:
         raise ServiceError("The file has errors; nothing was imported.")
     new, existing = split_new(account, importer, parsed.rows)
-    inserted = importer.insert(actor=actor, account=account, rows=new, request=request)
+    inserted = importer.insert(actor=actor, account=account, rows=new, context=context)
     counts = {"rows": len(parsed.rows), "added": inserted.pop("added"), "existing": len(existing), **inserted}
-    _log("import", importer=importer, actor=actor, account=account, request=request, detail=counts)
+    _log("import", importer=importer, actor=actor, account=account, context=context, detail=counts)
     return counts

@@ -41,11 +41,11 @@ def import_upload(request, account, kind: str):
     if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         preview = imports.import_preview(actor=request.user, account=request.account, importer=importer,
-                                         data=upload.read(), filename=upload.name or "", request=request)
+                                         data=upload.read(), filename=upload.name or "", context=request.audit)
     elif posted:
         # Refused before any row was read (too large, no file): still an attempt worth logging.
         imports.import_refused(actor=request.user, account=request.account, importer=importer,
-                               request=request, reason=" ".join(m for e in form.errors.values() for m in e))
+                               context=request.audit, reason=" ".join(m for e in form.errors.values() for m in e))
     if preview is not None and preview.token:
         # Kept: show it on a page of its own, so Back and reload never post the file again.
         return redirect(f"{reverse(importer.url_name('import-preview'), kwargs={'account': account})}"
@@ -74,10 +74,10 @@ def import_confirm(request, account, kind: str):
     importer = IMPORTERS[kind]
     try:
         counts = imports.import_confirm(actor=request.user, account=request.account, importer=importer,
-                                        token=request.POST.get("token", ""), request=request)
+                                        token=request.POST.get("token", ""), context=request.audit)
     except ServiceError as exc:
         imports.import_refused(actor=request.user, account=request.account, importer=importer,
-                               request=request, reason=str(exc))
+                               context=request.audit, reason=str(exc))
         messages.error(request, str(exc))
         return redirect(importer.url_name("import"), account=account)
     messages.success(request, importer.done_message(counts))

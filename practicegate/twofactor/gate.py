@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from practicegate.audit.context import audit_context
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 from practicegate.twofactor.services import has_two_factor
@@ -21,7 +22,7 @@ def two_factor_refusal(request, membership):
     """
     account = membership.account
     has_it = has_two_factor(request.user)
-    record("access.denied", account=account, actor=request.user, request=request,
+    record("access.denied", account=account, actor=request.user, context=audit_context(request),
            outcome=Outcome.DENIED,
            detail={"reason": "two_factor_required", "method": request.method, "path": request.path[:200]})
     if has_it:

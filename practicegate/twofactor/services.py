@@ -19,7 +19,7 @@ from django_otp.util import random_hex
 
 from practicegate.accounts.models import Account, User
 from practicegate.accounts.selectors import log_account_of
-from practicegate.audit.models import Outcome
+from practicegate.audit.models import Channel, Outcome
 from practicegate.audit.services import record
 from practicegate.core.errors import ServiceError
 from practicegate.twofactor import recovery
@@ -102,14 +102,14 @@ def _match(user, code: str):
     return None
 
 
-def _log_recovery_use(user, device, *, request, purpose: str) -> None:
-    record("twofactor.recovery_code_used", account=_log_account(user), actor=user, request=request,
+def _log_recovery_use(user, device, *, context, purpose: str) -> None:
+    record("twofactor.recovery_code_used", account=_log_account(user), actor=user, context=context,
            target=user, actor_username=user.username,
            detail={"purpose": purpose, "codes_left": device.codes_left()})
 
 
 @transaction.atomic
-def verify_code(user, code: str, *, request=None, purpose: str = "join"):
+def verify_code(user, code: str, *, context=None, purpose: str = "join"):
     """Check a TOTP or recovery code for the username; return the matching device or None.
 
     A TOTP code of a time step already used is refused (django-otp's last_t); a
@@ -120,16 +120,16 @@ def verify_code(user, code: str, *, request=None, purpose: str = "join"):
         return None
     device = _match(user, code)
     if isinstance(device, RecoveryCodeDevice):
-        _log_recovery_use(user, device, request=request, purpose=purpose)
+        _log_recovery_use(user, device, context=context, purpose=purpose)
     return device
 
 
 @transaction.atomic
-def code_check(*, user, code: str, request=None, purpose: str):
+def code_check(*, user, code: str, context=None, purpose: str):
     """verify_code, with a failed code logged (log-in, session check, changes to two-factor)."""
-    device = verify_code(user, code, request=request, purpose=purpose)
+    device = verify_code(user, code, context=context, purpose=purpose)
     if device is None:
-        record("twofactor.code_failed", account=_log_account(user), actor=None, request=request,
+        record("twofactor.code_failed", account=_log_account(user), actor=None, context=context,
                actor_username=user.username, target=user, outcome=Outcome.FAILURE,
                detail={"purpose": purpose})
     return device
@@ -168,13 +168,13 @@ def _new_recovery_codes(user) -> list[str]:
 
 
 @transaction.atomic
-def two_factor_enable(*, actor: User, key: str, code: str, password: str, request=None) -> list[str] | None:
+def two_factor_enable(*, actor: User, key: str, code: str, password: str, context=None) -> list[str] | None:
     """Turn two-factor log-in on: the password, then the first code of the secret shown at
     set-up; save the device and return the new recovery codes, or None (each miss logged)."""
     if has_two_factor(actor):
         raise ServiceError("Two-factor log-in is already on for this username.")
     if not actor.check_password(password):
-        record("twofactor.password_failed", account=_log_account(actor), actor=actor, request=request,
+        record("twofactor.password_failed", account=_log_account(actor), actor=actor, context=context,
                target=actor, outcome=Outcome.FAILURE, detail={"purpose": "setup"})
         return None
     try:
@@ -183,57 +183,57 @@ def two_factor_enable(*, actor: User, key: str, code: str, password: str, reques
     except (TypeError, ValueError):
         device = None
     if device is None or not _first_code_matches(device, code):
-        record("twofactor.code_failed", account=_log_account(actor), actor=actor, request=request,
+        record("twofactor.code_failed", account=_log_account(actor), actor=actor, context=context,
                target=actor, outcome=Outcome.FAILURE, detail={"purpose": "setup"})
         return None
     TOTPDevice.objects.filter(user=actor).delete()  # set-ups left half-done by older versions
     device.confirmed = True
     device.save()
     codes = _new_recovery_codes(actor)
-    record("twofactor.enable", account=_log_account(actor), actor=actor, request=request, target=actor,
+    record("twofactor.enable", account=_log_account(actor), actor=actor, context=context, target=actor,
            detail={"method": "totp", "recovery_codes": len(codes)})
     return codes
 
 
-def _reauthenticate(actor: User, *, password: str, code: str, request, purpose: str):
+def _reauthenticate(actor: User, *, password: str, code: str, context, purpose: str):
     """Password, then code: the device that passed, or None (each failure logged)."""
     if not actor.check_password(password):
-        record("twofactor.password_failed", account=_log_account(actor), actor=actor, request=request,
+        record("twofactor.password_failed", account=_log_account(actor), actor=actor, context=context,
                target=actor, outcome=Outcome.FAILURE, detail={"purpose": purpose})
         return None
-    return code_check(user=actor, code=code, request=request, purpose=purpose)
+    return code_check(user=actor, code=code, context=context, purpose=purpose)
 
 
 @transaction.atomic
-def two_factor_disable(*, actor: User, password: str, code: str, request=None) -> bool:
+def two_factor_disable(*, actor: User, password: str, code: str, context=None) -> bool:
     """Turn two-factor log-in off after the password and a current (or recovery) code."""
     if not has_two_factor(actor):
         raise ServiceError("Two-factor log-in is not on for this username.")
-    if _reauthenticate(actor, password=password, code=code, request=request, purpose="disable") is None:
+    if _reauthenticate(actor, password=password, code=code, context=context, purpose="disable") is None:
         return False
     TOTPDevice.objects.filter(user=actor).delete()
     RecoveryCodeDevice.objects.filter(user=actor).delete()
-    record("twofactor.disable", account=_log_account(actor), actor=actor, request=request, target=actor)
+    record("twofactor.disable", account=_log_account(actor), actor=actor, context=context, target=actor)
     return True
 
 
 @transaction.atomic
-def recovery_codes_regenerate(*, actor: User, password: str, code: str, request=None) -> list[str] | None:
+def recovery_codes_regenerate(*, actor: User, password: str, code: str, context=None) -> list[str] | None:
     """Replace every recovery code (the old ones stop working) after the password and a code."""
     if not has_two_factor(actor):
         raise ServiceError("Two-factor log-in is not on for this username.")
-    if _reauthenticate(actor, password=password, code=code, request=request, purpose="regenerate") is None:
+    if _reauthenticate(actor, password=password, code=code, context=context, purpose="regenerate") is None:
         return None
     codes = _new_recovery_codes(actor)
     record("twofactor.recovery_codes_regenerated", account=_log_account(actor), actor=actor,
-           request=request, target=actor, detail={"recovery_codes": len(codes)})
+           context=context, target=actor, detail={"recovery_codes": len(codes)})
     return codes
 
 
 @transaction.atomic
-def verified_session_mark(*, actor: User, device, request) -> None:
+def verified_session_mark(*, actor: User, device, context) -> None:
     """Log that this already signed-in session proved a code (an account asked for it)."""
-    record("twofactor.verify", account=_log_account(actor), actor=actor, request=request, target=actor,
+    record("twofactor.verify", account=_log_account(actor), actor=actor, context=context, target=actor,
            detail={"method": "recovery" if isinstance(device, RecoveryCodeDevice) else "totp"})
 
 
@@ -242,13 +242,13 @@ class OwnerOnly(ServiceError):
 
 
 @transaction.atomic
-def _requirement_refusal_record(*, actor: User, account: Account, required: bool, request) -> None:
-    record("access.denied", account=account, actor=actor, request=request, section="settings",
+def _requirement_refusal_record(*, actor: User, account: Account, required: bool, context) -> None:
+    record("access.denied", account=account, actor=actor, context=context, section="settings",
            outcome=Outcome.DENIED, target=account,
            detail={"reason": "owner_only", "change": "two_factor_requirement", "required": required})
 
 
-def account_requirement_set(*, actor: User, account: Account, required: bool, request=None) -> bool:
+def account_requirement_set(*, actor: User, account: Account, required: bool, context=None) -> bool:
     """Require (or stop requiring) two-factor log-in of every username in the account.
 
     Only the account's owner may (the README promises it): anyone else is refused with
@@ -257,31 +257,31 @@ def account_requirement_set(*, actor: User, account: Account, required: bool, re
     click. Return whether it changed.
     """
     if account.owner_id != actor.pk:
-        _requirement_refusal_record(actor=actor, account=account, required=required, request=request)
+        _requirement_refusal_record(actor=actor, account=account, required=required, context=context)
         raise OwnerOnly(f"Only the account's owner ({account.owner.username}) can change whether "
                         "two-factor log-in is required.")
-    return _requirement_apply(actor=actor, account=account, required=required, request=request)
+    return _requirement_apply(actor=actor, account=account, required=required, context=context)
 
 
 @transaction.atomic
-def _requirement_apply(*, actor: User, account: Account, required: bool, request) -> bool:
+def _requirement_apply(*, actor: User, account: Account, required: bool, context) -> bool:
     account = Account.objects.select_for_update().get(pk=account.pk)
     if account.owner_id != actor.pk:  # ownership moved since the check above
         raise ServiceError("Only the account's owner can change whether two-factor log-in is required.")
     changed = account.require_two_factor != required
-    if changed and required and not (has_two_factor(actor) and _is_verified(request, actor)):
+    if changed and required and not (has_two_factor(actor) and _is_verified(context, actor)):
         raise ServiceError("Turn on two-factor log-in for your own username first.")
     if changed:
         account.require_two_factor = required
         account.save(update_fields=["require_two_factor"])
     # A save that changes nothing is still an action someone took: log it as such.
     record("twofactor.requirement_on" if required else "twofactor.requirement_off", account=account,
-           actor=actor, request=request, section="settings", target=account, detail={"changed": changed})
+           actor=actor, context=context, section="settings", target=account, detail={"changed": changed})
     return changed
 
 
-def _is_verified(request, user) -> bool:
-    if request is None:
+def _is_verified(context, user) -> bool:
+    if context is None or context.channel != Channel.WEB:
         return has_two_factor(user)  # CLI or a test without a session: the device is what counts
-    checker = getattr(request.user, "is_verified", None)
+    checker = getattr(user, "is_verified", None)  # django-otp marks the session's user
     return bool(checker and checker())

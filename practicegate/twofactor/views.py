@@ -116,7 +116,7 @@ def setup(request):
         else:
             try:
                 codes = services.two_factor_enable(actor=user, key=key, code=form.cleaned_data["code"],
-                                                   password=form.cleaned_data["password"], request=request)
+                                                   password=form.cleaned_data["password"], context=request.audit)
             except ServiceError as exc:
                 form.add_error("code", str(exc))
             else:
@@ -151,7 +151,7 @@ def _reauth_view(request, *, service, template: str):
             form.add_error("code", wait)
             return render(request, template, {"form": form}, status=429)
         result = service(actor=user, password=form.cleaned_data["password"],
-                         code=form.cleaned_data["code"], request=request)
+                         code=form.cleaned_data["code"], context=request.audit)
         if result:
             return result
         locked = throttle.count_failure(request, user.username, keep_response=True)
@@ -198,11 +198,11 @@ def verify(request):
         if wait := _backoff(user, form.cleaned_data["code"]):
             form.add_error("code", wait)
             return render(request, "twofactor/verify.html", {"form": form, "next": nxt}, status=429)
-        device = services.code_check(user=user, code=form.cleaned_data["code"], request=request,
+        device = services.code_check(user=user, code=form.cleaned_data["code"], context=request.audit,
                                      purpose="session")
         if device is not None:
             otp_login(request, device)
-            services.verified_session_mark(actor=user, device=device, request=request)
+            services.verified_session_mark(actor=user, device=device, context=request.audit)
             return redirect(nxt or "after-login")
         locked = throttle.count_failure(request, user.username, keep_response=True)
         form.add_error(None, _locked_message() if locked else WRONG_CODE)
@@ -226,7 +226,7 @@ def login_code(request):
         if wait := _backoff(user, form.cleaned_data["code"]):
             form.add_error("code", wait)
             return render(request, "twofactor/login_code.html", {"form": form}, status=429)
-        device = services.code_check(user=user, code=form.cleaned_data["code"], request=request,
+        device = services.code_check(user=user, code=form.cleaned_data["code"], context=request.audit,
                                      purpose="login")
         if device is not None:
             pending.clear(request)
@@ -253,7 +253,7 @@ def account_settings(request, account):
         required = form.cleaned_data["required"]
         try:
             changed = services.account_requirement_set(actor=request.user, account=acct,
-                                                       required=required, request=request)
+                                                       required=required, context=request.audit)
         except services.OwnerOnly as exc:
             form.add_error(None, str(exc))
             status = 403

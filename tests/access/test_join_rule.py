@@ -9,6 +9,7 @@ from django.test import RequestFactory
 
 from practicegate.access import services
 from practicegate.accounts.models import Membership
+from practicegate.audit.context import audit_context
 from practicegate.core.errors import ServiceError
 from practicegate.core.sections import Level, full_levels
 from tests.access.helpers import url
@@ -30,7 +31,7 @@ def test_joining_from_an_account_whose_two_factor_requirement_is_unmet_is_refuse
     code, raw = services.join_code_create(actor=outsider, account=other_account)
     with pytest.raises(ServiceError, match="requires two-factor"):
         services.join_code_redeem(actor=joiner, from_account=owner_account, raw_code=raw,
-                                  request=web_request(joiner))
+                                  context=audit_context(web_request(joiner)))
     assert not Membership.objects.filter(user=joiner, account=other_account).exists()
     code.refresh_from_db()
     assert code.used_at is None  # the refusal rolled the use back

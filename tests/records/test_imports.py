@@ -113,7 +113,7 @@ class Letters(Importer):
     def is_known(self, row, known):
         return row["letter"] in known
 
-    def insert(self, *, actor, account, rows, request=None):
+    def insert(self, *, actor, account, rows, context=None):
         self.inserted += rows
         return {"added": len(rows)}
 
