@@ -33,7 +33,7 @@ def billable_codes() -> tuple[tuple[str, str], ...]:
     """
     with warnings.catch_warnings():  # the package reads its data with a deprecated API
         warnings.simplefilter("ignore", DeprecationWarning)
-        import simple_icd_10_cm as cm
+        import simple_icd_10_cm as cm  # not at the top: its import parses the code set (2 s)
 
     seen: set[str] = set()
     rows = []

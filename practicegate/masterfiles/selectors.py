@@ -11,7 +11,7 @@ from django.http import Http404
 
 from practicegate.core.paging import PAGE_SIZE, Keyset, Page, keyset_page, links
 from practicegate.core.prepared import Columns
-from practicegate.masterfiles.kinds import Kind
+from practicegate.masterfiles.kinds import PAYER, Kind
 
 _NOT_LISTED = ("account", "created_at", "updated_at", "version")
 
@@ -141,6 +141,4 @@ def existing_keys(account, kind: Kind) -> set[str]:
 
 
 def payer_names(account) -> set[str]:
-    from practicegate.masterfiles.kinds import PAYER
-
     return {n.casefold() for n in masterfiles_of(account, PAYER).values_list("name", flat=True)}

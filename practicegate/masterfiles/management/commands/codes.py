@@ -9,6 +9,7 @@ from practicegate.audit.models import Channel
 from practicegate.core.errors import ServiceError
 from practicegate.core.scoping import account_scope
 from practicegate.masterfiles.icd10 import PRESETS
+from practicegate.masterfiles.services import icd10_import
 from practicegate.records.pending import pending_imports_purge
 
 
@@ -60,8 +61,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Removed {removed} expired CSV import preview(s).")
 
     def import_icd10(self, options):
-        from practicegate.masterfiles.services import icd10_import
-
         account = Account.objects.filter(slug=options["account"]).first()
         if account is None:
             raise CommandError(f"No account {options['account']!r}.")
