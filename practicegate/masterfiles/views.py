@@ -26,7 +26,12 @@ from practicegate.masterfiles.forms import (
 )
 from practicegate.masterfiles.icd10 import PRESETS
 from practicegate.masterfiles.kinds import DIAGNOSIS, KINDS, Kind
-from practicegate.records.conflicts import changed_meanwhile, conflict_context, merge_notice, refuse_stale
+from practicegate.records.conflicts import (
+    changed_meanwhile,
+    conflict_context,
+    merge_notice,
+    refuse_stale,
+)
 from practicegate.records.editing import EditConflict
 
 
