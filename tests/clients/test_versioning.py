@@ -146,3 +146,20 @@ def test_a_refused_stale_save_is_logged_and_not_shown_as_an_edit(owner_account, 
     assert page.count('class="conflict-edit"') == 1
     history = bob.get(url(owner_account, "access-history", pk=client_row.pk)).content.decode()
     assert history.count("colleague") >= 3
+
+
+def test_a_stale_service_line_save_merges_and_its_pointer_is_not_taken_for_a_change(owner_account, owner, colleague,
+                                                                                  client_record):
+    """A service's diagnosis pointers are logged by their codes: the merge compares them so."""
+    client, line = client_record["client"], client_record["services"]
+    alice, bob = login_client(owner), login_client(colleague)
+    edit = url(owner_account, "service-edit", pk=client.pk, line_pk=line.pk)
+    loaded = {"service_date": "2024-01-02", "units": str(line.units), "fee": str(line.fee),
+              "diagnosis1": str(line.diagnosis1_id), "version": "1"}
+    assert alice.post(edit, {**loaded, "fee": "200.00"}).status_code == 302
+    response = bob.post(edit, {**loaded, "service_date": "2024-01-03"}, follow=True)
+    assert "Merged with sunrise&#x27;s change of" in response.content.decode()
+    with account_scope(owner_account):
+        line.refresh_from_db()
+    assert (str(line.fee), line.service_date, line.diagnosis1_id, line.version) == (
+        "200.00", date(2024, 1, 3), client_record["diagnoses"].pk, 3)
