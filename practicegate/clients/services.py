@@ -30,7 +30,7 @@ from practicegate.clients.models import (
 from practicegate.core import text
 from practicegate.core.errors import ServiceError
 from practicegate.core.scoping import NotInAccount, ensure_in_account
-from practicegate.records.editing import EditConflict, save_versioned
+from practicegate.records.editing import EditConflict, merge_edit, note_merge, save_versioned
 
 SECTION = "clients"
 DEMOGRAPHIC_FIELDS = (
@@ -67,8 +67,9 @@ def _log(action: str, *, actor, account, client, changes: dict, version: int | N
     return event
 
 
-def _diff(row, data: dict, fields) -> dict:
-    return {f: (getattr(row, f), data[f]) for f in fields if f in data and getattr(row, f) != data[f]}
+def _merged(row, changes: dict) -> dict:
+    """The row's values with `changes` applied: what the rules about the whole row check."""
+    return {name: changes[name][1] if name in changes else value for name, value in vars(row).items()}
 
 
 def _keys(client: Client) -> None:
@@ -114,17 +115,17 @@ def client_create(*, actor, account, data: dict, context=None, channel=None) -> 
 
 @transaction.atomic
 def client_update(*, actor, account, client: Client, data: dict, expected_version: int, context=None) -> Client:
-    """Save the demographics if nobody saved since `expected_version` (else EditConflict)."""
+    """Save the demographics this user changed since `expected_version`, merged with what others
+    saved since (records.editing.merge_edit); MergeConflict when both changed a field."""
     ensure_in_account(client, account)
-    changes = _diff(client, data, DEMOGRAPHIC_FIELDS)
-    if not changes:
-        _log("client.update", actor=actor, account=account, client=client, changes={}, version=None,
-             context=context)
-        return client
-    save_versioned(client, expected_version=expected_version, changes=changes, also=("search_key", "sort_key"),
-                   derive=_keys)
+    merge = merge_edit(account, client, expected_version=expected_version, mine=data, fields=DEMOGRAPHIC_FIELDS)
+    changes = merge.changes
+    if changes:
+        save_versioned(client, expected_version=merge.version, changes=changes, also=("search_key", "sort_key"),
+                       derive=_keys)
+    note_merge(merge, actor=actor, account=account, section=SECTION, row=client, context=context)
     _log("client.update", actor=actor, account=account, client=client, changes=changes,
-         version=client.version, context=context)
+         version=client.version if changes else None, context=context)
     return client
 
 
@@ -228,10 +229,15 @@ def client_diagnosis_add(*, actor, account, client, code, is_primary: bool, star
 def client_diagnosis_update(*, actor, account, client, line, data: dict, expected_version: int, context=None):
     _check_line(account, client, line)
     _lock(client)
-    changes = _diff(line, data, ("is_primary", "start_date", "end_date"))
+    merge = merge_edit(account, line, expected_version=expected_version, mine=data,
+                       fields=("is_primary", "start_date", "end_date"))
+    changes = merge.changes
     if changes:
-        _check_primary(account, client, is_primary=data["is_primary"], end_date=data["end_date"], exclude_pk=line.pk)
-        save_versioned(line, expected_version=expected_version, changes=changes)
+        merged = _merged(line, changes)
+        _check_primary(account, client, is_primary=merged["is_primary"], end_date=merged["end_date"],
+                       exclude_pk=line.pk)
+        save_versioned(line, expected_version=merge.version, changes=changes)
+    note_merge(merge, actor=actor, account=account, section=SECTION, row=line, context=context)
     _log("client.diagnosis_update", actor=actor, account=account, client=client, line="diagnosis",
          line_obj=line, changes=changes, version=line.version if changes else None, context=context)
     return line
@@ -301,15 +307,18 @@ def client_policy_add(*, actor, account, client, payer, data: dict, context=None
 def client_policy_update(*, actor, account, client, line, data: dict, expected_version: int, context=None):
     _check_line(account, client, line)
     _lock(client)
-    changes = _diff(line, data, POLICY_FIELDS)
+    merge = merge_edit(account, line, expected_version=expected_version, mine=data, fields=POLICY_FIELDS)
+    changes = merge.changes
     if changes:
-        _check_priority(account, client, priority=data["priority"], start=data["effective_date"],
-                        end=data.get("end_date"), exclude_pk=line.pk)
+        merged = _merged(line, changes)
+        _check_priority(account, client, priority=merged["priority"], start=merged["effective_date"],
+                        end=merged["end_date"], exclude_pk=line.pk)
         try:
             with transaction.atomic():  # a savepoint: a lost race leaves the outer transaction usable
-                save_versioned(line, expected_version=expected_version, changes=changes)
+                save_versioned(line, expected_version=merge.version, changes=changes)
         except IntegrityError:
             raise FieldError("priority", "This client already has an open policy of this priority: end it first.") from None
+    note_merge(merge, actor=actor, account=account, section=SECTION, row=line, context=context)
     _log("client.policy_update", actor=actor, account=account, client=client, line="policy", line_obj=line,
          changes=changes, version=line.version if changes else None, context=context)
     return line
@@ -376,10 +385,14 @@ def client_service_update(*, actor, account, client, line, data: dict, expected_
     data["units"] = data.get("units") or line.units
     if data.get("fee") is None:
         data["fee"] = line.fee
-    changes = _diff(line, data, ("service_date", "units", "fee", *POINTERS))
+    merge = merge_edit(account, line, expected_version=expected_version, mine=data,
+                       fields=("service_date", "units", "fee", *POINTERS),
+                       shown=lambda name, value: _pointer_label(value) if name in POINTERS else value)
+    changes = merge.changes
     shown = {k: ((_pointer_label(a), _pointer_label(b)) if k in POINTERS else (a, b)) for k, (a, b) in changes.items()}
     if changes:
-        save_versioned(line, expected_version=expected_version, changes=changes)
+        save_versioned(line, expected_version=merge.version, changes=changes)
+    note_merge(merge, actor=actor, account=account, section=SECTION, row=line, context=context)
     _log("client.service_update", actor=actor, account=account, client=client, line="service", line_obj=line,
          changes=shown, version=line.version if changes else None, context=context)
     return line

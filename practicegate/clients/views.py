@@ -24,7 +24,7 @@ from practicegate.core import text
 from practicegate.core.decorators import account_view
 from practicegate.core.paging import read_cursor
 from practicegate.core.sections import Level
-from practicegate.records.conflicts import conflict_context
+from practicegate.records.conflicts import conflict_context, merge_notice
 from practicegate.records.editing import EditConflict
 
 SECTION = "clients"
@@ -146,7 +146,8 @@ def client_edit(request, account, pk):
                                      section=SECTION)
             client, status = selectors.client_get(request.account, pk), 409
         else:
-            messages.success(request, "Saved the client's demographics.")
+            messages.success(request, " ".join(filter(None, ["Saved the client's demographics.",
+                                                             merge_notice(client, form)])))
             return redirect("clients:detail", account=account, pk=client.pk)
     extra.setdefault("form", form)
     return show(request, client, "clients/form.html", "edit",

@@ -17,7 +17,7 @@ from practicegate.clients.models import ClientDiagnosis, ClientPolicy, ClientSer
 from practicegate.clients.views import SECTION, posted, show
 from practicegate.core.decorators import account_view
 from practicegate.core.sections import Level
-from practicegate.records.conflicts import conflict_context
+from practicegate.records.conflicts import conflict_context, merge_notice
 from practicegate.records.editing import EditConflict
 
 
@@ -113,7 +113,8 @@ def _handle(request, account, pk, *, kind: LineKind, client, form, title, submit
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, done)
+            row = line if line is not None else client
+            messages.success(request, " ".join(filter(None, [done, merge_notice(row, form)])))
             return redirect(f"clients:{kind.tab}", account=account, pk=client.pk)
     extra.setdefault("form", form)
     return show(request, client, "clients/form.html", f"{kind.key}_form",

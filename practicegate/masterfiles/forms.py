@@ -113,6 +113,7 @@ class PayerForm(MasterFileForm):
     payer_type = forms.ChoiceField(label="Type", choices=PayerType.choices,
                                    initial=PayerType.COMMERCIAL)
     notes = _text("Notes", 2000, required=False, multiline=True)
+    phone_fields = ("phone",)  # shown as people read them, also in a conflict box (records.conflicts)
 
     def clean_name(self):
         value = text.clean_text(self.cleaned_data["name"])

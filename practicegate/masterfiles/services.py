@@ -14,6 +14,8 @@ from practicegate.masterfiles.references import references_to
 from practicegate.records.editing import (
     EditConflict,
     current_version,
+    merge_edit,
+    note_merge,
     save_versioned,
     version_detail,
 )
@@ -67,19 +69,22 @@ def masterfile_create(*, actor, account, kind: Kind, data: dict, context=None, c
 
 @transaction.atomic
 def masterfile_update(*, actor, account, kind: Kind, row, data: dict, expected_version: int, context=None):
-    """Save the edit page's values if the row is still at `expected_version`; else EditConflict, nothing saved."""
+    """Save the fields the edit page changed since `expected_version`, merged with what others saved
+    since (records.editing.merge_edit); MergeConflict, nothing saved, when both changed a field."""
     ensure_in_account(row, account)  # rows reach services through the account's selectors
-    _check_unique(account, kind, data, exclude_pk=row.pk)
-    changes = {f: (getattr(row, f), data[f]) for f in kind.fields if getattr(row, f) != data[f]}
+    merge = merge_edit(account, row, expected_version=expected_version, mine=data, fields=kind.fields)
+    changes = merge.changes
+    _check_unique(account, kind, {f: new for f, (_, new) in changes.items()}, exclude_pk=row.pk)
     if changes:
         try:
             with transaction.atomic():  # a savepoint, so a lost race leaves the outer work usable
-                save_versioned(row, expected_version=expected_version, changes=changes)
+                save_versioned(row, expected_version=merge.version, changes=changes)
         except IntegrityError:
             label = "payer ID" if kind is PAYER else "code"
             raise DuplicateError(kind.natural_key,
                                  f"This account already has a {kind.noun} with that {label}.") from None
-    # Nothing differing from the row as it is now overwrites nothing, whatever the version: no write.
+    # Nothing this user changed overwrites nothing, whatever the version: no write.
+    note_merge(merge, actor=actor, account=account, section=kind.section, context=context, row=row)
     versioned = version_detail(row.version, changes) if changes else {}
     _log(f"{kind.key}.update", actor=actor, account=account, kind=kind, context=context,
          target=row, detail={"fields": sorted(changes), **versioned})

@@ -26,7 +26,12 @@ from practicegate.masterfiles.forms import (
 )
 from practicegate.masterfiles.icd10 import PRESETS
 from practicegate.masterfiles.kinds import DIAGNOSIS, KINDS, Kind
-from practicegate.records.conflicts import changed_meanwhile, conflict_context, refuse_stale
+from practicegate.records.conflicts import (
+    changed_meanwhile,
+    conflict_context,
+    merge_notice,
+    refuse_stale,
+)
 from practicegate.records.editing import EditConflict
 
 
@@ -169,7 +174,7 @@ def edit_view(request, account, kind, pk):
                                      section=kind.section)
             row, status = selectors.masterfile_get(request.account, kind, pk), 409
         else:
-            messages.success(request, f"Saved the {kind.noun}.")
+            messages.success(request, " ".join(filter(None, [f"Saved the {kind.noun}.", merge_notice(row, form)])))
             return redirect(_url(kind, "list"), account=account)
     extra.setdefault("form", form)
     return render(request, "masterfiles/form.html", _context(request, kind, row=row, **extra),

@@ -81,7 +81,7 @@ def test_view_only_reads_a_client_and_cannot_change_it(browser_page, practice, s
         assert Client.objects.get(pk=client.pk).first_name == "Zoë"
 
 
-def test_two_browsers_edit_one_client_and_the_second_save_is_refused(new_page, practice, screenshot):
+def test_two_browsers_change_one_field_of_one_client_and_the_second_chooses(new_page, practice, screenshot):
     account, client = practice
     alice, bob = new_page(), new_page()
     log_in(alice, "cedar", PASSWORD)
@@ -98,20 +98,23 @@ def test_two_browsers_edit_one_client_and_the_second_save_is_refused(new_page, p
     alice.get_by_role("button", name="Save").click()
     expect(alice.locator("#client-name")).to_contain_text("Alvarez")
 
+    # Bob changes the last name too (and the city): the field both changed stops the save.
+    bob.get_by_label("Last name").fill("Alvarado")
     bob.get_by_label("City").fill("Salem")
     bob.get_by_role("button", name="Save").click()
     conflict = bob.get_by_role("alert").filter(has_text="Not saved")
     expect(conflict).to_contain_text("cedar")
     expect(conflict).to_contain_text("Alvarez")
     expect(bob.get_by_label("City")).to_have_value("Salem")
+    expect(bob.get_by_label("Keep cedar's: Alvarez")).to_be_checked()
     with account_scope(account):
         saved = Client.objects.get(pk=client.pk)
     assert (saved.last_name, saved.city) == ("Alvarez", "Portland")
 
-    # Bob re-applies his change on top of Alice's, knowingly.
-    bob.get_by_label("Last name").fill("Alvarez")
+    # Bob chooses his own last name, knowingly; his city is saved with it.
+    bob.get_by_label("Use yours: Alvarado").check()
     bob.get_by_role("button", name="Save").click()
     expect(bob.locator("#demographics")).to_contain_text("Salem")
     with account_scope(account):
         saved.refresh_from_db()
-    assert (saved.last_name, saved.city) == ("Alvarez", "Salem")
+    assert (saved.last_name, saved.city) == ("Alvarado", "Salem")

@@ -94,11 +94,14 @@ def test_two_people_edit_one_code_and_the_second_sees_the_first(browser_page, ne
     conflict = willow.get_by_role("alert").filter(has_text="Not saved")
     expect(conflict).to_contain_text("rowan")
     expect(conflict).to_contain_text("Anxiety disorder, generalized")
-    expect(willow.get_by_label("Description")).to_have_value("GAD (willow's wording)")
+    # Both changed the description: rowan's is selected, willow's typed value offered beside it.
+    expect(willow.get_by_label("Keep rowan's: Anxiety disorder, generalized")).to_be_checked()
+    expect(willow.get_by_label("Use yours: GAD (willow's wording)")).not_to_be_checked()
     row.refresh_from_db()
     assert row.description == "Anxiety disorder, generalized" and row.version == 2
 
-    # Having seen rowan's change, willow saves on purpose.
+    # Having seen rowan's change, willow chooses hers on purpose.
+    willow.get_by_label("Use yours: GAD (willow's wording)").check()
     willow.get_by_role("button", name="Save").click()
     expect(willow.get_by_text("Saved the diagnosis code.")).to_be_visible()
     row.refresh_from_db()

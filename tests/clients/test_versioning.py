@@ -1,4 +1,5 @@
-"""Two people edit the same client: the second save is refused and shows the first's change."""
+"""Two people edit the same client: the second save merges with the first; a field both changed
+is refused, shows the first's change, and offers the choice."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def colleague(owner_account):
     return user
 
 
-def test_a_stale_demographics_save_is_refused_and_shows_the_other_change(owner_account, owner, colleague, client_row):
+def test_a_stale_save_merges_fields_only_one_person_changed(owner_account, owner, colleague, client_row):
     alice, bob = login_client(owner), login_client(colleague)
     edit = url(owner_account, "edit", pk=client_row.pk)
     v_alice = version_in(alice.get(edit).content.decode())
@@ -35,21 +36,40 @@ def test_a_stale_demographics_save_is_refused_and_shows_the_other_change(owner_a
     assert v_alice == v_bob == "1"
 
     assert alice.post(edit, client_data(last_name="Alvarez", version=v_alice)).status_code == 302
-    response = bob.post(edit, client_data(city="Salem", version=v_bob))
+    # bob's form still holds the old last name, which he never touched: it does not put it back.
+    response = bob.post(edit, client_data(city="Salem", version=v_bob), follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain and "Merged with sunrise&#x27;s change of" in page and ": Last name." in page
+    with account_scope(owner_account):
+        client = Client.objects.get(pk=client_row.pk)
+    assert (client.last_name, client.city, client.version) == ("Alvarez", "Salem", 3)
+
+
+def test_a_field_both_changed_is_a_choice_and_saving_it_decides(owner_account, owner, colleague, client_row):
+    alice, bob = login_client(owner), login_client(colleague)
+    edit = url(owner_account, "edit", pk=client_row.pk)
+    assert alice.post(edit, client_data(last_name="Alvarez", city="Eugene", version="1")).status_code == 302
+    response = bob.post(edit, client_data(city="Salem", zip_code="97301", version="1"))
     page = response.content.decode()
     assert response.status_code == 409
     assert "Not saved" in page and "sunrise" in page  # the other username
-    assert "last_name" in page and "Alvarez" in page  # what they changed
-    assert 'value="Salem"' in page  # what this user typed is still in the form
-    assert version_in(page) == "2"  # saving again now applies it knowingly
+    assert "Last name" in page and "Alvarez" in page  # what they changed
+    assert response.context["conflict_fields"] == ["City"]
+    assert 'type="radio" name="city" value="Eugene"' in page and 'value="Salem"' in page
+    assert response.context["form"]["city"].value() == "Eugene"  # the other person's, preselected
+    assert response.context["form"]["last_name"].value() == "Alvarez"  # theirs, now in the form
+    assert response.context["form"]["zip_code"].value() == "97301"  # this user's own change stays
+    assert version_in(page) == "2"
     with account_scope(owner_account):
         client = Client.objects.get(pk=client_row.pk)
-    assert (client.last_name, client.city) == ("Alvarez", "Portland")
+    assert (client.last_name, client.city, client.zip_code) == ("Alvarez", "Eugene", "97201")
 
-    assert bob.post(edit, client_data(last_name="Alvarez", city="Salem", version="2")).status_code == 302
+    # Submitting the page as shown keeps alice's city and saves bob's ZIP.
+    data = {name: response.context["form"][name].value() or "" for name in response.context["form"].fields}
+    assert bob.post(edit, data).status_code == 302
     with account_scope(owner_account):
         client.refresh_from_db()
-    assert (client.last_name, client.city, client.version) == ("Alvarez", "Salem", 3)
+    assert (client.last_name, client.city, client.zip_code, client.version) == ("Alvarez", "Eugene", "97301", 3)
 
 
 def test_a_stale_line_save_is_refused_with_the_other_change(owner_account, owner, colleague, client_row, codes):
@@ -94,7 +114,7 @@ def test_the_conflict_box_names_the_changed_fields_by_their_form_labels(owner_ac
     alice, bob = login_client(owner), login_client(colleague)
     edit = url(owner_account, "edit", pk=client_row.pk)
     assert alice.post(edit, client_data(last_name="Alvarez", zip_code="97202", version="1")).status_code == 302
-    page = bob.post(edit, client_data(city="Salem", version="1")).content.decode()
+    page = bob.post(edit, client_data(last_name="Brown", city="Salem", version="1")).content.decode()
     box = page[page.index('class="conflict"'):page.index("</section>", page.index('class="conflict"'))]
     assert "<dt>Last name</dt>" in box and "<dt>ZIP</dt>" in box
     assert "last_name" not in box and "zip_code" not in box
@@ -107,7 +127,7 @@ def test_a_refused_stale_save_is_logged_and_not_shown_as_an_edit(owner_account, 
     alice, bob = login_client(owner), login_client(colleague)
     edit = url(owner_account, "edit", pk=client_row.pk)
     assert alice.post(edit, client_data(last_name="Alvarez", version="1")).status_code == 302
-    assert bob.post(edit, client_data(city="Salem", version="1")).status_code == 409
+    assert bob.post(edit, client_data(last_name="Brown", city="Salem", version="1")).status_code == 409
     with account_scope(owner_account):
         dx = services.client_diagnosis_add(actor=owner, account=owner_account, client=client_row,
                                            code=codes["dx"], is_primary=False, start_date=date(2024, 1, 1))
@@ -126,3 +146,20 @@ def test_a_refused_stale_save_is_logged_and_not_shown_as_an_edit(owner_account, 
     assert page.count('class="conflict-edit"') == 1
     history = bob.get(url(owner_account, "access-history", pk=client_row.pk)).content.decode()
     assert history.count("colleague") >= 3
+
+
+def test_a_stale_service_line_save_merges_and_its_pointer_is_not_taken_for_a_change(owner_account, owner, colleague,
+                                                                                  client_record):
+    """A service's diagnosis pointers are logged by their codes: the merge compares them so."""
+    client, line = client_record["client"], client_record["services"]
+    alice, bob = login_client(owner), login_client(colleague)
+    edit = url(owner_account, "service-edit", pk=client.pk, line_pk=line.pk)
+    loaded = {"service_date": "2024-01-02", "units": str(line.units), "fee": str(line.fee),
+              "diagnosis1": str(line.diagnosis1_id), "version": "1"}
+    assert alice.post(edit, {**loaded, "fee": "200.00"}).status_code == 302
+    response = bob.post(edit, {**loaded, "service_date": "2024-01-03"}, follow=True)
+    assert "Merged with sunrise&#x27;s change of" in response.content.decode()
+    with account_scope(owner_account):
+        line.refresh_from_db()
+    assert (str(line.fee), line.service_date, line.diagnosis1_id, line.version) == (
+        "200.00", date(2024, 1, 3), client_record["diagnoses"].pk, 3)

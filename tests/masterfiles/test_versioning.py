@@ -1,4 +1,5 @@
-"""Versioned edits: two people edit one row; the second save is refused, shown the first, and saves nothing."""
+"""Versioned edits: two people edit one row. The second save merges with the first; where both
+changed the same field it is refused, shown the first, saves nothing, and offers the choice."""
 
 from __future__ import annotations
 
@@ -44,16 +45,20 @@ def test_the_second_of_two_edits_is_refused_and_shown_the_first(owner_client, al
     html = response.content.decode()
     assert "Not saved: this record changed while you were editing it" in html
     assert "<strong>alice</strong> saved at" in html and alices_value in html
-    # What this user typed is still in the form, and the form now carries the current version.
+    # The field both changed is a choice, alice's value selected and this user's offered beside
+    # it; the form now carries the current version.
     form = response.context["form"]
-    assert form[field].value() == "My own wording"
+    assert form[field].value() == alices_value
+    assert 'type="radio"' in html and "My own wording" in html
+    assert response.context["conflict_fields"] == [form.fields[field].label]
     assert int(form["version"].value()) == 2
-    # The refusal is in the log, as a failure that changed nothing.
+    # The refusal is in the log, as a failure that changed nothing, naming the field (not its values).
     [refused] = AuditEvent.objects.filter(action=f"{kind}.update", actor__username="sunrise")
     assert refused.outcome == Outcome.FAILURE
-    assert refused.detail == {"conflict": True, "expected_version": 1, "current_version": 2}
+    assert refused.detail == {"conflict": True, "expected_version": 1, "current_version": 2,
+                              "fields_both_changed": [field], "fields_kept": []}
 
-    # Having seen alice's change, a second save is this user's decision and goes through.
+    # Choosing this user's value is this user's decision and goes through.
     again = {**mine, "version": "2"}
     assert owner_client.post(url(owner_account, f"{kind}-edit", pk=row.pk), again).status_code == 302
     row.refresh_from_db()
@@ -94,17 +99,18 @@ def test_a_version_from_the_future_is_a_conflict_not_a_save(owner_client, owner_
 
 
 @pytest.mark.parametrize("kind", ["diagnosis", "billing", "payer"])
-def test_deactivating_bumps_the_version_so_an_older_edit_form_is_refused(owner_client, alice_client,
+def test_an_edit_form_older_than_a_deactivation_keeps_the_row_inactive(owner_client, alice_client,
                                                                          owner_account, rows, kind):
     row = rows[kind]
     field, value = CHANGE[kind]
     mine = edit_data(owner_client, owner_account, kind, row, **{field: value})
     assert alice_client.post(url(owner_account, f"{kind}-deactivate", pk=row.pk), {"version": "1"}).status_code == 302
-    response = owner_client.post(url(owner_account, f"{kind}-edit", pk=row.pk), mine)
-    assert response.status_code == 409
-    assert "Inactive" in response.content.decode()
+    # The edit form changed only `field`, the deactivation only the status: the save merges,
+    # and the row stays inactive.
+    response = owner_client.post(url(owner_account, f"{kind}-edit", pk=row.pk), mine, follow=True)
+    assert response.redirect_chain and "Merged with alice&#x27;s change of" in response.content.decode()
     row.refresh_from_db()
-    assert row.active is False and row.version == 2 and getattr(row, field) != value
+    assert row.active is False and row.version == 3 and getattr(row, field) == value
 
 
 def test_a_stale_deactivate_is_refused_with_who_changed_it(owner_client, alice_client, owner_account, rows):

@@ -1,4 +1,5 @@
-"""Versioned editing is one mechanism: every section's stale save is refused, logged and shown alike."""
+"""Versioned editing is one mechanism: every section's stale save that both changed is refused,
+logged and shown alike."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def _stale_client_save(owner_account, owner, alice, bob):
     client = make_client(owner_account, owner)
     edit = url(owner_account, "edit", pk=client.pk)
     assert alice.post(edit, client_data(last_name="Alvarez", version="1")).status_code == 302
-    return client, bob.post(edit, client_data(city="Salem", version="1"))
+    # Both changed the last name (a field only one of them changed would merge): refused.
+    return client, bob.post(edit, client_data(last_name="Bauer", city="Salem", version="1"))
 
 
 def test_a_stale_save_of_a_master_file_and_of_a_client_show_the_same_conflict(owner_account, owner, member):
