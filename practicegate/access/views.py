@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from practicegate.access import credentials, selectors, services
+from practicegate.access import credentials, recheck, selectors, services
 from practicegate.access.forms import (
     AllowAccessForm,
     ConfirmPasswordForm,
@@ -22,11 +22,10 @@ from practicegate.access.forms import (
     RedeemCodeForm,
 )
 from practicegate.accounts.models import Account, User
-from practicegate.audit.models import Outcome
-from practicegate.audit.services import record
+from practicegate.core import kept_forms
 from practicegate.core.decorators import account_view
 from practicegate.core.errors import ServiceError
-from practicegate.core.reauth import reauth_required, safe_next, stamp
+from practicegate.core.reauth import reauth_required, safe_next
 from practicegate.core.sections import MEMBERS, SECTION_KEYS, SECTIONS, Level
 
 ACCESS = "account_access"
@@ -90,7 +89,7 @@ def _other_page(request, *, find=None, redeem=None, status=200):
 
 @account_view(ACCESS, level=Level.FULL)
 @require_GET
-@reauth_required
+@reauth_required(methods=["GET"])  # a page only: its forms post to find, join and redeem
 def other(request, account):
     return _other_page(request)
 
@@ -336,22 +335,23 @@ def leave(request, account):
 @account_view(MEMBERS)
 @require_http_methods(["GET", "POST"])
 def confirm_password(request, account):
-    """Enter the password again; other features send users here through @reauth_required."""
+    """Enter the password again; other features send users here through @reauth_required.
+
+    When a form was kept (`?resume=`), the password is posted to that form's route, which
+    checks it and applies the form (core.reauth); otherwise it is checked here.
+    """
     fallback = reverse("core:account-home", kwargs={"account": request.account.slug})
     next_path = safe_next(request, request.POST.get("next") or request.GET.get("next"), fallback)
     form = ConfirmPasswordForm(_posted(request))
+    if request.method == "GET":
+        resume = request.GET.get("resume", "")[:100]
+        action = kept_forms.waiting(request, resume) if resume else None
+        return recheck.password_page(request, form, next_path=next_path, resume=resume if action else "",
+                                     action=action or "")
     locked = False
-    if request.method == "POST" and form.is_valid():
-        # The second factor was proven at log-in; here only the password is asked again.
-        check = credentials.check_credentials(request, username=request.user.get_username(),
-                                              password=form.cleaned_data["password"], second_factor=False)
-        if check.ok and check.user.pk == request.user.pk:
-            stamp(request)
-            record("auth.reauth", account=request.account, actor=request.user, request=request)
+    if form.is_valid():
+        right, locked = recheck.password_right(request, form)
+        if right:
+            kept_forms.drop(request)  # a form kept for a page left behind is abandoned
             return redirect(next_path)
-        locked = check.reason == "locked"
-        record("auth.reauth_failed", account=request.account, actor=request.user, request=request,
-               outcome=Outcome.FAILURE)
-        form.add_error("password", check.message if locked else "That is not your password.")
-    return render(request, "access/confirm_password.html", {"form": form, "next": next_path},
-                  status=429 if locked else _status(form))
+    return recheck.password_page(request, form, next_path=next_path, status=429 if locked else _status(form))
