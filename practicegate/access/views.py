@@ -247,18 +247,42 @@ def _membership_or_404(request, membership_id: int):
     return membership
 
 
+CONFIRM_FIELD = "confirm_own"  # the box a username ticks to narrow or remove its own access
+NARROW_UNCONFIRMED = ("Nothing was saved: these choices lower your own access ({sections}). "
+                      "Tick the box to confirm that you want to lose it, or choose Cancel.")
+REMOVE_UNCONFIRMED = ("Nothing was changed: this is your own username. Tick the box to confirm that you "
+                      "want to lose your access to {account}, or choose Cancel.")
+
+
+def _confirmed_own(request) -> bool:
+    return request.POST.get(CONFIRM_FIELD) == "yes"
+
+
+def _lowered(current: dict[str, int], new: dict[str, int]) -> list[str]:
+    """The labels of the sections whose level `new` lowers."""
+    return [s.label for s in SECTIONS if new.get(s.key, 0) < current.get(s.key, 0)]
+
+
 @account_view(ACCESS, level=Level.FULL)
 @require_http_methods(["GET", "POST"])
 @reauth_required
 def privileges_edit(request, account, membership_id):
-    """The plus (+): choose Full Access, View Only or No Access for every section."""
+    """The plus (+): choose Full Access, View Only or No Access for every section.
+
+    A username lowering its own levels is warned and must tick a box: without it nothing is saved.
+    """
     membership = _membership_or_404(request, membership_id)
+    own = membership.user_id == request.user.pk
     current = {key: int(membership.level(key)) for key in SECTION_KEYS}
     form = LevelsForm(_posted(request), initial_levels=current)
     refusal = services.narrowing_refusal(membership, current) if membership.is_owner else None
     if request.method == "POST" and refusal:
         form.add_error(None, refusal)
     elif request.method == "POST" and form.is_valid():
+        lowered = _lowered(current, form.levels()) if own else []
+        if lowered and not _confirmed_own(request):
+            form.add_error(None, NARROW_UNCONFIRMED.format(sections=", ".join(lowered)))
+            return _privileges_edit_page(request, form, membership, refusal, own)
         try:
             services.membership_levels_set(actor=request.user, account=request.account, membership=membership,
                                            levels=form.levels(), request=request)
@@ -268,17 +292,26 @@ def privileges_edit(request, account, membership_id):
             messages.success(request, f"Privileges of {membership.user.username} saved. They apply from "
                                       "that username's next page.")
             return redirect(_here("privileges", request))
+    return _privileges_edit_page(request, form, membership, refusal, own)
+
+
+def _privileges_edit_page(request, form, membership, refusal, own: bool):
     return render(request, "access/privileges_edit.html",
-                  {"form": form, "membership": membership, "refusal": refusal}, status=_status(form))
+                  {"form": form, "membership": membership, "refusal": refusal, "own": own,
+                   "confirm_field": CONFIRM_FIELD}, status=_status(form))
 
 
 @account_view(ACCESS, level=Level.FULL)
 @require_http_methods(["GET", "POST"])
 @reauth_required
 def privileges_delete(request, account, membership_id):
-    """Delete a username from this account, after a confirmation."""
+    """Delete a username from this account, after a confirmation (and a ticked box for one's own)."""
     membership = _membership_or_404(request, membership_id)
+    own = membership.user_id == request.user.pk
     refusal = services.removal_refusal(membership)
+    unconfirmed = request.method == "POST" and refusal is None and own and not _confirmed_own(request)
+    if unconfirmed:
+        refusal = REMOVE_UNCONFIRMED.format(account=request.account.name)
     if request.method == "POST" and refusal is None:
         username = membership.user.username
         try:
@@ -293,8 +326,9 @@ def privileges_delete(request, account, membership_id):
                 return redirect("after-login")
             return redirect(_here("privileges", request))
     status = 400 if (request.method == "POST" and refusal) else 200
-    return render(request, "access/privileges_delete.html", {"membership": membership, "refusal": refusal},
-                  status=status)
+    return render(request, "access/privileges_delete.html",
+                  {"membership": membership, "refusal": refusal, "unconfirmed": unconfirmed, "own": own,
+                   "confirm_field": CONFIRM_FIELD}, status=status)
 
 
 @account_view(ACCESS, level=Level.FULL)
