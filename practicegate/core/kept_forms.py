@@ -2,8 +2,9 @@
 
 See core.reauth for why the form is kept server-side. One form at a time per session: a
 newer one replaces it. It is bound to the username, the account and the exact path it
-was posted to, it expires after KEEP_SECONDS, and `take` removes it before anything is
-done with it, so it is applied at most once. The values are encrypted with a key derived
+was posted to, it expires after KEEP_SECONDS, and `take` removes it from the stored
+session before anything is done with it (a compare-and-swap on the session row, so two
+requests that both loaded it cannot both take it): it is applied at most once. The values are encrypted with a key derived
 from SECRET_KEY: the session row in the database never holds a typed password in clear.
 """
 
@@ -18,6 +19,7 @@ import time
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.http import QueryDict
 
 SESSION_KEY = "pg_reauth_kept"
@@ -82,7 +84,8 @@ def take(request, handle: str) -> QueryDict | None:
     if not isinstance(kept, dict) or not _same(handle, kept):
         return None
     drop(request)
-    request.session.save()  # gone from the store now, before the action runs
+    if not _claimed(request.session, kept["id"]):
+        return None  # another request with this session took it first
     if not _valid(request, kept) or kept.get("path") != request.path:
         return None
     try:
@@ -94,6 +97,23 @@ def take(request, handle: str) -> QueryDict | None:
         data.setlist(key, items)
     data._mutable = False
     return data
+
+
+def _claimed(store, handle: str) -> bool:
+    """Remove the kept form from the stored session row, only if it is still there."""
+    if not isinstance(store, DatabaseSessionStore) or store.session_key is None:
+        store.save()  # other stores: gone from the store now, before the action runs
+        return True
+    row = store.model.objects.filter(session_key=store.session_key).first()
+    if row is None:
+        return False
+    stored = store.decode(row.session_data)
+    kept = stored.pop(SESSION_KEY, None)
+    if not isinstance(kept, dict) or kept.get("id") != handle:
+        return False
+    # Compare-and-swap: the row changes only if nobody wrote it since we read it.
+    return store.model.objects.filter(session_key=store.session_key, session_data=row.session_data).update(
+        session_data=store.encode(stored)) == 1
 
 
 def drop(request) -> None:

@@ -231,3 +231,35 @@ def test_the_session_never_holds_the_typed_password_in_clear(owner_account, cloc
     stored = Session.objects.get(session_key=web.session.session_key).session_data
     assert "newcomer" not in Session.objects.get(session_key=web.session.session_key).get_decoded().__repr__()
     assert PASSWORD not in stored
+
+
+def test_two_requests_that_loaded_the_session_cannot_both_take_the_kept_form(owner_account, owner, clock):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    web = _stale_allow(clock)
+    handle = _keep(web, owner_account, url(owner_account, "allow"))
+    path = url(owner_account, "allow")
+    requests = []
+    for _ in range(2):  # both load the session before either takes the form: a double click
+        request = RequestFactory().post(path)
+        request.session = SessionStore(web.session.session_key)
+        request.session.load()
+        request.user, request.account = owner, owner_account
+        requests.append(request)
+    first, second = (kept_forms.take(request, handle) for request in requests)
+    assert first is not None and first["username"] == "newcomer"
+    assert second is None
+
+
+def test_a_kept_form_is_never_taken_for_another_username(owner_account, owner, clock):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    web = _stale_allow(clock)
+    handle = _keep(web, owner_account, url(owner_account, "allow"))
+    request = RequestFactory().post(url(owner_account, "allow"))
+    request.session = SessionStore(web.session.session_key)
+    request.user, request.account = add_member(owner_account, make_user("alice")).user, owner_account
+    assert kept_forms.take(request, handle) is None
+    assert kept_forms.SESSION_KEY not in SessionStore(web.session.session_key).load()  # and it is dropped
