@@ -8,6 +8,9 @@ from datetime import timedelta
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.messages import get_messages
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.test import RequestFactory
 
 from practicegate.access import services as access_services
 from practicegate.access.models import JoinCode
@@ -226,17 +229,12 @@ def test_a_kept_form_is_dropped_when_the_password_is_confirmed_for_another_page(
 def test_the_session_never_holds_the_typed_password_in_clear(owner_account, clock):
     web = _stale_allow(clock)
     _keep(web, owner_account, url(owner_account, "allow"))
-    from django.contrib.sessions.models import Session  # the stored row, as the database has it
-
-    stored = Session.objects.get(session_key=web.session.session_key).session_data
-    assert "newcomer" not in Session.objects.get(session_key=web.session.session_key).get_decoded().__repr__()
-    assert PASSWORD not in stored
+    row = Session.objects.get(session_key=web.session.session_key)  # as the database has it
+    assert PASSWORD not in row.session_data
+    assert "newcomer" not in repr(row.get_decoded())  # the values are encrypted inside the session too
 
 
 def test_two_requests_that_loaded_the_session_cannot_both_take_the_kept_form(owner_account, owner, clock):
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.test import RequestFactory
-
     web = _stale_allow(clock)
     handle = _keep(web, owner_account, url(owner_account, "allow"))
     path = url(owner_account, "allow")
@@ -253,9 +251,6 @@ def test_two_requests_that_loaded_the_session_cannot_both_take_the_kept_form(own
 
 
 def test_a_kept_form_is_never_taken_for_another_username(owner_account, owner, clock):
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.test import RequestFactory
-
     web = _stale_allow(clock)
     handle = _keep(web, owner_account, url(owner_account, "allow"))
     request = RequestFactory().post(url(owner_account, "allow"))
