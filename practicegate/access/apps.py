@@ -10,8 +10,11 @@ class AccessConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: apps.py loads before the app registry is ready for models.
         from practicegate.access import actions, demo  # noqa: F401  (actions: registers action codes)
+        from practicegate.access.recheck import recheck_posted
         from practicegate.core.demo import DemoPart, register_demo_part
+        from practicegate.core.reauth import register_recheck
         from practicegate.core.sections import register_menu_url
 
         register_menu_url("account_access", "access:index")
+        register_recheck(recheck_posted)
         register_demo_part(DemoPart("access", demo.build, tuple(demo.CREDENTIALS), after=("accounts",)))

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from practicegate.access import credentials, selectors, services
+from practicegate.access import credentials, recheck, selectors, services
 from practicegate.access.forms import (
     AllowAccessForm,
     ConfirmPasswordForm,
@@ -22,11 +22,10 @@ from practicegate.access.forms import (
     RedeemCodeForm,
 )
 from practicegate.accounts.models import Account, User
-from practicegate.audit.models import Outcome
-from practicegate.audit.services import record
+from practicegate.core import kept_forms
 from practicegate.core.decorators import account_view
 from practicegate.core.errors import ServiceError
-from practicegate.core.reauth import reauth_required, safe_next, stamp
+from practicegate.core.reauth import reauth_required, safe_next
 from practicegate.core.sections import MEMBERS, SECTION_KEYS, SECTIONS, Level
 
 ACCESS = "account_access"
@@ -90,7 +89,7 @@ def _other_page(request, *, find=None, redeem=None, status=200):
 
 @account_view(ACCESS, level=Level.FULL)
 @require_GET
-@reauth_required
+@reauth_required(methods=["GET"])  # a page only: its forms post to find, join and redeem
 def other(request, account):
     return _other_page(request)
 
@@ -248,18 +247,42 @@ def _membership_or_404(request, membership_id: int):
     return membership
 
 
+CONFIRM_FIELD = "confirm_own"  # the box a username ticks to narrow or remove its own access
+NARROW_UNCONFIRMED = ("Nothing was saved: these choices lower your own access ({sections}). "
+                      "Tick the box to confirm that you want to lose it, or choose Cancel.")
+REMOVE_UNCONFIRMED = ("Nothing was changed: this is your own username. Tick the box to confirm that you "
+                      "want to lose your access to {account}, or choose Cancel.")
+
+
+def _confirmed_own(request) -> bool:
+    return request.POST.get(CONFIRM_FIELD) == "yes"
+
+
+def _lowered(current: dict[str, int], new: dict[str, int]) -> list[str]:
+    """The labels of the sections whose level `new` lowers."""
+    return [s.label for s in SECTIONS if new.get(s.key, 0) < current.get(s.key, 0)]
+
+
 @account_view(ACCESS, level=Level.FULL)
 @require_http_methods(["GET", "POST"])
 @reauth_required
 def privileges_edit(request, account, membership_id):
-    """The plus (+): choose Full Access, View Only or No Access for every section."""
+    """The plus (+): choose Full Access, View Only or No Access for every section.
+
+    A username lowering its own levels is warned and must tick a box: without it nothing is saved.
+    """
     membership = _membership_or_404(request, membership_id)
+    own = membership.user_id == request.user.pk
     current = {key: int(membership.level(key)) for key in SECTION_KEYS}
     form = LevelsForm(_posted(request), initial_levels=current)
     refusal = services.narrowing_refusal(membership, current) if membership.is_owner else None
     if request.method == "POST" and refusal:
         form.add_error(None, refusal)
     elif request.method == "POST" and form.is_valid():
+        lowered = _lowered(current, form.levels()) if own else []
+        if lowered and not _confirmed_own(request):
+            form.add_error(None, NARROW_UNCONFIRMED.format(sections=", ".join(lowered)))
+            return _privileges_edit_page(request, form, membership, refusal, own)
         try:
             services.membership_levels_set(actor=request.user, account=request.account, membership=membership,
                                            levels=form.levels(), context=request.audit)
@@ -269,17 +292,26 @@ def privileges_edit(request, account, membership_id):
             messages.success(request, f"Privileges of {membership.user.username} saved. They apply from "
                                       "that username's next page.")
             return redirect(_here("privileges", request))
+    return _privileges_edit_page(request, form, membership, refusal, own)
+
+
+def _privileges_edit_page(request, form, membership, refusal, own: bool):
     return render(request, "access/privileges_edit.html",
-                  {"form": form, "membership": membership, "refusal": refusal}, status=_status(form))
+                  {"form": form, "membership": membership, "refusal": refusal, "own": own,
+                   "confirm_field": CONFIRM_FIELD}, status=_status(form))
 
 
 @account_view(ACCESS, level=Level.FULL)
 @require_http_methods(["GET", "POST"])
 @reauth_required
 def privileges_delete(request, account, membership_id):
-    """Delete a username from this account, after a confirmation."""
+    """Delete a username from this account, after a confirmation (and a ticked box for one's own)."""
     membership = _membership_or_404(request, membership_id)
+    own = membership.user_id == request.user.pk
     refusal = services.removal_refusal(membership)
+    unconfirmed = request.method == "POST" and refusal is None and own and not _confirmed_own(request)
+    if unconfirmed:
+        refusal = REMOVE_UNCONFIRMED.format(account=request.account.name)
     if request.method == "POST" and refusal is None:
         username = membership.user.username
         try:
@@ -294,8 +326,9 @@ def privileges_delete(request, account, membership_id):
                 return redirect("after-login")
             return redirect(_here("privileges", request))
     status = 400 if (request.method == "POST" and refusal) else 200
-    return render(request, "access/privileges_delete.html", {"membership": membership, "refusal": refusal},
-                  status=status)
+    return render(request, "access/privileges_delete.html",
+                  {"membership": membership, "refusal": refusal, "unconfirmed": unconfirmed, "own": own,
+                   "confirm_field": CONFIRM_FIELD}, status=status)
 
 
 @account_view(ACCESS, level=Level.FULL)
@@ -336,22 +369,23 @@ def leave(request, account):
 @account_view(MEMBERS)
 @require_http_methods(["GET", "POST"])
 def confirm_password(request, account):
-    """Enter the password again; other features send users here through @reauth_required."""
+    """Enter the password again; other features send users here through @reauth_required.
+
+    When a form was kept (`?resume=`), the password is posted to that form's route, which
+    checks it and applies the form (core.reauth); otherwise it is checked here.
+    """
     fallback = reverse("core:account-home", kwargs={"account": request.account.slug})
     next_path = safe_next(request, request.POST.get("next") or request.GET.get("next"), fallback)
     form = ConfirmPasswordForm(_posted(request))
+    if request.method == "GET":
+        resume = request.GET.get("resume", "")[:100]
+        action = kept_forms.waiting(request, resume) if resume else None
+        return recheck.password_page(request, form, next_path=next_path, resume=resume if action else "",
+                                     action=action or "")
     locked = False
-    if request.method == "POST" and form.is_valid():
-        # The second factor was proven at log-in; here only the password is asked again.
-        check = credentials.check_credentials(request, username=request.user.get_username(),
-                                              password=form.cleaned_data["password"], second_factor=False)
-        if check.ok and check.user.pk == request.user.pk:
-            stamp(request)
-            record("auth.reauth", account=request.account, actor=request.user, context=request.audit)
+    if form.is_valid():
+        right, locked = recheck.password_right(request, form)
+        if right:
+            kept_forms.drop(request)  # a form kept for a page left behind is abandoned
             return redirect(next_path)
-        locked = check.reason == "locked"
-        record("auth.reauth_failed", account=request.account, actor=request.user, context=request.audit,
-               outcome=Outcome.FAILURE)
-        form.add_error("password", check.message if locked else "That is not your password.")
-    return render(request, "access/confirm_password.html", {"form": form, "next": next_path},
-                  status=429 if locked else _status(form))
+    return recheck.password_page(request, form, next_path=next_path, status=429 if locked else _status(form))

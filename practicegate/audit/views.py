@@ -41,7 +41,7 @@ def activity_log(request, account):
 
 @account_view("reports")
 @require_GET
-@reauth_required  # the whole log leaves the building: ask for the password if it is not fresh
+@reauth_required(methods=["GET"])  # the whole log leaves the building: ask for the password if it is not fresh
 def export(request, account, fmt):
     form = ActivityFilterForm(request.GET)
     if not form.is_valid():
