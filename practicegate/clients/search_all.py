@@ -7,8 +7,10 @@ does the search cross accounts (core.scoping.across_accounts), as one UNION ALL 
 account's own search (selectors.client_search, which starts from the account), each
 branch keyset-ordered and limited: one query however many accounts. Each searched
 account's activity log gets one `phi.view` naming the clients shown, written for all the
-accounts at once (audit.phi.record_phi_reads), and beside each event the terms searched
-(clients.searchlog.keep_terms, one INSERT for all of them).
+accounts at once (audit.phi.record_phi_reads). The terms searched are kept in clear
+(clients.searchlog.keep_terms, one INSERT for all of them) only beside the events of
+accounts where the search showed a client: elsewhere a name would reach the log of an
+account that holds no such client, so those events keep only the keyed digest.
 """
 
 from __future__ import annotations
@@ -83,15 +85,17 @@ def find_clients(accounts: list, search, *, status: str = "all", per_account: in
 @transaction.atomic(savepoint=False)  # inside the caller's transaction: no savepoint queries
 def log_search(request, results: list[AccountHits], *, query: str, search, status: str) -> int:
     """One `phi.view` in each searched account (how many of its clients were shown, and
-    which) and beside each the terms searched (a ClientSearch): two writes for them all."""
+    which) and, where it showed one, the terms searched (a ClientSearch): two writes for them all."""
     detail = {"search": search.kind, "words": search.words, "terms_hmac": search_terms_digest(query),
               "status": status, "accounts_searched": len(results)}
     entries = [
         Entry(hit.account, target_type=TARGET_TYPES[SearchKind.ALL_ACCOUNTS], detail={
-            "shown": len(hit.rows), "more": hit.more, "client_ids": [c.pk for c in hit.rows], **detail})
+            "shown": len(hit.rows), "more": hit.more, "client_ids": [c.pk for c in hit.rows],
+            "terms_kept": bool(hit.rows), **detail})
         for hit in results
     ]
     events = record_phi_reads(request, entries, section=SECTION)
+    showed = [event for event in events if event.detail["terms_kept"]]
     with across_accounts():  # each row goes to its own event's account, all of them searched
-        keep_terms(events, query, kind=SearchKind.ALL_ACCOUNTS)
+        keep_terms(showed, query, kind=SearchKind.ALL_ACCOUNTS)
     return len(events)
