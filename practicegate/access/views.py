@@ -26,6 +26,7 @@ from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 from practicegate.core.decorators import account_view
 from practicegate.core.errors import ServiceError
+from practicegate.core.params import param
 from practicegate.core.reauth import reauth_required, safe_next, stamp
 from practicegate.core.sections import MEMBERS, SECTION_KEYS, SECTIONS, Level
 
@@ -338,7 +339,7 @@ def leave(request, account):
 def confirm_password(request, account):
     """Enter the password again; other features send users here through @reauth_required."""
     fallback = reverse("core:account-home", kwargs={"account": request.account.slug})
-    next_path = safe_next(request, request.POST.get("next") or request.GET.get("next"), fallback)
+    next_path = safe_next(request, param(request.POST, "next") or param(request.GET, "next"), fallback)
     form = ConfirmPasswordForm(_posted(request))
     locked = False
     if request.method == "POST" and form.is_valid():
