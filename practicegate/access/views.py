@@ -25,6 +25,7 @@ from practicegate.accounts.models import Account, User
 from practicegate.core import kept_forms
 from practicegate.core.decorators import account_view
 from practicegate.core.errors import ServiceError
+from practicegate.core.params import param
 from practicegate.core.reauth import reauth_required, safe_next
 from practicegate.core.sections import MEMBERS, SECTION_KEYS, SECTIONS, Level
 
@@ -375,7 +376,7 @@ def confirm_password(request, account):
     checks it and applies the form (core.reauth); otherwise it is checked here.
     """
     fallback = reverse("core:account-home", kwargs={"account": request.account.slug})
-    next_path = safe_next(request, request.POST.get("next") or request.GET.get("next"), fallback)
+    next_path = safe_next(request, param(request.POST, "next") or param(request.GET, "next"), fallback)
     form = ConfirmPasswordForm(_posted(request))
     if request.method == "GET":
         resume = request.GET.get("resume", "")[:100]

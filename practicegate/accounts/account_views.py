@@ -24,6 +24,7 @@ from practicegate.accounts.forms import AccountSettingsForm
 from practicegate.accounts.rule import Refusal, verdict_for
 from practicegate.audit.services import record
 from practicegate.core.decorators import account_view, needed_level, signed_in
+from practicegate.core.params import param
 from practicegate.core.sections import BY_KEY, MEMBERS, SECTIONS, Level
 
 
@@ -140,13 +141,13 @@ def switch_account(request):
     whose two-factor requirement this session has not met opens at its home, where the
     middleware sends the username to the code check (or set-up) like any member.
     """
-    verdict = verdict_for(request.user, str(request.GET.get("to", ""))[:60], context=request.audit)
+    verdict = verdict_for(request.user, param(request.GET, "to")[:60], context=request.audit)
     if verdict.refusal is Refusal.NOT_MEMBER:
         raise Http404("No such account")
     target = verdict.membership
     if verdict.refusal is Refusal.TWO_FACTOR:
         return redirect("core:account-home", account=target.account.slug)
-    from_path = str(request.GET.get("from", ""))[:500]
+    from_path = param(request.GET, "from")[:500]
     if not url_has_allowed_host_and_scheme(from_path, allowed_hosts=None):
         from_path = ""
     destination = (_same_page_in(target, from_path) if from_path else None) or reverse(

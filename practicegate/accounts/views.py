@@ -69,8 +69,13 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def logout_view(request):
+    """Log out on POST; a GET (the address typed or bookmarked) asks with a Log out button."""
+    if request.method == "GET":
+        if not request.user.is_authenticated:
+            return redirect("login")
+        return render(request, "accounts/logout.html")
     logout(request)
     messages.info(request, "You have logged out.")
     return redirect("login")

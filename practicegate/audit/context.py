@@ -35,8 +35,8 @@ class AuditContext:
         user = getattr(request, "user", None)
         return cls(
             actor=user if user is not None and user.is_authenticated else None,
-            ip=(getattr(request, "client_ip", None) or meta.get("REMOTE_ADDR") or "")[:45],
-            user_agent=(meta.get("HTTP_USER_AGENT") or "")[:300],
+            ip=_text(getattr(request, "client_ip", None) or meta.get("REMOTE_ADDR"))[:45],
+            user_agent=_text(meta.get("HTTP_USER_AGENT"))[:300],
             request_id=getattr(request, "request_id", "") or "",
             channel=Channel.WEB,
         )
@@ -44,6 +44,11 @@ class AuditContext:
     @classmethod
     def command(cls, actor=None, channel: str = Channel.CLI) -> AuditContext:
         return cls(actor=actor, channel=str(channel))
+
+
+def _text(value) -> str:
+    """A header as a text column takes it: PostgreSQL refuses NUL, so it is spelled out."""
+    return (value or "").replace("\x00", "\\x00")
 
 
 def audit_context(request) -> AuditContext | None:

@@ -41,6 +41,20 @@ def _scrub(detail: dict | None) -> dict:
     return clean
 
 
+def _json_safe(value):
+    """The value with what JSON columns refuse escaped: NUL as `\\x00`, lone surrogates as `\\udXXX`.
+
+    PostgreSQL's jsonb takes neither (an event of a request for /a/x/%00/ failed to write).
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_json_safe(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_json_safe(item) for item in value)
+    return value
+
+
 @dataclass(frozen=True)
 class _By:
     """Who writes the events of one call, and from where (the same for each of them)."""
@@ -69,7 +83,7 @@ def _event(action: str, by: _By, *, account, at: datetime, section: str, target_
 
     record() and record_many() both build through here, so an event says the same whichever wrote it.
     """
-    detail = _scrub(detail)
+    detail = _json_safe(_scrub(detail))  # stored and hashed as this one value: the chain verifies
     fields = chainlib.event_fields(
         seq=seq,
         account_id=account.pk if account is not None else None,

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from practicegate.audit.lines import register_lines
 from practicegate.clients.models import ClientSearch
-from practicegate.clients.searchlog import is_search_event
+from practicegate.clients.searchlog import is_search_event, kept_none
 from practicegate.core.sections import Level, level_of
 
 LABEL = "search terms"
 HIDDEN = "hidden: needs Clients access"
 NOT_KEPT = "not kept (logged before search terms were kept)"
+NOT_KEPT_HERE = "not kept here (the search showed no client of this account)"
 
 
 def search_terms_lines(request, account, events) -> dict[int, list[tuple[str, str]]]:
@@ -25,6 +26,7 @@ def search_terms_lines(request, account, events) -> dict[int, list[tuple[str, st
         return {pk: [(LABEL, HIDDEN)] for pk in searches}
     terms = dict(ClientSearch.objects.filter(account=account, event_id__in=searches)
                  .values_list("event_id", "terms"))
+    terms |= {event.pk: NOT_KEPT_HERE for event in events if event.pk in searches and kept_none(event)}
     return {pk: [(LABEL, terms.get(pk, NOT_KEPT))] for pk in searches}
 
 

@@ -5,6 +5,9 @@ the hash-chained, signed log vouches for the terms without holding them (the log
 detail holds no PHI; Reports may be granted without Clients). The terms as typed, after
 NFC, go in a ClientSearch row written in the same transaction, readable only inside
 the account and shown on the Activity Log to a viewer who may read Clients there.
+
+A search across accounts keeps the terms only where it showed a client of the account;
+its other events say `"terms_kept": false` and keep the digest alone (see search_all).
 """
 
 from __future__ import annotations
@@ -21,6 +24,11 @@ TARGET_TYPES = {SearchKind.LIST: "client_list", SearchKind.ALL_ACCOUNTS: "client
 def search_terms_digest(query: str) -> str:
     """A keyed digest of what was searched: the log can be checked for a name without holding it."""
     return salted_hmac("practicegate.clients.search", text.fold(query), algorithm="sha256").hexdigest()
+
+
+def kept_none(event) -> bool:
+    """True for a search event that says no terms were kept beside it (none to look for)."""
+    return (event.detail or {}).get("terms_kept") is False
 
 
 def keep_terms(events: list, terms: str, *, kind: str) -> list[ClientSearch]:

@@ -23,7 +23,7 @@ from practicegate.clients.models import (
     ClientService,
     Status,
 )
-from practicegate.clients.searchlog import TARGET_TYPES, search_terms_digest
+from practicegate.clients.searchlog import TARGET_TYPES, kept_none, search_terms_digest
 from practicegate.core import text
 from practicegate.core.paging import PAGE_SIZE, Keyset, Page, keyset_page
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
@@ -209,12 +209,13 @@ def searches_not_matching_the_log(account) -> list[int]:
     Each search event carries the HMAC of its folded terms (searchlog.search_terms_digest),
     and the chain vouches for the event: terms edited after the fact, or a row moved to
     another event, show up here. (The digest is keyed with SECRET_KEY: after changing the
-    key, rows written before no longer match.) In id order, whatever order the rows lie in.
+    key, rows written before no longer match.) A row beside an event that says it kept no
+    terms (searchlog.kept_none) was put there afterwards. In id order, whatever order the rows lie in.
     """
     bad = []
     for row in ClientSearch.objects.filter(account=account).select_related("event").order_by("pk").iterator():
         event = row.event
-        if (event.account_id != row.account_id or event.action != "phi.view"
+        if (event.account_id != row.account_id or event.action != "phi.view" or kept_none(event)
                 or event.target_type != TARGET_TYPES.get(row.kind)
                 or (event.detail or {}).get("terms_hmac") != search_terms_digest(row.terms)):
             bad.append(row.pk)
@@ -224,9 +225,11 @@ def searches_not_matching_the_log(account) -> list[int]:
 def searches_without_their_terms(account) -> list[int]:
     """Sequence numbers of search events whose ClientSearch row is missing (deleted).
 
-    Searches logged before search terms were kept (migration clients.0004) are listed too.
+    Searches logged before search terms were kept (migration clients.0004) are listed too;
+    not those that say they kept none (a search of all accounts that showed nobody here).
     """
     kept = ClientSearch.objects.filter(account=account).values("event_id")
-    return list(account_events(account).filter(action="phi.view", target_type__in=list(TARGET_TYPES.values()),
-                                               detail__has_key="terms_hmac")
-                .exclude(pk__in=kept).order_by("seq").values_list("seq", flat=True))
+    events = (account_events(account).filter(action="phi.view", target_type__in=list(TARGET_TYPES.values()),
+                                             detail__has_key="terms_hmac")
+              .exclude(pk__in=kept).order_by("seq"))
+    return [event.seq for event in events.only("seq", "detail") if not kept_none(event)]

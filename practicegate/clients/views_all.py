@@ -26,5 +26,5 @@ def find_client(request):
     return render(request, "clients/find.html", {
         "form": form, "query": query, "status": status, "results": results,
         "account_count": len(accounts), "per_account": search_all.PER_ACCOUNT,
-        "found": sum(len(r.rows) for r in results or ())},
+        "found": sum(1 for r in results or () if r.rows)},  # accounts with a client shown
         status=400 if form.errors else 200)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from practicegate.clients import csvio, imports
 from practicegate.core.decorators import account_view
+from practicegate.core.params import param
 from practicegate.core.sections import Level
 
 SECTION = "clients"
@@ -17,7 +18,7 @@ STATUSES = ("active", "discharged", "all")
 @account_view(SECTION, level=Level.FULL)
 @require_GET
 def client_export(request, account):
-    status = request.GET.get("status", "all")
+    status = param(request.GET, "status", "all")
     status = status if status in STATUSES else "all"
     rows = imports.client_export(account=request.account, status=status, request=request)
     # AccountMiddleware keeps the body's iteration inside the account's scope.

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from practicegate.accounts.services import ServiceError
 from practicegate.audit.phi import record_phi_read
 from practicegate.core.decorators import account_view
+from practicegate.core.params import param
 from practicegate.core.sections import Level
 from practicegate.records import imports
 from practicegate.records.forms import ImportUploadForm
@@ -57,7 +58,7 @@ def import_upload(request, account, kind: str):
 @require_GET
 def import_preview(request, account, kind: str):
     importer = IMPORTERS[kind]
-    token = request.GET.get("token", "")
+    token = param(request.GET, "token")
     if not token:  # nothing to preview (e.g. switched here from another account): the empty form
         return _page(request, importer, ImportUploadForm(), None)
     preview = imports.import_kept(actor=request.user, account=request.account, importer=importer, token=token)
@@ -74,7 +75,7 @@ def import_confirm(request, account, kind: str):
     importer = IMPORTERS[kind]
     try:
         counts = imports.import_confirm(actor=request.user, account=request.account, importer=importer,
-                                        token=request.POST.get("token", ""), context=request.audit)
+                                        token=param(request.POST, "token"), context=request.audit)
     except ServiceError as exc:
         imports.import_refused(actor=request.user, account=request.account, importer=importer,
                                context=request.audit, reason=str(exc))

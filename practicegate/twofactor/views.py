@@ -16,6 +16,7 @@ from practicegate.accounts.selectors import members_of
 from practicegate.accounts.views import LoginView, locked_out
 from practicegate.core.decorators import account_view, public, signed_in
 from practicegate.core.errors import ServiceError
+from practicegate.core.params import param
 from practicegate.core.reauth import reauth_required
 from practicegate.twofactor import forms, pending, qr, recovery, services, throttle
 
@@ -82,7 +83,7 @@ def _show_codes(request, codes: list[str], next_url: str = "", status: int = 200
 def index(request):
     if not services.has_two_factor(request.user):
         target = reverse("twofactor:setup")
-        nxt = _safe_next(request, request.GET.get("next"))
+        nxt = _safe_next(request, param(request.GET, "next"))
         return redirect(f"{target}?next={nxt}" if nxt else target)
     return render(request, "twofactor/index.html",
                   {"codes_left": services.recovery_codes_left(request.user),
@@ -107,7 +108,7 @@ def setup(request):
     key = request.session.get(SETUP_KEY) or ""
     if not key:
         key = request.session[SETUP_KEY] = services.setup_key_new()
-    form = forms.SetupForm(_posted(request), initial={"next": _safe_next(request, request.GET.get("next"))})
+    form = forms.SetupForm(_posted(request), initial={"next": _safe_next(request, param(request.GET, "next"))})
     status = 200
     if request.method == "POST" and form.is_valid():
         if throttle.is_locked(request, user.username):
@@ -187,7 +188,7 @@ def regenerate(request):
 def verify(request):
     """A signed-in session that has not proved a code yet (an account requires it) proves one here."""
     user = request.user
-    nxt = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    nxt = _safe_next(request, param(request.POST, "next") or param(request.GET, "next"))
     if not services.has_two_factor(user):
         return redirect(f"{reverse('twofactor:setup')}?next={nxt}" if nxt else reverse("twofactor:setup"))
     form = forms.CodeForm(_posted(request))

@@ -124,9 +124,21 @@ def test_logout_ends_the_session_on_the_server(client, owner_account):
     assert client.get(f"/a/{owner_account.slug}/").status_code == 302
 
 
-def test_logout_needs_post(client, owner_account):
+def test_logout_opened_directly_asks_with_a_log_out_button_and_logs_nobody_out(client, owner_account):
     log_in(client, "sunrise")
-    assert client.get("/logout/").status_code == 405
+    key = client.session.session_key
+    response = client.get("/logout/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Log out of PracticeGate?" in html
+    assert '<form method="post" action="/logout/">' in html and ">Log out</button>" in html
+    assert Session.objects.filter(session_key=key).exists()  # only the POST logs out
+    assert not AuditEvent.objects.filter(action="auth.logout").exists()
+
+
+def test_logout_opened_signed_out_goes_to_the_log_in_page(client, db):
+    response = client.get("/logout/")
+    assert response.status_code == 302 and response["Location"] == "/login/"
 
 
 def test_login_requires_csrf(owner_account):

@@ -132,6 +132,40 @@ def test_more_matches_than_shown_link_to_the_accounts_list(owner_account, master
     assert reverse("clients:list", kwargs={"account": owner_account.slug}) + "?q=okafor" in response.content.decode()
 
 
+def test_each_account_says_how_many_matched_not_only_how_many_are_shown(owner_account, other_account, master,
+                                                                        monkeypatch):
+    """Finding 5: "30 clients found" counted the rows shown, though every account had more."""
+    from practicegate.clients import search_all
+
+    monkeypatch.setattr(search_all, "PER_ACCOUNT", 2)
+    for i in range(3):
+        make_client(owner_account, first_name=f"Zoe{'x' * i}", last_name="Okafor")
+    make_client(other_account, first_name="Zoe", last_name="Okafor-Lind")
+    response = login_client(master).get(FIND, {"q": "okafor"})
+    hits = {h.account.slug: h for h in response.context["results"]}
+    assert (hits[owner_account.slug].matched, hits[other_account.slug].matched) == (3, 1)
+    html = response.content.decode()
+    assert "2 of 3 shown" in html and "1 client found" in html
+    assert "Clients found in 2 of 2 accounts searched." in html
+    assert "clients found in 2 accounts" not in html
+
+
+def test_the_count_stops_at_its_bound(owner_account, master, monkeypatch):
+    from practicegate.clients import search_all
+
+    monkeypatch.setattr(search_all, "PER_ACCOUNT", 1)
+    monkeypatch.setattr(search_all, "COUNT_LIMIT", 3)
+    for i in range(3):
+        make_client(owner_account, first_name=f"Zoe{'x' * i}", last_name="Okafor")
+    http = login_client(master)
+    assert "1 of 3 shown" in http.get(FIND, {"q": "okafor"}).content.decode()
+    make_client(owner_account, first_name="Zoeyyy", last_name="Okafor")
+    response = http.get(FIND, {"q": "okafor"})
+    [hit] = [h for h in response.context["results"] if h.account == owner_account]
+    assert hit.matched == 4  # counted up to the bound and one more: "more than"
+    assert "1 of more than 3 shown" in response.content.decode()
+
+
 def test_other_search_kinds_cross_accounts_too(owner_account, other_account, master):
     theirs = make_client(other_account, birth_date="1985-02-03", mobile_phone="(503) 555-0199")
     http = login_client(master)
@@ -141,12 +175,13 @@ def test_other_search_kinds_cross_accounts_too(owner_account, other_account, mas
         assert theirs.pk in found, query
 
 
-def _joined(user, count: int) -> list:
+def _joined(user, count: int, clients: int = 1) -> list:
     accounts = []
     for i in range(count):
         account = make_account(f"Practice {i:02d} of {user.username}", f"{user.username}-owner{i:02d}")
         add_member(account, user, levels_with(Level.VIEW))
-        make_client(account, first_name="Zoe", last_name="Okafor", middle_name="Ab"[: 1 + i % 2])
+        for n in range(clients):
+            make_client(account, first_name="Zoe" + "y" * n, last_name="Okafor", middle_name="Ab"[: 1 + i % 2])
         accounts.append(account)
     return accounts
 
@@ -173,3 +208,16 @@ def test_the_queries_do_not_grow_with_the_number_of_accounts(db):
     assert all(len(searches_in(a)) == 3 for a in accounts)
     for chain in AuditChain.objects.filter(account__in=accounts[:3] + accounts[-3:]):
         assert verify_chain(chain) == []
+
+
+def test_counting_what_matched_does_not_grow_with_the_number_of_accounts(db, monkeypatch):
+    from practicegate.clients import search_all
+
+    monkeypatch.setattr(search_all, "PER_ACCOUNT", 1)  # every account has more than is shown
+    one, twenty = make_user("one-account"), make_user("twenty-accounts")
+    _joined(one, 1, clients=2)
+    _joined(twenty, 20, clients=2)
+    few, many = _queries(login_client(one), "okafor"), _queries(login_client(twenty), "okafor")
+    assert few == many, (few, many)
+    results = login_client(twenty).get(FIND, {"q": "okafor"}).context["results"]
+    assert [(len(h.rows), h.more, h.matched) for h in results] == [(1, True, 2)] * 20

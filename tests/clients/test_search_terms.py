@@ -10,7 +10,7 @@ from django.urls import reverse
 from practicegate.audit.models import AuditChain, AuditEvent
 from practicegate.audit.services import record
 from practicegate.audit.verify import verify_chain
-from practicegate.clients.log_lines import HIDDEN
+from practicegate.clients.log_lines import HIDDEN, NOT_KEPT_HERE
 from practicegate.clients.models import ClientSearch, SearchKind
 from practicegate.clients.searchlog import keep_terms, search_terms_digest
 from practicegate.clients.selectors import (
@@ -63,21 +63,43 @@ def test_a_list_without_terms_keeps_nothing(owner_account, owner_http):
     assert kept(owner_account) == []
 
 
-def test_find_a_client_keeps_the_terms_once_per_searched_account_and_none_elsewhere(owner_account, other_account):
+def test_find_a_client_keeps_the_terms_only_where_it_showed_a_client(owner_account, other_account):
     closed = make_account("Hillside Care", "hillside")
     user = make_user("practice-manager")
     add_member(owner_account, user)
     add_member(other_account, user, levels_with(Level.VIEW))
     add_member(closed, user, levels_with(Level.NONE))
+    make_client(owner_account, first_name="Zoë", last_name="Okafor")
     make_client(closed, first_name="Zoe", last_name="Okafor")
     login_client(user).get(FIND, {"q": "Okafor  zoë"})
-    for account in (owner_account, other_account):
-        [row] = kept(account)
-        assert (row.terms, row.kind) == ("Okafor zoë", SearchKind.ALL_ACCOUNTS)
-        assert (row.event.account_id, row.event.target_type) == (account.pk, "client_search_all")
-        assert row.event.detail["terms_hmac"] == search_terms_digest("okafor zoe")
+    [row] = kept(owner_account)
+    assert (row.terms, row.kind) == ("Okafor zoë", SearchKind.ALL_ACCOUNTS)
+    assert (row.event.account_id, row.event.target_type) == (owner_account.pk, "client_search_all")
+    assert row.event.detail["terms_hmac"] == search_terms_digest("okafor zoe")
+    assert row.event.detail["terms_kept"] is True
+    # Lakeside was searched but showed nobody: its log has the digest, never the terms.
+    assert kept(other_account) == []
+    [event] = AuditEvent.objects.filter(account=other_account, action="phi.view", target_type="client_search_all")
+    assert event.detail["terms_hmac"] == search_terms_digest("okafor zoe")
+    assert event.detail["terms_kept"] is False and event.detail["shown"] == 0
     assert kept(closed) == []
     assert not AuditEvent.objects.filter(account=closed, action="phi.view").exists()
+
+
+def test_another_accounts_log_does_not_show_a_name_it_does_not_hold(owner_account, other_account):
+    """Finding 3: Lakeside's Activity Log showed "search terms: Anna Adams" (a Sunrise client)."""
+    user = make_user("practice-manager")
+    add_member(owner_account, user)
+    add_member(other_account, user)
+    make_client(owner_account, first_name="Anna", last_name="Adams")
+    login_client(user).get(FIND, {"q": "Anna Adams"})
+    auditor = make_user("lakeside-auditor")
+    add_member(other_account, auditor, levels_with(Level.VIEW))  # Reports and View Only on Clients
+    html = login_client(auditor).get(log_url(other_account)).content.decode()
+    assert "Adams" not in html
+    assert f"search terms:</span> {NOT_KEPT_HERE}" in html
+    sunrise = login_client(user).get(log_url(owner_account)).content.decode()
+    assert "search terms:</span> Anna Adams" in sunrise
 
 
 def test_find_a_client_writes_its_terms_in_one_query_for_fifty_accounts(db):
@@ -86,6 +108,8 @@ def test_find_a_client_writes_its_terms_in_one_query_for_fifty_accounts(db):
     for i in range(50):
         account = make_account(f"Practice {i:02d}", f"practice-owner{i:02d}")
         add_member(account, user, levels_with(Level.VIEW))
+        if i % 2 == 0:
+            make_client(account, first_name="Zoe", last_name="Okafor")
         accounts.append(account)
     http = login_client(user)
     http.get(FIND, {"q": "okafor"})
@@ -94,7 +118,7 @@ def test_find_a_client_writes_its_terms_in_one_query_for_fifty_accounts(db):
     table = ClientSearch._meta.db_table
     inserts = [q["sql"] for q in captured if q["sql"].startswith("INSERT") and table in q["sql"]]
     assert len(inserts) == 1, inserts
-    assert all(len(kept(a)) == 2 for a in accounts)
+    assert all(len(kept(a)) == (2 if i % 2 == 0 else 0) for i, a in enumerate(accounts))
 
 
 @pytest.fixture
@@ -164,9 +188,23 @@ def test_untouched_terms_match_the_log(searched, owner_account, other_account, o
     add_member(owner_account, user)
     add_member(other_account, user)
     login_client(user).get(FIND, {"q": "müller"})
-    with account_scope(owner_account):
-        assert searches_not_matching_the_log(owner_account) == []
-        assert searches_without_their_terms(owner_account) == []
+    assert kept(other_account) == []  # other_account showed nobody: its event keeps no terms
+    for account in (owner_account, other_account):
+        with account_scope(account):
+            assert searches_not_matching_the_log(account) == []
+            assert searches_without_their_terms(account) == []
+
+
+def test_terms_planted_beside_a_search_that_kept_none_are_found(owner_account, other_account):
+    user = make_user("manager")
+    add_member(owner_account, user)
+    add_member(other_account, user)
+    make_client(owner_account, first_name="José", last_name="Müller")
+    login_client(user).get(FIND, {"q": "müller"})
+    [event] = AuditEvent.objects.filter(account=other_account, target_type="client_search_all")
+    with account_scope(other_account):
+        [row] = keep_terms([event], "müller", kind=SearchKind.ALL_ACCOUNTS)  # the digest matches
+        assert searches_not_matching_the_log(other_account) == [row.pk]
 
 
 def test_edited_terms_are_found(searched):

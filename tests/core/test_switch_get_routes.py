@@ -57,5 +57,6 @@ def test_switching_from_the_copy_now_route_opens_the_copy_start_page(manager, ow
 
 def test_class_based_views_are_judged_by_their_get_handler(owner_account):
     client = login_client(owner_account.owner)
-    assert not accepts_get(resolve("/logout/").func) and client.get("/logout/").status_code == 405
+    post_only = f"/a/{owner_account.slug}/access/copy/run/"
+    assert not accepts_get(resolve(post_only).func) and client.get(post_only).status_code == 405
     assert accepts_get(resolve("/login/").func) and client.get("/login/").status_code != 405
