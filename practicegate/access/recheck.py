@@ -15,6 +15,7 @@ from practicegate.audit.context import audit_context
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 from practicegate.core import kept_forms
+from practicegate.core.params import param
 from practicegate.core.reauth import RESUME_FIELD, stamp
 
 TEMPLATE = "access/confirm_password.html"
@@ -45,7 +46,7 @@ def password_page(request, form: ConfirmPasswordForm, *, next_path: str = "", re
 def recheck_posted(request):
     """core.reauth's check for a kept form: None when the password is right, else the page again."""
     form = ConfirmPasswordForm(request.POST)
-    resume = request.POST.get(RESUME_FIELD, "")[:100]
+    resume = param(request.POST, RESUME_FIELD)[:100]
     locked = False
     if form.is_valid():
         right, locked = password_right(request, form)

@@ -256,7 +256,7 @@ REMOVE_UNCONFIRMED = ("Nothing was changed: this is your own username. Tick the 
 
 
 def _confirmed_own(request) -> bool:
-    return request.POST.get(CONFIRM_FIELD) == "yes"
+    return param(request.POST, CONFIRM_FIELD) == "yes"
 
 
 def _lowered(current: dict[str, int], new: dict[str, int]) -> list[str]:
@@ -379,7 +379,7 @@ def confirm_password(request, account):
     next_path = safe_next(request, param(request.POST, "next") or param(request.GET, "next"), fallback)
     form = ConfirmPasswordForm(_posted(request))
     if request.method == "GET":
-        resume = request.GET.get("resume", "")[:100]
+        resume = param(request.GET, "resume")[:100]
         action = kept_forms.waiting(request, resume) if resume else None
         return recheck.password_page(request, form, next_path=next_path, resume=resume if action else "",
                                      action=action or "")

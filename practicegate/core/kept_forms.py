@@ -22,6 +22,8 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.http import QueryDict
 
+from practicegate.core.params import all_values
+
 SESSION_KEY = "pg_reauth_kept"
 KEEP_SECONDS = 300  # long enough to type a password, short enough not to linger
 NOT_KEPT = ("csrfmiddlewaretoken",)  # the resumed request brings its own token
@@ -34,7 +36,7 @@ def _fernet() -> Fernet:
 
 def keep(request) -> str:
     """Keep this POST's values for its path; return the handle the password page sends back."""
-    values = {key: request.POST.getlist(key) for key in request.POST if key not in NOT_KEPT}
+    values = all_values(request.POST, leave_out=NOT_KEPT)
     handle = secrets.token_urlsafe(16)
     request.session[SESSION_KEY] = {
         "id": handle,

@@ -19,3 +19,10 @@ def param(query, name: str, default: str = "") -> str:
     if not isinstance(value, str) or REFUSED in value:
         return default
     return value
+
+
+def all_values(query, *, leave_out=()) -> dict[str, list[str]]:
+    """Every name of a QueryDict with its values, for keeping a whole form to apply later (the
+    view's own form checks them then); values holding a refused character are left out."""
+    return {name: [v for v in values if REFUSED not in v]
+            for name, values in query.lists() if name not in leave_out and REFUSED not in name}

@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from practicegate.core import kept_forms
+from practicegate.core.params import param
 
 SESSION_KEY = "pg_auth_at"
 RESUME_FIELD = "pg_reauth_resume"  # the kept form's handle, posted back with the password
@@ -120,7 +121,7 @@ def _resume(view, request, *args, **kwargs):
     asked = _recheck[0](request)
     if asked is not None:
         return asked  # wrong password: asked again, the form stays kept
-    kept = kept_forms.take(request, request.POST.get(RESUME_FIELD, ""))
+    kept = kept_forms.take(request, param(request.POST, RESUME_FIELD))
     if kept is None:
         messages.warning(request, NOT_KEPT_MESSAGE)
         return redirect("core:account-home", account=request.account.slug)
