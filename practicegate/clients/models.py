@@ -72,6 +72,11 @@ class Client(models.Model):
     # Derived on every save by the services (text.fold): never typed, never shown.
     search_key = models.CharField(max_length=320, editable=False)  # first last preferred, folded
     sort_key = models.CharField(max_length=210, editable=False)  # last first, folded: list order
+    # Each phone's digits, last first (text.phone_key): a search by a number's last digits
+    # reads a range of one index per phone.
+    home_phone_key = models.CharField(max_length=20, editable=False, blank=True, default="")
+    mobile_phone_key = models.CharField(max_length=20, editable=False, blank=True, default="")
+    work_phone_key = models.CharField(max_length=20, editable=False, blank=True, default="")
     version = version_column()
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -91,9 +96,9 @@ class Client(models.Model):
             models.Index(fields=["account", "status", "sort_key", "id"], name="client_account_status_sort"),
             models.Index(fields=["account", "search_key"], name="client_account_search"),
             models.Index(fields=["account", "birth_date"], name="client_account_birth"),
-            models.Index(fields=["account", "home_phone"], name="client_account_home_phone"),
-            models.Index(fields=["account", "mobile_phone"], name="client_account_mobile_phone"),
-            models.Index(fields=["account", "work_phone"], name="client_account_work_phone"),
+            models.Index(fields=["account", "home_phone_key"], name="client_home_phone_key"),
+            models.Index(fields=["account", "mobile_phone_key"], name="client_mobile_phone_key"),
+            models.Index(fields=["account", "work_phone_key"], name="client_work_phone_key"),
         ]
 
     def __str__(self):

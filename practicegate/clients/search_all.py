@@ -42,6 +42,7 @@ class AccountHits:
     rows: list = field(default_factory=list)
     more: bool = False  # the account has more matches than are shown
     matched: int = 0  # how many matched, counted up to COUNT_LIMIT + 1
+    groups: list = field(default_factory=list)  # the rows under each reading of an ambiguous term
 
     @property
     def shown_text(self) -> str:
@@ -106,6 +107,7 @@ def find_clients(accounts: list, search, *, status: str = "all", per_account: in
         hit.more = len(hit.rows) > per_account
         del hit.rows[per_account:]
         hit.matched = len(hit.rows)
+        hit.groups = selectors.groups_of(search, hit.rows)
     more = [hit.account for hit in hits.values() if hit.more]
     with across_accounts():
         for start in range(0, len(more), UNION_CHUNK):

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
-from datetime import datetime
 
-import phonenumbers
 from django.db import connection
 from django.db.models import CharField, F, Func, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from practicegate.audit.chain import canonical
 from practicegate.audit.selectors import EventFilter, account_events, events_page
+from practicegate.clients import terms
 from practicegate.clients.models import (
     Client,
     ClientChange,
@@ -24,14 +23,8 @@ from practicegate.clients.models import (
     Status,
 )
 from practicegate.clients.searchlog import TARGET_TYPES, kept_none, search_terms_digest
-from practicegate.core import text
 from practicegate.core.paging import PAGE_SIZE, Keyset, Page, keyset_page
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
-
-MAX_WORDS = 6
-NUMBER_RE = re.compile(r"^#?\s*(\d{1,9})$")
-DATE_RES = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"))
-PHONEISH_RE = re.compile(r"^[\d\s().+\-]{7,30}$")
 
 
 def clients_of(account) -> QuerySet:
@@ -47,58 +40,92 @@ def client_get(account, pk) -> Client:
 
 
 # --- Search and the list -------------------------------------------------------------
+#
+# What a typed term means is read by clients.terms (no database); here each reading becomes
+# a condition answered by an index: a name by search_key (a trigram index on PostgreSQL), a
+# client number by (account, number), a date of birth by (account, birth_date), a phone by
+# a range of each (account, phone key) index (the digits last first: "ends with" becomes
+# "starts with"). A term with several readings ("0157") finds the clients of any of them.
 
-@dataclass(frozen=True)
-class Search:
-    """What a query was read as: kind is "", "number", "birth_date", "phone" or "name"."""
-
-    kind: str
-    value: object = None
-
-    @property
-    def words(self) -> int:
-        return len(self.value) if self.kind == "name" else 0
+Search = terms.Search
+PHONE_KEYS = ("home_phone_key", "mobile_phone_key", "work_phone_key")
 
 
 def parse_search(query: str) -> Search:
-    query = text.nfc(query or "")
-    if not query:
-        return Search("")
-    if m := NUMBER_RE.match(query):
-        return Search("number", int(m[1]))
-    for i, pattern in enumerate(DATE_RES):
-        if m := pattern.match(query):
-            y, mo, d = (m[1], m[2], m[3]) if i == 0 else (m[3], m[1], m[2])
-            try:
-                return Search("birth_date", datetime(int(y), int(mo), int(d)).date())
-            except ValueError:
-                return Search("birth_date", None)  # an impossible date matches nobody
-    if PHONEISH_RE.match(query):
-        try:
-            number = phonenumbers.parse(query, "US")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is not None and phonenumbers.is_possible_number(number):
-            return Search("phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-    words = [w for w in text.fold(query).split() if w][:MAX_WORDS]
-    return Search("name", words)
+    """What `query` was typed to find (terms.read_term; two-digit years resolved from today)."""
+    return terms.read_term(query, today=timezone.localdate())
+
+
+def _phone_range(digits: str) -> tuple[str, str]:
+    """The keys of phones ending in `digits`: every key starting with them reversed.
+
+    Keys are digits only, so "starts with p" is the range p .. p followed by nines, which
+    sorts the same way under any collation, and any index on the key can read it."""
+    start = digits[::-1]
+    return start, start + "9" * max(0, terms.MAX_PHONE_DIGITS - len(start))
+
+
+def reading_filter(reading: terms.Reading) -> Q:
+    """The condition of one reading of a term."""
+    if reading.kind == terms.NUMBER:
+        return Q(number=reading.value)
+    if reading.kind == terms.BIRTH_DATE:
+        return Q(birth_date=reading.value) if reading.value else Q(pk__in=[])
+    if reading.kind == terms.PHONE:
+        keys = _phone_range(reading.value)
+        return Q(home_phone_key__range=keys) | Q(mobile_phone_key__range=keys) | Q(work_phone_key__range=keys)
+    match = Q()
+    # search_key holds first, last and preferred name folded (text.fold); every word must
+    # appear in it, in any order. On PostgreSQL the pg_trgm GIN index answers LIKE '%word%'.
+    for word in reading.value:
+        match &= Q(search_key__contains=word)
+    return match
 
 
 def search_filter(search: Search) -> Q:
     """The condition a search puts on clients (the same for one account or several)."""
-    if search.kind == "number":
-        return Q(number=search.value)
-    if search.kind == "birth_date":
-        return Q(birth_date=search.value) if search.value else Q(pk__in=[])
-    if search.kind == "phone":
-        return Q(home_phone=search.value) | Q(mobile_phone=search.value) | Q(work_phone=search.value)
-    match = Q()
-    if search.kind == "name":
-        # search_key holds first, last and preferred name folded (text.fold); every word
-        # must appear in it. On PostgreSQL the pg_trgm GIN index answers LIKE '%word%'.
-        for word in search.value:
-            match &= Q(search_key__contains=word)
+    if not search.readings:
+        return Q()
+    match = reading_filter(search.readings[0])
+    for reading in search.readings[1:]:
+        match |= reading_filter(reading)
     return match
+
+
+def reading_matches(reading: terms.Reading, client: Client) -> bool:
+    """True when `client` is one that `reading` finds (the same test as reading_filter, in Python)."""
+    if reading.kind == terms.NUMBER:
+        return client.number == reading.value
+    if reading.kind == terms.BIRTH_DATE:
+        return reading.value is not None and client.birth_date == reading.value
+    if reading.kind == terms.PHONE:
+        start = reading.value[::-1]
+        return any(getattr(client, key).startswith(start) for key in PHONE_KEYS)
+    return all(word in client.search_key for word in reading.value)
+
+
+@dataclass(frozen=True)
+class Group:
+    """The clients of one page that one reading of the term found, under its label."""
+
+    label: str
+    kind: str
+    rows: list
+
+
+def groups_of(search: Search, rows: list) -> list[Group]:
+    """The rows of a page under the reading that found each ("Client number 157", "Phone
+    numbers ending in 0157"), in the order of the readings; [] when the term means one thing.
+    A client found by two readings is shown under the first."""
+    if not search.ambiguous:
+        return []
+    groups = [Group(r.label, r.kind, []) for r in search.readings]
+    for row in rows:
+        for reading, group in zip(search.readings, groups, strict=True):
+            if reading_matches(reading, row):
+                group.rows.append(row)
+                break
+    return groups
 
 
 def client_search(account, search: Search, status: str = "active") -> QuerySet:
@@ -108,14 +135,37 @@ def client_search(account, search: Search, status: str = "active") -> QuerySet:
     return qs.filter(search_filter(search))
 
 
+def clients_matching(account, term: str, *, status: str = "all", limit: int = 20) -> list[Group]:
+    """The first `limit` clients of the account that `term` finds, in name order, in labelled
+    groups (one group when the term means one thing): what a client picker lists."""
+    search = parse_search(term)
+    if not search.readings:
+        return []
+    rows = list(client_search(account, search, status).order_by(_name_order(search).asc(), "id")[:limit])
+    return groups_of(search, rows) or [Group(search.readings[0].label, search.readings[0].kind, rows)]
+
+
+def _sorted_matches(search: Search) -> bool:
+    """True when the matches are better found first and sorted than looked for in name order.
+
+    A number, a date of birth or a phone finds a handful of clients through its own
+    index. So does a trigram name search on PostgreSQL, though the planner assumes its
+    matches spread evenly over the name index (a searched last name sits in one stretch of
+    it, possibly at its far end). SQLite has no trigram index: there a name search reads
+    the name index in order and tests each row."""
+    if not search.readings:
+        return False
+    names = [r for r in search.readings if r.kind == terms.NAME]
+    if not names:
+        return True
+    return connection.vendor == "postgresql" and all(len(w) >= 3 for r in names for w in r.value)
+
+
 def _name_order(search: Search):
-    """The list's order: sort_key, or for a trigram name search on PostgreSQL the same values
-    as an expression, which the name index cannot supply: the planner then finds the
-    matches through the trigram index and sorts them, instead of walking the name index
-    in order and testing every row (it assumes matches spread evenly; a searched last
-    name sits in one stretch of it, possibly at its far end)."""
-    if (search.kind == "name" and search.value and all(len(w) >= 3 for w in search.value)
-            and connection.vendor == "postgresql"):
+    """The list's order: sort_key, or, where the matches are better sorted (_sorted_matches),
+    the same values as an expression, which the name index cannot supply: the planner then
+    finds the matches through their own index and sorts them."""
+    if _sorted_matches(search):
         return Func(F("sort_key"), template="(%(expressions)s || '')", output_field=CharField())
     return F("sort_key")
 

@@ -41,6 +41,9 @@ DEMOGRAPHIC_FIELDS = (
 POLICY_FIELDS = ("priority", "member_id", "group_number", "subscriber", "subscriber_name",
                  "subscriber_birth_date", "relationship", "effective_date", "end_date")
 POINTERS = ("diagnosis1", "diagnosis2", "diagnosis3", "diagnosis4")
+PHONE_FIELDS = ("home_phone", "mobile_phone", "work_phone")  # the client's own, searched by their digits
+# Derived from the demographics on every save (_keys), for the list's order and its searches.
+KEY_FIELDS = ("search_key", "sort_key", *(f"{phone}_key" for phone in PHONE_FIELDS))
 
 __all__ = ["EditConflict", "FieldError", "ServiceError"]
 
@@ -76,6 +79,8 @@ def _keys(client: Client) -> None:
     client.search_key = text.fold(" ".join(
         p for p in (client.first_name, client.last_name, client.preferred_name) if p))[:320]
     client.sort_key = text.fold(f"{client.last_name} {client.first_name}")[:210]
+    for phone in PHONE_FIELDS:
+        setattr(client, f"{phone}_key", text.phone_key(getattr(client, phone)))
 
 
 def _next_number(account) -> int:
@@ -121,7 +126,7 @@ def client_update(*, actor, account, client: Client, data: dict, expected_versio
     merge = merge_edit(account, client, expected_version=expected_version, mine=data, fields=DEMOGRAPHIC_FIELDS)
     changes = merge.changes
     if changes:
-        save_versioned(client, expected_version=merge.version, changes=changes, also=("search_key", "sort_key"),
+        save_versioned(client, expected_version=merge.version, changes=changes, also=KEY_FIELDS,
                        derive=_keys)
     note_merge(merge, actor=actor, account=account, section=SECTION, row=client, context=context)
     _log("client.update", actor=actor, account=account, client=client, changes=changes,

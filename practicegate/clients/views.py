@@ -65,7 +65,8 @@ def client_list(request, account):
         if parsed.kind:
             keep_terms([event], query, kind=SearchKind.LIST)
     return render(request, "clients/list.html", {
-        "page": page, "query": query, "status": status, "search": search, "may_edit": _may_edit(request)})
+        "page": page, "query": query, "status": status, "search": search, "may_edit": _may_edit(request),
+        "groups": selectors.groups_of(parsed, page.rows)})
 
 
 # --- One client ------------------------------------------------------------------------

@@ -148,6 +148,14 @@ def phone_for_storage(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_key(stored: str) -> str:
+    """The digits of a stored phone, last first ('+16175550157' -> '75105557161').
+
+    A number ending in 0157 has a key starting with 7510, so "ends with" becomes "starts
+    with", which an ordinary index answers (a range of keys) on every database."""
+    return "".join(ch for ch in stored or "" if "0" <= ch <= "9")[::-1]
+
+
 def phone_display(stored: str) -> str:
     """A stored phone as pages show it: US national '(206) 555-0111', others international.
 
