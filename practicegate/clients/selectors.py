@@ -137,7 +137,10 @@ def client_search(account, search: Search, status: str = "active") -> QuerySet:
 
 def clients_matching(account, term: str, *, status: str = "all", limit: int = 20) -> list[Group]:
     """The first `limit` clients of the account that `term` finds, in name order, in labelled
-    groups (one group when the term means one thing): what a client picker lists."""
+    groups (one group when the term means one thing): what a client picker lists.
+
+    Read as the list reads it (parse_search). Showing clients is a read of PHI: the page
+    that shows them logs it (audit.phi.record_phi_read, naming the clients shown)."""
     search = parse_search(term)
     if not search.readings:
         return []

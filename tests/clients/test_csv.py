@@ -70,6 +70,7 @@ def test_a_valid_file_previews_then_imports_every_row_at_once(owner_http, owner_
     assert [(c.number, c.first_name, c.last_name) for c in made] == [
         (1, "Zoë", "O'Brien-Núñez"), (2, "Нина", "Петрова"), (3, "李", "小龙")]
     assert made[0].mobile_phone == "+15035550123" and made[0].state == "OR" and made[0].search_key
+    assert made[0].mobile_phone_key == "32105553051"  # found by its last digits like any client
     assert made[1].status == "discharged" and made[1].discharge_date.isoformat() == "2024-02-01"
     assert made[1].sex == "F" and made[1].birth_date.isoformat() == "1978-03-09"
     with account_scope(owner_account):
