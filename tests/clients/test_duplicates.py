@@ -7,7 +7,9 @@ import re
 from datetime import date
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.apps import apps as django_apps
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.loader import MigrationLoader
 
 from practicegate.audit.models import AuditEvent
 from practicegate.clients import csvio, duplicates, services
@@ -241,6 +243,23 @@ def test_the_database_refuses_a_code_open_twice(owner_account, codes, client_row
         with pytest.raises(IntegrityError), transaction.atomic():
             ClientDiagnosis.objects.create(account=owner_account, client=client_row, code=codes["dx"],
                                            start_date=date(2024, 3, 1))
+
+
+def test_the_upgrade_stops_when_a_client_already_has_a_code_open_twice(owner_account, codes, client_row):
+    """The migration adding the index lists what to fix instead of failing on the index."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    [migration] = [m for (app, name), m in loader.disk_migrations.items()
+                   if app == "clients" and name.endswith("_diagnosis_one_open_per_code")]
+    refuse_doubles = migration.operations[0].code
+    refuse_doubles(django_apps, None)  # nothing open twice: goes on
+    with connection.cursor() as cursor:  # as before the upgrade (rolled back with the test)
+        cursor.execute("DROP INDEX client_dx_one_open_per_code")
+    with account_scope(owner_account):
+        for _ in range(2):
+            ClientDiagnosis.objects.create(account=owner_account, client=client_row, code=codes["dx"],
+                                           start_date=date(2024, 1, 1))
+    with pytest.raises(RuntimeError, match=rf"account {owner_account.slug}, client {client_row.number}, code F41\.1"):
+        refuse_doubles(django_apps, None)
 
 
 # --- A service without a diagnosis ---------------------------------------------------------

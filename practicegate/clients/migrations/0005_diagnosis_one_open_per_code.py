@@ -4,6 +4,11 @@ from django.db import migrations, models
 from django.db.models import Count
 
 
+def _shown(code: str) -> str:
+    """F411 as people write it: F41.1."""
+    return f"{code[:3]}.{code[3:]}" if len(code) > 3 else code
+
+
 def refuse_doubles(apps, schema_editor):
     """Stop with what to fix when a client already has a code open twice: ending or voiding one
     is a clinical decision, taken on the client's Diagnoses tab (and logged there), not here."""
@@ -13,7 +18,7 @@ def refuse_doubles(apps, schema_editor):
                    .annotate(lines=Count("id")).filter(lines__gt=1)
                    .order_by("account__slug", "client__number", "code__code")[:50])
     if doubles:
-        listed = "; ".join(f"account {d['account__slug']}, client {d['client__number']}, code {d['code__code']}"
+        listed = "; ".join(f"account {d['account__slug']}, client {d['client__number']}, code {_shown(d['code__code'])}"
                            for d in doubles)
         raise RuntimeError(
             f"These clients have the same diagnosis code open twice: {listed}. End or void one line of each "
