@@ -250,9 +250,10 @@ def _check_same_code(account, client, *, code, start, end, exclude_pk=None, fiel
     other = others.order_by("start_date", "id").first()
     if other is not None:
         until = f"to {other.end_date:%Y-%m-%d}" if other.end_date else "with no end date"
+        instead = ("edit or end that line instead of adding the code again" if exclude_pk is None
+                   else "these dates would overlap that line")
         raise FieldError(field, f"{code.display_code} is already on this client's record from "
-                                f"{other.start_date:%Y-%m-%d} {until}: edit or end that line instead of "
-                                "adding the code again.")
+                                f"{other.start_date:%Y-%m-%d} {until}: {instead}.")
 
 
 def _save_diagnosis(line, *, field: str, save) -> None:

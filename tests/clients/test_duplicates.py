@@ -224,7 +224,7 @@ def test_a_diagnosis_code_cannot_be_open_twice(owner_account, owner, owner_http,
             services.client_diagnosis_update(actor=owner, account=owner_account, client=client_row, line=line,
                                              data={"is_primary": False, "start_date": line.start_date,
                                                    "end_date": None}, expected_version=2)
-        assert caught.value.field == "end_date"
+        assert caught.value.field == "end_date" and "these dates would overlap that line" in str(caught.value)
         # A voided line does not count.
         services.client_diagnosis_void(actor=owner, account=owner_account, client=client_row, line=again,
                                        reason="Entered twice", expected_version=1)
