@@ -6,6 +6,8 @@ from practicegate.audit.actions import register
 
 register("client.add", "Added a client")
 register("client.update", "Changed a client's demographics")
+register("client.duplicate_confirmed", "Confirmed a different person with the same name and date of birth",
+         crud="U")
 register("client.discharge", "Discharged a client", crud="U")
 register("client.readmit", "Re-admitted a client", crud="U")
 for _key, _noun in {"diagnosis": "diagnosis", "policy": "insurance policy", "service": "service"}.items():

@@ -12,10 +12,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from practicegate.clients.duplicates import identity
 from practicegate.clients.fields import DATE_FORMATS
 from practicegate.clients.forms import ClientForm
 from practicegate.clients.models import Sex, Status
-from practicegate.core import text
 from practicegate.records import csvfiles as shared
 from practicegate.records.csvfiles import ParsedFile
 
@@ -28,14 +28,6 @@ IMPORT_COLUMNS = EXPORT_COLUMNS
 REQUIRED = ("first_name", "last_name", "birth_date", "sex")
 _SEX = {**{s.value.lower(): s.value for s in Sex}, **{s.label.lower(): s.value for s in Sex}}
 _STATUS = {"": Status.ACTIVE, **{s.value: s.value for s in Status}}
-
-
-def identity(first_name: str, last_name: str, birth_date) -> tuple[str, object]:
-    """What makes two rows the same client: folded last and first name, and the birth date.
-
-    The folded name is the client's sort_key (services._keys), so existing clients are
-    matched on an indexed column."""
-    return text.fold(f"{last_name} {first_name}")[:210], birth_date
 
 
 def _date(raw: str):

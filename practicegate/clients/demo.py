@@ -111,7 +111,7 @@ def add_demo_clients(account, *, count: int, seed: int, actor=None) -> int:
                 subscriber_name=f"{fake.first_name()} {client.last_name}" if other else "",
                 subscriber_birth_date=client.birth_date - timedelta(days=365 * 25) if other else None,
                 relationship=Relationship.CHILD if other else "", effective_date=client.intake_date))
-        if billing:
+        if billing and picked:  # a service points to a diagnosis (none without one)
             for _ in range(rng.randrange(0, 9)):
                 code = rng.choice(billing)
                 units = code.units or 1

@@ -7,11 +7,16 @@ message beside its field, never a 500.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import slugify
 
 from practicegate.clients import selectors
+from practicegate.clients.duplicates import numbers
 from practicegate.clients.fields import (
     STATE_CHOICES,
     TextForm,
@@ -29,6 +34,7 @@ from practicegate.clients.models import (
     Sex,
     Subscriber,
 )
+from practicegate.clients.services import NO_POINTER
 from practicegate.core import text
 from practicegate.records import formats
 from practicegate.records.editing import VersionField
@@ -117,7 +123,105 @@ class ClientForm(TextForm):
         return data
 
 
-class ClientEditForm(ClientForm):
+class MarkedField:
+    """A bound field whose label says "(required)" in words when the field must be filled, so
+    core/_form.html (which prints the label) marks it without relying on colour. The field's own
+    label stays plain: conflict notes and the Access history name fields by it."""
+
+    def __init__(self, bound):
+        self._bound = bound
+
+    def __getattr__(self, name):
+        return getattr(self._bound, name)
+
+    def __str__(self):
+        return str(self._bound)
+
+    def __html__(self):
+        return self._bound.__html__()
+
+    @property
+    def label(self):
+        label = self._bound.label
+        if self._bound.field.required:
+            return format_html('{} <span class="required">(required)</span>', label)
+        return label
+
+
+@dataclass(frozen=True)
+class FieldGroup:
+    """One fieldset of a long form, shaped like a form for core/_form.html (its own fields only)."""
+
+    legend: str
+    slug: str
+    fields: tuple
+
+    def visible_fields(self):
+        return self.fields
+
+    def hidden_fields(self):
+        return ()
+
+    def non_field_errors(self):
+        return ()
+
+
+class FieldsetsMixin:
+    """A form shown in fieldsets (clients/_fieldsets.html), required fields marked in words."""
+
+    fieldsets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def groups(self) -> list[FieldGroup]:
+        return [FieldGroup(legend, slugify(legend), tuple(MarkedField(self[name]) for name in names if name in self.fields))
+                for legend, names in self.fieldsets]
+
+
+class SamePersonForm(forms.Form):
+    """What Add Client and Edit Demographics ask when the client may be someone already in the account:
+    the numbers of the clients shown (kept in the page) and the box that says it is someone else."""
+
+    different_person = forms.BooleanField(label="This is a different person", required=False)
+    shown_matches = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
+
+    def clean_shown_matches(self) -> tuple[int, ...]:
+        parts = (self.cleaned_data.get("shown_matches") or "").split(",")
+        return tuple(int(p) for p in parts if p.isascii() and p.isdigit() and len(p) <= 9)
+
+    def different_from(self) -> tuple[int, ...]:
+        """The client numbers the user said this is not (only those shown to them, only when ticked)."""
+        data = getattr(self, "cleaned_data", {})
+        return data.get("shown_matches", ()) if data.get("different_person") else ()
+
+    def show_matches(self, matches) -> None:
+        """Keep the numbers of `matches` in the form, the box not ticked: it is ticked for these clients only."""
+        self.data = self.data.copy()
+        self.data["shown_matches"] = ",".join(str(n) for n in numbers(matches))
+        self.data.pop("different_person", None)
+
+    def kept_matches(self) -> tuple[int, ...]:
+        """The numbers shown before, as posted back (also when another field has an error)."""
+        raw = str(self.data.get("shown_matches", "") or "")
+        return tuple(int(p) for p in raw.split(",") if p.isascii() and p.isdigit() and len(p) <= 9)
+
+
+CLIENT_FIELDSETS = (
+    ("Name", ("first_name", "middle_name", "last_name", "preferred_name")),
+    ("Birth and sex", ("birth_date", "sex", "gender_identity")),
+    ("Contact", ("home_phone", "mobile_phone", "work_phone", "email")),
+    ("Address", ("address1", "address2", "city", "state", "zip_code")),
+    ("Emergency contact", ("emergency_name", "emergency_relationship", "emergency_phone")),
+    ("Intake", ("intake_date",)),
+)
+
+
+class ClientAddForm(FieldsetsMixin, ClientForm, SamePersonForm):
+    """The Add Client page: the demographics in fieldsets, and the same-person question."""
+
+    fieldsets = CLIENT_FIELDSETS
+
+
+class ClientEditForm(FieldsetsMixin, ClientForm, SamePersonForm):
+    fieldsets = CLIENT_FIELDSETS
     version = VersionField()
 
     def __init__(self, *args, **kwargs):
@@ -294,7 +398,8 @@ class ServiceLineForm(forms.Form):
                                help_text="The billing code's default units when left empty.")
     fee = forms.CharField(label="Fee", max_length=14, required=False,
                           help_text="The billing code's fee times the units when left empty.")
-    diagnosis1 = forms.ModelChoiceField(label="Diagnosis pointer 1", queryset=None, required=False)
+    diagnosis1 = forms.ModelChoiceField(label="Diagnosis pointer 1", queryset=None, required=False,
+                                        help_text="At least one: the diagnosis this service treats.")
     diagnosis2 = forms.ModelChoiceField(label="Diagnosis pointer 2", queryset=None, required=False)
     diagnosis3 = forms.ModelChoiceField(label="Diagnosis pointer 3", queryset=None, required=False)
     diagnosis4 = forms.ModelChoiceField(label="Diagnosis pointer 4", queryset=None, required=False)
@@ -338,6 +443,12 @@ class ServiceLineForm(forms.Form):
         filled = [dx is not None for dx in chosen]
         if any(filled[i + 1] and not filled[i] for i in range(3)):
             self.add_error("diagnosis1", "Fill the pointers in order, from pointer 1.")
+        elif not any(filled) and not any(n in self.errors for n in self.pointer_fields):
+            if self.fields["diagnosis1"].queryset.exists():
+                self.add_error("diagnosis1", NO_POINTER)
+            else:
+                self.add_error("diagnosis1", "This client has no diagnosis yet: add one on the Diagnoses tab "
+                                             "first (a service without a diagnosis cannot be billed).")
         return data
 
 

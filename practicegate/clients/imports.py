@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from practicegate.audit.phi import record_phi_read
-from practicegate.clients import bulk, csvio, selectors
+from practicegate.clients import bulk, csvio, duplicates, selectors
 from practicegate.clients.bulk import Added
 from practicegate.clients.models import Client, ClientCounter, Status
 from practicegate.clients.services import DEMOGRAPHIC_FIELDS, _keys
@@ -71,10 +71,11 @@ class ClientImporter(Importer):
         return csvio.parse(data)
 
     def known(self, account) -> set:
-        return set(selectors.clients_of(account).values_list("sort_key", "birth_date"))
+        return duplicates.known_identities(account)
 
     def is_known(self, row: dict, known: set) -> bool:
-        return csvio.identity(row["first_name"], row["last_name"], row["birth_date"]) in known
+        """The Add Client page's rule (clients.duplicates): same folded name and date of birth."""
+        return duplicates.identity(row["first_name"], row["last_name"], row["birth_date"]) in known
 
     def insert(self, *, actor, account, rows: list[dict], context=None) -> dict:
         now = timezone.now()

@@ -138,6 +138,12 @@ class ClientDiagnosis(ClientLine):
     end_date = models.DateField(null=True, blank=True)
 
     class Meta:
+        constraints = [
+            # The services refuse overlapping dates of one code; the database refuses two open-ended ones.
+            models.UniqueConstraint(fields=["account", "client", "code"],
+                                    condition=Q(voided=False, end_date__isnull=True),
+                                    name="client_dx_one_open_per_code"),
+        ]
         indexes = [
             models.Index(fields=["account", "client", "start_date", "id"], name="client_dx_client"),
             models.Index(fields=["account", "code"], name="client_dx_code"),

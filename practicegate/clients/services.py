@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from practicegate.audit.services import record
-from practicegate.clients import selectors
+from practicegate.clients import duplicates, selectors
 from practicegate.clients.changelog import change_detail, change_row
 from practicegate.clients.models import (
     Client,
@@ -45,7 +45,9 @@ PHONE_FIELDS = ("home_phone", "mobile_phone", "work_phone")  # the client's own,
 # Derived from the demographics on every save (_keys), for the list's order and its searches.
 KEY_FIELDS = ("search_key", "sort_key", *(f"{phone}_key" for phone in PHONE_FIELDS))
 
-__all__ = ["EditConflict", "FieldError", "ServiceError"]
+PossibleDuplicate = duplicates.PossibleDuplicate
+
+__all__ = ["EditConflict", "FieldError", "PossibleDuplicate", "ServiceError"]
 
 
 class FieldError(ServiceError):
@@ -104,33 +106,63 @@ def _lock(client: Client) -> None:
 # --- Clients ---------------------------------------------------------------------------
 
 @transaction.atomic
-def client_create(*, actor, account, data: dict, context=None, channel=None) -> Client:
-    """Add a client with the next client number of the account."""
+def client_create(*, actor, account, data: dict, different_from=(), context=None, channel=None) -> Client:
+    """Add a client with the next client number of the account.
+
+    PossibleDuplicate (nothing saved) when a client of the account has the same folded name
+    and date of birth, unless the user confirmed this is a different person from each of them
+    (`different_from`: their client numbers); that confirmation is logged with the addition."""
     client = Client(account=account, **{f: data[f] for f in DEMOGRAPHIC_FIELDS if f in data})
     if client.intake_date is None:
         client.intake_date = timezone.localdate()
     _keys(client)
-    client.number = _next_number(account)
+    client.number = _next_number(account)  # holds the counter's lock: the check below sees every commit
+    matches = duplicates.check(account, first_name=client.first_name, last_name=client.last_name,
+                               birth_date=client.birth_date, different_from=different_from)
     client.save()
     changes = {f: (None, getattr(client, f)) for f in DEMOGRAPHIC_FIELDS if getattr(client, f) not in ("", None)}
     _log("client.add", actor=actor, account=account, client=client, changes=changes, version=client.version,
          context=context, channel=channel)
+    _log_different_person(matches, actor=actor, account=account, client=client, context=context, channel=channel)
     return client
 
 
+def _log_different_person(matches: list[Client], *, actor, account, client, context=None, channel=None) -> None:
+    """Log that the user said `client` is not the person of `matches` (their numbers; no names)."""
+    if matches:
+        record("client.duplicate_confirmed", account=account, actor=actor, context=context, channel=channel,
+               section=SECTION, target_type="client", target_id=client.pk,
+               detail={"number": client.number, "different_from": duplicates.numbers(matches)})
+
+
+def _check_identity(account, client: Client, changes: dict, different_from) -> list[Client]:
+    """After an edit of the name or date of birth: the duplicate check of client_create."""
+    after = _merged(client, changes)
+    before = duplicates.identity(client.first_name, client.last_name, client.birth_date)
+    if duplicates.identity(after["first_name"], after["last_name"], after["birth_date"]) == before:
+        return []  # an edit that leaves who the client is alone is never asked again
+    duplicates.lock_identities(account)
+    return duplicates.check(account, first_name=after["first_name"], last_name=after["last_name"],
+                            birth_date=after["birth_date"], different_from=different_from, exclude_pk=client.pk)
+
+
 @transaction.atomic
-def client_update(*, actor, account, client: Client, data: dict, expected_version: int, context=None) -> Client:
+def client_update(*, actor, account, client: Client, data: dict, expected_version: int, different_from=(),
+                  context=None) -> Client:
     """Save the demographics this user changed since `expected_version`, merged with what others
-    saved since (records.editing.merge_edit); MergeConflict when both changed a field."""
+    saved since (records.editing.merge_edit); MergeConflict when both changed a field.
+    PossibleDuplicate when the merged name or date of birth changed to another client's (see client_create)."""
     ensure_in_account(client, account)
     merge = merge_edit(account, client, expected_version=expected_version, mine=data, fields=DEMOGRAPHIC_FIELDS)
     changes = merge.changes
+    matches = _check_identity(account, client, changes, different_from)
     if changes:
         save_versioned(client, expected_version=merge.version, changes=changes, also=KEY_FIELDS,
                        derive=_keys)
     note_merge(merge, actor=actor, account=account, section=SECTION, row=client, context=context)
     _log("client.update", actor=actor, account=account, client=client, changes=changes,
          version=client.version if changes else None, context=context)
+    _log_different_person(matches, actor=actor, account=account, client=client, context=context)
     return client
 
 
@@ -211,6 +243,33 @@ def _check_primary(account, client, *, is_primary: bool, end_date, exclude_pk=No
                                        "clear or end it first.")
 
 
+def _check_same_code(account, client, *, code, start, end, exclude_pk=None, field: str = "code") -> None:
+    """One code is on a client's record once at a time: no two lines of it (not voided) whose dates overlap
+    (a line with no end date runs on)."""
+    others = ClientDiagnosis.objects.filter(account=account, client=client, code=code, voided=False).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start))
+    if end is not None:
+        others = others.filter(start_date__lte=end)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    other = others.order_by("start_date", "id").first()
+    if other is not None:
+        until = f"to {other.end_date:%Y-%m-%d}" if other.end_date else "with no end date"
+        instead = ("edit or end that line instead of adding the code again" if exclude_pk is None
+                   else "these dates would overlap that line")
+        raise FieldError(field, f"{code.display_code} is already on this client's record from "
+                                f"{other.start_date:%Y-%m-%d} {until}: {instead}.")
+
+
+def _save_diagnosis(line, *, field: str, save) -> None:
+    try:
+        with transaction.atomic():  # a savepoint: a lost race leaves the outer transaction usable
+            save()
+    except IntegrityError:
+        raise FieldError(field, f"{line.code.display_code} is already open on this client's record: "
+                                "end that line first.") from None
+
+
 @transaction.atomic
 def client_diagnosis_add(*, actor, account, client, code, is_primary: bool, start_date, end_date=None,
                          context=None, channel=None) -> ClientDiagnosis:
@@ -220,8 +279,10 @@ def client_diagnosis_add(*, actor, account, client, code, is_primary: bool, star
         raise FieldError("code", "This diagnosis code is inactive; reactivate it under Diagnosis Codes first.")
     _lock(client)
     _check_primary(account, client, is_primary=is_primary, end_date=end_date)
-    line = ClientDiagnosis.objects.create(account=account, client=client, code=code, is_primary=is_primary,
-                                          start_date=start_date, end_date=end_date)
+    _check_same_code(account, client, code=code, start=start_date, end=end_date)
+    line = ClientDiagnosis(account=account, client=client, code=code, is_primary=is_primary,
+                           start_date=start_date, end_date=end_date)
+    _save_diagnosis(line, field="code", save=lambda: line.save(force_insert=True))
     changes = {"code": (None, code.display_code), "is_primary": (None, is_primary),
                "start_date": (None, start_date), "end_date": (None, end_date)}
     _log("client.diagnosis_add", actor=actor, account=account, client=client, line="diagnosis", line_obj=line,
@@ -241,7 +302,11 @@ def client_diagnosis_update(*, actor, account, client, line, data: dict, expecte
         merged = _merged(line, changes)
         _check_primary(account, client, is_primary=merged["is_primary"], end_date=merged["end_date"],
                        exclude_pk=line.pk)
-        save_versioned(line, expected_version=merge.version, changes=changes)
+        field = "start_date" if "start_date" in changes else "end_date"
+        _check_same_code(account, client, code=line.code, start=merged["start_date"], end=merged["end_date"],
+                         exclude_pk=line.pk, field=field)
+        _save_diagnosis(line, field=field,
+                        save=lambda: save_versioned(line, expected_version=merge.version, changes=changes))
     note_merge(merge, actor=actor, account=account, section=SECTION, row=line, context=context)
     _log("client.diagnosis_update", actor=actor, account=account, client=client, line="diagnosis",
          line_obj=line, changes=changes, version=line.version if changes else None, context=context)
@@ -343,7 +408,14 @@ def client_policy_void(*, actor, account, client, line, reason: str, expected_ve
 
 # --- Services given ----------------------------------------------------------------------
 
-def _check_pointers(account, client, data: dict) -> None:
+NO_POINTER = ("Choose the diagnosis this service treats (pointer 1): a service without a diagnosis "
+              "cannot be billed.")
+
+
+def _check_pointers(account, client, data: dict, *, changing: bool = True) -> None:
+    """The pointers name this client's diagnoses (not voided); at least one when they are set at all."""
+    if changing and all(data.get(name) is None for name in POINTERS):
+        raise FieldError("diagnosis1", NO_POINTER)
     for name in POINTERS:
         dx = data.get(name)
         if dx is not None and (dx.account_id != account.pk or dx.client_id != client.pk or dx.voided):
@@ -385,7 +457,7 @@ def client_service_add(*, actor, account, client, billing_code, data: dict, cont
 def client_service_update(*, actor, account, client, line, data: dict, expected_version: int, context=None):
     _check_line(account, client, line)
     _lock(client)
-    _check_pointers(account, client, data)
+    _check_pointers(account, client, data, changing=any(name in data for name in POINTERS))
     data = dict(data)
     data["units"] = data.get("units") or line.units
     if data.get("fee") is None:

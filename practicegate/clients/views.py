@@ -111,17 +111,38 @@ def client_access_history(request, account, pk):
     return show(request, client, "clients/access_history.html", "access_history", {"page": page})
 
 
+def _same_person(request, form, matches=None) -> dict:
+    """The page's "This may be the same person as" box: the clients of this account that `matches`
+    names (after a PossibleDuplicate), else those shown before when another field sent the form back.
+    Showing them is a read of their records, logged in each one's Access history."""
+    if matches is None:
+        kept = form.kept_matches() if request.method == "POST" else ()
+        matches = list(selectors.clients_of(request.account).filter(number__in=kept).order_by("number")) if kept else []
+    else:
+        form.show_matches(matches)
+    for match in matches:
+        record_phi_read(request, target_type="client", target_id=match.pk, detail={"tab": "same_person"})
+    return {"same_person": matches} if matches else {}
+
+
 @account_view(SECTION, level=Level.FULL)
 @require_http_methods(["GET", "POST"])
 def client_add(request, account):
-    form = forms.ClientForm(posted(request))
+    form = forms.ClientAddForm(posted(request))
+    extra = {}
     if request.method == "POST" and form.is_valid():
-        client = services.client_create(actor=request.user, account=request.account, data=form.cleaned_data,
-                                        context=request.audit)
-        messages.success(request, f"Added client {client.number}.")
-        return redirect("clients:detail", account=account, pk=client.pk)
-    return render(request, "clients/form.html", {"form": form, "title": "Add Client", "submit": "Add Client"},
-                  status=400 if form.errors else 200)
+        try:
+            client = services.client_create(actor=request.user, account=request.account, data=form.cleaned_data,
+                                            different_from=form.different_from(), context=request.audit)
+        except services.PossibleDuplicate as exc:
+            extra = _same_person(request, form, exc.matches)
+        else:
+            messages.success(request, f"Added client {client.number}.")
+            return redirect("clients:detail", account=account, pk=client.pk)
+    elif form.errors:
+        extra = _same_person(request, form)
+    return render(request, "clients/form.html", {"form": form, "title": "Add Client", "submit": "Add Client", **extra},
+                  status=400 if form.errors or extra else 200)
 
 
 def _client_initial(client) -> dict:
@@ -141,15 +162,21 @@ def client_edit(request, account, pk):
         data = form.cleaned_data
         try:
             services.client_update(actor=request.user, account=request.account, client=client, data=data,
-                                   expected_version=data["version"], context=request.audit)
+                                   expected_version=data["version"], different_from=form.different_from(),
+                                   context=request.audit)
         except EditConflict as exc:
             extra = conflict_context(request, row=client, conflict=exc, form=form, action="client.update",
                                      section=SECTION)
             client, status = selectors.client_get(request.account, pk), 409
+        except services.PossibleDuplicate as exc:
+            extra = _same_person(request, form, exc.matches)
+            client, status = selectors.client_get(request.account, pk), 400
         else:
             messages.success(request, " ".join(filter(None, ["Saved the client's demographics.",
                                                              merge_notice(client, form)])))
             return redirect("clients:detail", account=account, pk=client.pk)
+    elif form.errors:
+        extra = _same_person(request, form)
     extra.setdefault("form", form)
     return show(request, client, "clients/form.html", "edit",
                  {"title": "Edit Demographics", "submit": "Save", **extra},

@@ -39,11 +39,13 @@ def _data(**overrides) -> dict:
     return form.cleaned_data
 
 
-def make_client(account, actor=None, **overrides):
-    """A client added through the service, with the form's cleaning (in the account's scope)."""
+def make_client(account, actor=None, different_from=(), **overrides):
+    """A client added through the service, with the form's cleaning (in the account's scope);
+    `different_from`: the numbers of clients with the same name and birth date it is not."""
     form = ClientForm(client_data(**overrides))
     assert form.is_valid(), form.errors
     with account_scope(account):
-        return services.client_create(actor=actor, account=account, data=form.cleaned_data)
+        return services.client_create(actor=actor, account=account, data=form.cleaned_data,
+                                      different_from=different_from)
 
 

@@ -23,7 +23,9 @@ def fill(account, client, codes, n: int) -> None:
     with account_scope(account):
         dxs = ClientDiagnosis.objects.bulk_create(
             ClientDiagnosis(account=account, client=client, code=codes["dx" if i % 2 else "dx2"],
-                            start_date=start + timedelta(days=i), voided=i % 7 == 0) for i in range(n))
+                            start_date=start + timedelta(days=i), voided=i % 7 == 0,
+                            # one open line per code at a time (the last two: one of each code)
+                            end_date=None if i >= n - 2 else start + timedelta(days=i)) for i in range(n))
         ClientPolicy.objects.bulk_create(
             ClientPolicy(account=account, client=client, payer=codes["payer"], member_id=f"M{i}",
                          priority=1 + i % 3, effective_date=start + timedelta(days=10 * i),

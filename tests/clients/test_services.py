@@ -28,7 +28,7 @@ def last_id():
 
 
 def test_client_numbers_count_up_per_account_and_are_never_reused(owner_account, other_account, owner):
-    a = [make_client(owner_account, owner).number for _ in range(3)]
+    a = [make_client(owner_account, owner, first_name=name).number for name in ("Ann", "Bo", "Cy")]
     b = make_client(other_account, other_account.owner).number
     assert a == [1, 2, 3] and b == 1
     # A failed add gives its number back with the rollback (numbers stay gapless); a
@@ -38,7 +38,7 @@ def test_client_numbers_count_up_per_account_and_are_never_reused(owner_account,
             services.client_create(actor=owner, account=owner_account,
                                    data={**_data(), "first_name": "Rolled"})
             raise RuntimeError
-    assert make_client(owner_account, owner).number == 4
+    assert make_client(owner_account, owner, first_name="Di").number == 4
     with account_scope(owner_account):
         assert ClientCounter.objects.get(account=owner_account).next_number == 5
 

@@ -163,8 +163,8 @@ def _check(forward, backward, expected):
 @pytest.mark.django_db
 @pytest.mark.parametrize("query", ["", "same"])
 def test_clients_page_across_equal_names(owner_account, owner, query):
-    for _ in range(10):  # one sort key for all of them: only the id tells them apart
-        make_client(owner_account, owner, first_name="Ann", last_name="Same")
+    for i in range(10):  # one sort key for all of them: only the id tells them apart (ten people: ten birth dates)
+        make_client(owner_account, owner, first_name="Ann", last_name="Same", birth_date=f"1990-04-{10 + i}")
     make_client(owner_account, owner, first_name="Bo", last_name="Aardvark")
     with account_scope(owner_account):
         expected = list(clients.clients_of(owner_account).order_by("sort_key", "id").values_list("pk", flat=True))

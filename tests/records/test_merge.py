@@ -8,6 +8,8 @@ logged with field names only.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,6 +34,7 @@ VALUES = {
     "email": ("a@example.org", "b@example.org"), "emergency_name": ("Pat Doe", "Sam Roe"),
     "emergency_relationship": ("sister", "friend"), "birth_date": ("1991-02-03", "1992-03-04"),
 }
+_examples = itertools.count(1)
 # What each of A and B does to one field: nothing, only one of them, both alike, both differently.
 ROLES = st.sampled_from(["none", "a", "b", "both_same", "both_differ"])
 
@@ -59,14 +62,16 @@ def people(owner_account, owner):
 @given(roles=st.fixed_dictionaries({name: ROLES for name in VALUES}))
 def test_every_field_ends_as_b_changed_it_else_as_a_did_and_clashes_stop_the_save(owner_account, people, roles):
     a, b = people
-    client = make_client(owner_account, a)
-    loaded = {name: value for name, value in _data().items()}  # what both forms were loaded with
+    # Each example adds a client to the same account: each its own person (see clients.duplicates).
+    first_name = "".join(chr(ord("a") + int(d)) for d in str(next(_examples))).title()
+    client = make_client(owner_account, a, first_name=first_name)
+    loaded = {name: value for name, value in _data(first_name=first_name).items()}  # what both forms were loaded with
     with account_scope(owner_account):
         original = {name: getattr(client, name) for name in VALUES}
         services.client_update(actor=a, account=owner_account, client=Client.objects.get(pk=client.pk),
-                               data=_data(**_changes(roles, "a")), expected_version=1)
+                               data=_data(first_name=first_name, **_changes(roles, "a")), expected_version=1)
         after_a = Client.objects.get(pk=client.pk)
-        b_data = _data(**_changes(roles, "b"))
+        b_data = _data(first_name=first_name, **_changes(roles, "b"))
         assert set(loaded) == set(b_data)
         clashing = {name for name, role in roles.items() if role == "both_differ"}
         changes_before = ClientChange.objects.filter(client_id=client.pk).count()
@@ -83,7 +88,7 @@ def test_every_field_ends_as_b_changed_it_else_as_a_did_and_clashes_stop_the_sav
         services.client_update(actor=b, account=owner_account, client=Client.objects.get(pk=client.pk),
                                data=b_data, expected_version=1)
         now = Client.objects.get(pk=client.pk)
-    typed_a, typed_b = _data(**_changes(roles, "a")), b_data
+    typed_a, typed_b = _data(first_name=first_name, **_changes(roles, "a")), b_data
     for name, role in roles.items():
         if role in ("b", "both_same"):
             expected = typed_b[name]

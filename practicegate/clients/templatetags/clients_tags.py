@@ -16,6 +16,7 @@ _PAGES = {
     "access_history": "Access history", "edit": "Edit Demographics", "discharge": "Discharge Client",
     "readmit": "Re-admit Client", "diagnosis_form": "a diagnosis form", "policy_form": "an insurance policy form",
     "service_form": "a service form",
+    "same_person": "Add Client or Edit Demographics, as maybe the same person",
 }
 _LINES = {"diagnosis": "Diagnosis", "policy": "Insurance policy", "service": "Service"}
 
