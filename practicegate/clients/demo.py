@@ -162,8 +162,14 @@ def _policy(fake, rng, account, client, payer, priority, age: int, known: dict) 
         subscriber_birth_date=born, relationship=relationship, effective_date=max(start, client.birth_date))
 
 
-def _visit_codes(rng: random.Random, billing: dict, age: int, *, intake: bool) -> list:
-    """The codes billed for one visit: a primary code, and now and then an add-on that belongs with it."""
+def _therapy_code(rng: random.Random, billing: dict) -> str | None:
+    therapy = [(c, w) for c, w in people.THERAPY_CODES if c in billing]
+    return rng.choices([c for c, _ in therapy], weights=[w for _, w in therapy])[0] if therapy else None
+
+
+def _visit_codes(rng: random.Random, billing: dict, age: int, *, intake: bool, usual: str | None) -> list:
+    """The codes billed for one visit: a primary code, and now and then an add-on that belongs with it.
+    A therapy session is usually the client's `usual` length."""
     if intake:
         primary = [billing[c] for c in people.INTAKE_CODES if c in billing]
         lines = [primary[1] if len(primary) > 1 and rng.random() < 0.15 else primary[0]] if primary else []
@@ -173,11 +179,10 @@ def _visit_codes(rng: random.Random, billing: dict, age: int, *, intake: bool) -
         options = {"family": [c for c in people.FAMILY_CODES if c in billing],
                    "group": [people.GROUP_CODE] if people.GROUP_CODE in billing else [],
                    "crisis": [people.CRISIS_CODE] if people.CRISIS_CODE in billing else []}.get(kind, [])
-        therapy = [(c, w) for c, w in people.THERAPY_CODES if c in billing]
         if options:
             lines = [billing[rng.choice(options)]]
-        elif therapy:
-            lines = [billing[rng.choices([c for c, _ in therapy], weights=[w for _, w in therapy])[0]]]
+        elif usual:
+            lines = [billing[usual if rng.random() < 0.85 else _therapy_code(rng, billing)]]
         else:
             primaries = [c for code, c in billing.items() if code not in people.ADD_ONS and code != people.SCREENING_CODE]
             lines = [rng.choice(primaries)] if primaries else []
@@ -194,18 +199,23 @@ def _visit_codes(rng: random.Random, billing: dict, age: int, *, intake: bool) -
     return lines
 
 
-def _visit_days(rng: random.Random, first: date, last: date, count: int) -> list[date]:
-    """The intake and up to `count - 1` follow-ups in a weekly or fortnightly slot on the intake's
-    weekday (a weekday), with a missed week now and then, never after `last`."""
-    days = [first] if count else []
+def _visit_days(rng: random.Random, first: date, last: date, count: int, *, latest: bool) -> list[date]:
+    """The intake on `first` and up to `count - 1` follow-ups in a weekly or fortnightly slot on the
+    intake's weekday (a weekday), a week missed now and then, never after `last`.
+
+    A discharged client's follow-ups come right after the intake; an active client's are the
+    latest slots before `last`, so an active client has been seen lately."""
+    if not count:
+        return []
     step = rng.choice((7, 7, 7, 14))
-    day = first
-    while len(days) < count:
-        day += timedelta(days=step * (2 if rng.random() < 0.15 else 1))
-        if day > last:
+    slots = (last - first).days // step  # slot k falls on first + k * step
+    picked: list[int] = []
+    for slot in (range(slots, 0, -1) if latest else range(1, slots + 1)):
+        if len(picked) == count - 1:
             break
-        days.append(day)
-    return days
+        if rng.random() >= 0.15:  # else a missed week
+            picked.append(slot)
+    return [first] + sorted(first + timedelta(days=step * slot) for slot in picked)
 
 
 def add_demo_clients(account, *, count: int, seed: int, actor=None) -> int:
@@ -245,8 +255,11 @@ def add_demo_clients(account, *, count: int, seed: int, actor=None) -> int:
                                    strict=False):
             policies.append(_policy(fake, rng, account, client, payer, priority, age, household))
         if billing and picked:  # a service is billed against a diagnosis
-            for day in _visit_days(rng, client.intake_date, last_day, rng.randrange(0, 9)):
-                for code in _visit_codes(rng, billing, age, intake=day == client.intake_date):
+            active = client.status == Status.ACTIVE  # seen lately: an intake and at least one follow-up
+            visits = rng.randrange(2, 9) if active else rng.randrange(0, 9)
+            usual = _therapy_code(rng, billing)
+            for day in _visit_days(rng, client.intake_date, last_day, visits, latest=active):
+                for code in _visit_codes(rng, billing, age, intake=day == client.intake_date, usual=usual):
                     units = code.units or 1
                     services.append(ClientService(account=account, client=client, service_date=day,
                                                   billing_code=code, units=units, fee=default_fee(code, units)))

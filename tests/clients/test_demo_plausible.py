@@ -21,12 +21,12 @@ from practicegate.masterfiles.kinds import BILLING, DIAGNOSIS, PAYER
 
 pytestmark = pytest.mark.django_db
 
-CLIENTS = 300
+CLIENTS = 200
 
 
 @pytest.fixture
 def practice(owner_account):
-    """An account with every demo billing code and payer and the common diagnoses, and 300 demo clients."""
+    """An account with every demo billing code and payer and the common diagnoses, and 200 demo clients."""
     rows = [(BILLING, row) for row in masterfiles_demo._billing_rows(len(masterfiles_demo.BILLING_CODES), "0")]
     rows += [(PAYER, {"address": "", "notes": "", **row}) for row in masterfiles_demo.PAYERS]
     rows += [(DIAGNOSIS, {"code": code, "description": f"Diagnosis {code}"})
@@ -95,6 +95,13 @@ def services_fall_on_plausible_days(account) -> None:
             assert client.pk not in intakes, "one intake evaluation per client"
             intakes[client.pk] = day
     assert intakes
+    # An active client has been seen lately: its last visit is within ten weeks.
+    last_seen = defaultdict(lambda: date.min)
+    for client_id, day in ClientService.objects.filter(account=account, client__status="active").values_list(
+            "client_id", "service_date"):
+        last_seen[client_id] = max(last_seen[client_id], day)
+    assert last_seen and all((today - day).days <= 70 for day in last_seen.values()), \
+        sorted(last_seen.values())[:3]
 
 
 def preferred_names_are_real(account) -> None:
