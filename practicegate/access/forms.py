@@ -29,8 +29,11 @@ class JoinAccountForm(forms.Form):
 
 
 class RedeemCodeForm(forms.Form):
-    join_code = forms.CharField(label="Join code", max_length=100, validators=[reject_control_characters],
-                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    join_code = forms.CharField(
+        label="Join code", max_length=100, validators=[reject_control_characters],
+        help_text="20 letters and digits. Capitals, dashes and spaces do not matter.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                      "spellcheck": "false", "class": "join-code-input"}))
 
 
 class ConfirmPasswordForm(forms.Form):

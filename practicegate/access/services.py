@@ -7,13 +7,12 @@ event survives the rollback.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from practicegate.access import codes
 from practicegate.access.models import JoinCode
 from practicegate.accounts.models import Account, Membership, User
 from practicegate.accounts.rule import Refusal, verdict_for
@@ -139,15 +138,44 @@ def find_failure_record(*, actor: User, credential_user: User, from_account: Acc
 
 # --- Join codes -------------------------------------------------------------------------------
 
-def hash_code(raw: str) -> str:
-    return hashlib.sha256(raw.strip().encode("utf-8")).hexdigest()
+class JoinCodeRefused(ServiceError):
+    """A join code that admits no one; `reason` goes to the activity log, the message to the user.
+
+    The message says whether the code is unknown, expired, used or revoked, and never which
+    account it belongs to: only someone holding a code learns its state, nothing more.
+    """
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+JOIN_CODE_INVALID = (f"That is not a valid join code. A join code has 20 letters and digits, "
+                     f"such as {codes.EXAMPLE}; check it with the person who gave it to you.")
+JOIN_CODE_REFUSALS = {
+    "join_code_expired": f"This join code has expired: a code works for {JOIN_CODE_HOURS} hours. "
+                         "Ask the account for a new one.",
+    "join_code_used": "This join code has already been used: a code works once. Ask the account for a new one.",
+    "join_code_revoked": "This join code was revoked by the account. Ask the account for a new one.",
+}
+
+
+def _refusal_of(code: JoinCode) -> JoinCodeRefused:
+    """Why a code found by its digest cannot be used (used and revoked come before expired)."""
+    if code.used_at is not None:
+        reason = "join_code_used"
+    elif code.revoked_at is not None:
+        reason = "join_code_revoked"
+    else:
+        reason = "join_code_expired"
+    return JoinCodeRefused(reason, JOIN_CODE_REFUSALS[reason])
 
 
 @transaction.atomic
 def join_code_create(*, actor: User, account: Account, context=None) -> tuple[JoinCode, str]:
     """Make a single-use join code valid for 24 hours; return it with the code, shown only once."""
-    raw = "pgj-" + secrets.token_urlsafe(24)  # 192 bits: not guessable, so no throttle is needed
-    code = JoinCode.objects.create(account=account, code_hash=hash_code(raw), created_by=actor,
+    raw = codes.new_code()
+    code = JoinCode.objects.create(account=account, code_hash=codes.digest(codes.normalise(raw)), created_by=actor,
                                    expires_at=timezone.now() + timedelta(hours=JOIN_CODE_HOURS))
     record("account.join_code_create", account=account, actor=actor, context=context, section=ACCESS,
            target=code, detail={"expires_hours": JOIN_CODE_HOURS})
@@ -168,21 +196,26 @@ def join_code_revoke(*, actor: User, account: Account, code: JoinCode, context=N
 
 @transaction.atomic
 def join_code_redeem(*, actor: User, from_account: Account | None, raw_code: str, context=None) -> Membership:
-    """Join the account a valid join code belongs to, using the code up in the same transaction."""
-    invalid = ServiceError("That join code is not valid. It may have expired or been used already; "
-                           "ask the account for a new one.")
+    """Join the account a valid join code belongs to, using the code up in the same transaction.
+
+    The code is read as typed (any case, dashes and spaces or none, O/I/L for 0/1); a refusal
+    raises `JoinCodeRefused`.
+    """
+    digests = codes.digests_of(raw_code)
     # The code names an account the actor has not joined yet: finding it crosses accounts, and
-    # the code itself (its 192 random bits, single use, expiry) is what admits the actor.
+    # the code itself (its 100 random bits, single use, expiry) is what admits the actor.
     with across_accounts():
-        code = JoinCode.objects.select_related("account").filter(code_hash=hash_code(raw_code)).first()
+        code = (JoinCode.objects.select_related("account").filter(code_hash__in=digests).first()
+                if digests else None)
         if code is None:
-            raise invalid
+            raise JoinCodeRefused("join_code_invalid", JOIN_CODE_INVALID)
         now = timezone.now()
         # Conditional UPDATE: of two concurrent redemptions exactly one sees a row to change.
         taken = JoinCode.objects.filter(pk=code.pk, used_at__isnull=True, revoked_at__isnull=True,
                                         expires_at__gt=now).update(used_at=now, used_by=actor)
-    if taken != 1:
-        raise invalid
+        if taken != 1:
+            code.refresh_from_db(fields=["used_at", "revoked_at", "expires_at"])
+            raise _refusal_of(code)
     # Raises (and so rolls the use back) when the username is already a member.
     return membership_join(actor=actor, account=code.account, from_account=from_account, via="join_code",
                            context=context)

@@ -192,6 +192,9 @@ def redeem(request, account):
     try:
         membership = services.join_code_redeem(actor=request.user, from_account=request.account,
                                                raw_code=form.cleaned_data["join_code"], context=request.audit)
+    except services.JoinCodeRefused as exc:
+        form, status = _refuse(request, form, exc.reason, str(exc))
+        return _other_page(request, redeem=form, status=status)
     except ServiceError as exc:
         form, status = _refuse(request, form, "join_code", str(exc))
         return _other_page(request, redeem=form, status=status)

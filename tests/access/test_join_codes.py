@@ -1,15 +1,17 @@
-"""Join codes: one-time, 24 hours, stored hashed, shown once."""
+"""Join codes: one-time, 24 hours, stored hashed, shown once, easy to read out and type back."""
 
 from __future__ import annotations
 
 import hashlib
+import re
+import secrets
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.utils import timezone
 
-from practicegate.access import services
+from practicegate.access import codes, services
 from practicegate.access.models import JoinCode
 from practicegate.accounts.models import Membership
 from practicegate.core.errors import ServiceError
@@ -41,7 +43,7 @@ def test_a_code_is_shown_once_and_stored_hashed(other_account, outsider):
     client = login_client(outsider)
     raw = create_code(client, other_account)
     stored = rows_of(JoinCode, other_account).get()
-    assert stored.code_hash == hashlib.sha256(raw.encode()).hexdigest()
+    assert stored.code_hash == hashlib.sha256(raw.replace("-", "").encode()).hexdigest()
     assert raw not in str(rows_everywhere(JoinCode).values_list().get())
     assert raw not in client.get(url(other_account, "join-codes")).content.decode()
     event = events(other_account, "account.join_code_create").get()
@@ -66,16 +68,22 @@ def test_a_code_is_single_use(joiner, owner_account, other_account, outsider):
     second = make_user("second")
     add_member(owner_account, second)
     response = redeem(login_client(second), owner_account, raw)
-    assert response.status_code == 400 and "not valid" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 400 and "This join code has already been used" in page
+    assert other_account.name not in page.split("<main")[1]
     assert not Membership.objects.filter(user=second, account=other_account).exists()
-    assert events(owner_account, "account.join_failed").get().actor_id == second.id
+    failed = events(owner_account, "account.join_failed").get()
+    assert failed.actor_id == second.id and failed.detail["reason"] == "join_code_used"
 
 
 def test_a_code_expires_after_24_hours(joiner, owner_account, other_account, outsider):
     raw = create_code(login_client(outsider), other_account)
     with time_machine.travel(timezone.now() + timedelta(hours=24, minutes=1)):
         response = redeem(login_client(joiner), owner_account, raw)
-    assert response.status_code == 400
+    page = response.content.decode()
+    assert response.status_code == 400 and "This join code has expired" in page
+    assert other_account.name not in page.split("<main")[1]
+    assert events(owner_account, "account.join_failed").get().detail["reason"] == "join_code_expired"
     assert not Membership.objects.filter(user=joiner, account=other_account).exists()
 
 
@@ -101,7 +109,8 @@ def test_revoked_codes_do_not_work(joiner, owner_account, other_account, outside
     code = rows_everywhere(JoinCode).get()
     assert client.post(url(other_account, "join-code-revoke", code_id=code.pk)).status_code == 302
     assert events(other_account, "account.join_code_revoke").exists()
-    assert redeem(login_client(joiner), owner_account, raw).status_code == 400
+    response = redeem(login_client(joiner), owner_account, raw)
+    assert response.status_code == 400 and "This join code was revoked" in response.content.decode()
 
 
 def test_codes_of_another_account_cannot_be_revoked(owner_client, owner_account, other_account, outsider):
@@ -122,12 +131,81 @@ def test_view_only_sees_codes_but_cannot_create(owner_account, member):
     assert not rows_everywhere(JoinCode).exists()
 
 
-@pytest.mark.parametrize("code", ["", "x" * 101, "pgj-\x00", "pgj-\u200b", "nope"])
+@pytest.mark.parametrize("code", ["", "x" * 101, "pgj-\x00", "pgj-\u200b", "nope", "K7QF-9M2D-XW4P-3H8T-6R2U",
+                                  "K7QF-9M2D-XW4P-3H8T-6R2", "K7QF-9M2D-XW4P-3H8T-6R2AA", "K7QF+9M2D+XW4P+3H8T+6R2A"])
 def test_malformed_codes_get_a_message(joiner, owner_account, code):
     response = redeem(login_client(joiner), owner_account, code)
     assert response.status_code == 400
     assert response.context["redeem_form"].errors
     assert Membership.objects.filter(user=joiner).count() == 1
+
+
+def test_new_codes_are_100_random_bits_in_groups_of_four_without_look_alikes(outsider, other_account):
+    made = {services.join_code_create(actor=outsider, account=other_account)[1] for _ in range(50)}
+    assert len(made) == 50
+    for raw in made:
+        assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}", raw), raw
+    assert codes.LENGTH * 5 >= 100 and len(codes.ALPHABET) == 32
+    assert not set("ILOU") & set(codes.ALPHABET)
+
+
+@pytest.mark.parametrize("typed", [
+    lambda c: c.lower(),                                      # read out on the phone, typed in lower case
+    lambda c: c.replace("-", ""),                             # without dashes
+    lambda c: " ".join(c.lower().split("-")),                 # with spaces
+    lambda c: f"  {c.replace('-', ' - ')}  ",                 # spaces around the dashes
+    lambda c: c.replace("-", "\u2013"),                       # dashes a word processor made
+    lambda c: c.replace("0", "o").replace("1", "l"),          # look-alikes for 0 and 1
+    lambda c: c.replace("1", "I").replace("0", "O").lower(),
+])
+def test_a_code_is_accepted_in_any_case_with_or_without_dashes(typed, joiner, owner_account, other_account, outsider):
+    code, raw = services.join_code_create(actor=outsider, account=other_account)
+    canonical = raw.replace("-", "")
+    # Put a 0 and a 1 in it, so the look-alike cases have something to replace.
+    canonical = "01" + canonical[2:]
+    rows_everywhere(JoinCode).filter(pk=code.pk).update(code_hash=hashlib.sha256(canonical.encode()).hexdigest())
+    raw = codes.display(canonical)
+    response = redeem(login_client(joiner), owner_account, typed(raw))
+    assert response.status_code == 302, response.context["redeem_form"].errors
+    assert Membership.objects.filter(user=joiner, account=other_account).exists()
+
+
+def test_a_wrong_code_is_not_a_valid_join_code_and_names_no_account(joiner, owner_account, other_account, outsider):
+    raw = create_code(login_client(outsider), other_account)
+    wrong = codes.display("".join(secrets.choice(codes.ALPHABET) for _ in range(codes.LENGTH)))
+    assert wrong != raw
+    response = redeem(login_client(joiner), owner_account, wrong)
+    page = response.content.decode()
+    assert response.status_code == 400 and "That is not a valid join code" in page
+    assert "expired" not in page.split("<main")[1]
+    assert other_account.name not in page.split("<main")[1]
+    assert events(owner_account, "account.join_failed").get().detail["reason"] == "join_code_invalid"
+    assert rows_everywhere(JoinCode).get().used_at is None
+
+
+def test_an_old_format_code_still_works_until_it_expires(joiner, owner_account, other_account, outsider):
+    """Codes made before the upgrade (pgj- and URL-safe characters) were stored as typed: they are
+    honoured for the rest of their 24 hours, case-sensitively as before."""
+    old = "pgj-" + secrets.token_urlsafe(24)
+    JoinCode.objects.bulk_create([JoinCode(account=other_account, created_by=outsider,
+                                           code_hash=hashlib.sha256(old.encode()).hexdigest(),
+                                           expires_at=timezone.now() + timedelta(hours=2))])
+    assert redeem(login_client(joiner), owner_account, old.swapcase()).status_code == 400
+    assert redeem(login_client(joiner), owner_account, f" {old} ").status_code == 302
+    assert Membership.objects.filter(user=joiner, account=other_account).exists()
+
+
+def test_the_new_code_page_offers_a_copy_button_that_works_without_script(outsider, other_account):
+    client = login_client(outsider)
+    response = client.post(url(other_account, "join-codes"))
+    page = response.content.decode()
+    raw = response.context["new_code"]
+    assert f'<code class="join-code" id="new-join-code">{raw}</code>' in page
+    # The button is hidden until join-code.js (a file, as the CSP asks) shows it.
+    assert re.search(r'<button type="button" class="copy-code" data-copy-from="new-join-code" hidden>Copy</button>',
+                     page)
+    assert re.search(r'<script src="[^"]*access/join-code[^"]*\.js" defer></script>', page)
+    assert "onclick" not in page
 
 
 def test_a_code_joins_only_its_own_account(joiner, owner_account, other_account, outsider):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
-from practicegate.accounts.models import Account
+from practicegate.accounts.models import Account, Membership
 from practicegate.audit.models import AuditEvent
 from tests.browser.helpers import log_in, log_out, sign_up
+from tests.helpers import PASSWORD, make_account
 
 PROVIDERS = [
     ("Maple Street Counseling", "maple", "maple leaves fall softly in october"),
@@ -67,3 +69,35 @@ def test_master_username_joins_two_accounts_and_switches(browser_page, screensho
     expect(page.locator("#provider-dropdown summary")).to_have_text(f"Provider account: {PROVIDERS[2][0]}")
     switch = AuditEvent.objects.filter(action="account.switch", account=cedar).latest("seq")
     assert switch.actor_username == MASTER[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_join_code_is_copied_and_joins_when_typed_in_lower_case(new_page, screenshot):
+    cedar = make_account("Cedar Grove Counseling", "cedar")
+    birch = make_account("Birch Street Therapy", "birch")
+    giver = new_page()
+    giver.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    log_in(giver, "birch", PASSWORD)
+    open_account_access(giver, "Join Codes")
+    giver.get_by_role("button", name="Create Join Code").click()
+    code = giver.locator("#new-join-code").inner_text()
+    assert re.fullmatch(r"([0-9A-HJKMNP-TV-Z]{4}-){4}[0-9A-HJKMNP-TV-Z]{4}", code), code
+    giver.get_by_role("button", name="Copy").click()
+    expect(giver.locator(".copy-result")).to_have_text("Copied.")
+    assert giver.evaluate("navigator.clipboard.readText()") == code
+    screenshot(giver, "16-join-code")
+
+    # Read out on the phone and typed in lower case, in groups with spaces.
+    joiner = new_page()
+    log_in(joiner, "cedar", PASSWORD)
+    open_account_access(joiner, "Access Other Accounts")
+    joiner.get_by_label("Join code").fill(code.lower().replace("-", " "))
+    joiner.get_by_role("button", name="Join with Code").click()
+    expect(joiner.get_by_text("can now reach Birch Street Therapy")).to_be_visible()
+    assert Membership.objects.filter(user=cedar.owner, account=birch).exists()
+
+    # Used once: the same code again says so, and names no account.
+    open_account_access(joiner, "Access Other Accounts")
+    joiner.get_by_label("Join code").fill(code)
+    joiner.get_by_role("button", name="Join with Code").click()
+    expect(joiner.locator("#join-code")).to_contain_text("This join code has already been used")
