@@ -37,8 +37,8 @@ class ReportRangeForm(forms.Form):
     date_from = FilterDateField(required=False, label="From")
     date_to = FilterDateField(required=False, label="To (inclusive)")
 
-    def __init__(self, data, *, client):
-        super().__init__(data)
+    def __init__(self, data, *, client, **kwargs):
+        super().__init__(data, **kwargs)
         self.client = client
 
     def clean(self):
@@ -71,6 +71,35 @@ def client_events(account, client, *, start: date, end: date) -> QuerySet:
     return account_events(account, flt)
 
 
+# Pages that show many clients at once log one event naming the clients shown (`client_ids`);
+# an export of the client list logs one naming how many rows it held (clients/imports.py).
+LIST_TARGETS = ("client_list", "client_search_all", "client_export")
+SEARCH_KINDS = {"name": "by name", "number": "by client number", "birth_date": "by date of birth",
+                "phone": "by phone"}
+EXPORT_STATUSES = {"active": "active clients", "discharged": "discharged clients", "all": "all clients"}
+
+
+def lists_showing(account, client, *, start: date, end: date) -> list:
+    """The account's events, newest first, of lists and searches that showed this client in the
+    dates, and of exports of the client list (which may hold it): read in the dates, picked here."""
+    flt = EventFilter(since=_moment(start), until=_moment(end + timedelta(days=1)))
+    qs = (account_events(account, flt).exclude(target_type="").filter(target_type__in=LIST_TARGETS)
+          .order_by("-seq"))
+    return [e for e in qs.iterator(chunk_size=2000)
+            if e.target_type == "client_export" or client.pk in ((e.detail or {}).get("client_ids") or ())]
+
+
+def describe_list(event) -> str:
+    detail = event.detail or {}
+    if event.target_type == "client_export":
+        which = EXPORT_STATUSES.get(detail.get("status"), "clients")
+        return f"Exported the client list to CSV ({which}, {detail.get('rows', '?')} rows)"
+    where = ("Find a client in all my accounts" if event.target_type == "client_search_all"
+             else "Who accessed a client" if detail.get("page") == "access_report_pick" else "the Clients list")
+    search = SEARCH_KINDS.get(detail.get("search"), "")
+    return f"Shown in {where}" + (f", searched {search}" if search else "")
+
+
 def describe(event) -> str:
     """What was done, in words: the action's label, then the page, line and fields it names."""
     detail = event.detail or {}
@@ -98,9 +127,9 @@ class Row:
     what: str
 
 
-def rows_of(events) -> list[Row]:
+def rows_of(events, what=describe) -> list[Row]:
     return [Row(e.seq, timezone.localtime(e.at), e.actor_username or "(none)", e.ip or "(not recorded)",
-                describe(e)) for e in events]
+                what(e)) for e in events]
 
 
 @dataclass(frozen=True)
@@ -114,6 +143,7 @@ class Report:
     end: date
     zone: str
     rows: list[Row]
+    lists: list[Row]  # lists, searches and exports that showed the client
     made_at: datetime
     made_by: str
     event_seq: int
@@ -130,14 +160,17 @@ def access_report_export(*, actor, account, client, start: date, end: date, cont
 
     check = verify_account(account)
     events = list(client_events(account, client, start=start, end=end).order_by("seq"))
+    lists = lists_showing(account, client, start=start, end=end)[::-1]
     with transaction.atomic():
         event = record(ACTION, account=account, actor=actor, context=context, section=SECTION,
                        target_type="client", target_id=client.pk,
-                       detail={"format": "pdf", "events": len(events), "date_from": start.isoformat(),
+                       detail={"format": "pdf", "events": len(events), "lists": len(lists),
+                               "date_from": start.isoformat(),
                                "date_to": end.isoformat(), "log_intact": check.intact,
                                "verified_through": check.through_seq})
         report = Report(account_name=account.name, client_name=client.full_name, client_number=client.number,
                         start=start, end=end, zone=timezone.get_current_timezone_name(), rows=rows_of(events),
+                        lists=rows_of(lists, describe_list),
                         made_at=timezone.localtime(event.at), made_by=event.actor_username,
                         event_seq=event.seq, check=check)
         return report, render(report)

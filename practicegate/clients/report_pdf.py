@@ -87,24 +87,18 @@ def render(report) -> bytes:
     ]
     statement, meaning = verification_text(report.check)
     story.append(KeepTogether([Paragraph(_esc(statement), s["head"]), Paragraph(_esc(meaning), s["body"])]))
-    story.append(Paragraph(f"Every view and change of this client's record: {len(report.rows)} "
-                           f"{'event' if len(report.rows) == 1 else 'events'}, oldest first", s["head"]))
+    story.append(Paragraph(f"Every view and change of this client's record: {_count(report.rows)}, oldest first",
+                           s["head"]))
     story.append(Spacer(1, 4))
-    if report.rows:
-        head = [Paragraph(t, s["cellhead"]) for t in ("#", "When", "Username", "From (IP address)", "What")]
-        body = [[Paragraph(str(r.seq), s["cell"]), Paragraph(date_format(r.at, MOMENT), s["cell"]),
-                 Paragraph(_esc(r.username), s["cell"]), Paragraph(_esc(r.ip), s["cell"]),
-                 Paragraph(_esc(r.what), s["cell"])] for r in report.rows]
-        table = LongTable([head, *body], repeatRows=1,
-                          colWidths=[0.6 * inch, 1.55 * inch, 1.6 * inch, 1.4 * inch, None])
-        table.setStyle(TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]))
-        story.append(table)
-    else:
-        story.append(Paragraph("Nobody viewed or changed this client's record in these dates.", s["body"]))
+    story.append(_table(report.rows, s) if report.rows else
+                 Paragraph("Nobody viewed or changed this client's record in these dates.", s["body"]))
+    story.append(Paragraph(f"Lists and searches that showed this client, and exports of the client list: "
+                           f"{_count(report.lists)}, oldest first", s["head"]))
+    story.append(Paragraph("A list or search shows a client's name, number and date of birth; an export of "
+                           "the client list holds every client of the status chosen.", s["body"]))
+    story.append(Spacer(1, 4))
+    story.append(_table(report.lists, s) if report.lists else
+                 Paragraph("No list, search or export showed this client in these dates.", s["body"]))
 
     def footer(canvas, doc_):
         canvas.saveState()
@@ -116,6 +110,24 @@ def render(report) -> bytes:
 
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()
+
+
+def _count(rows) -> str:
+    return f"{len(rows)} {'event' if len(rows) == 1 else 'events'}"
+
+
+def _table(rows, s) -> LongTable:
+    head = [Paragraph(t, s["cellhead"]) for t in ("#", "When", "Username", "From (IP address)", "What")]
+    body = [[Paragraph(str(r.seq), s["cell"]), Paragraph(date_format(r.at, MOMENT), s["cell"]),
+             Paragraph(_esc(r.username), s["cell"]), Paragraph(_esc(r.ip), s["cell"]),
+             Paragraph(_esc(r.what), s["cell"])] for r in rows]
+    table = LongTable([head, *body], repeatRows=1, colWidths=[0.6 * inch, 1.55 * inch, 1.6 * inch, 1.4 * inch, None])
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return table
 
 
 def _plain(value: str) -> str:

@@ -23,6 +23,8 @@ from practicegate.clients.access_report import (
     access_report_export,
     client_events,
     describe,
+    describe_list,
+    lists_showing,
 )
 from practicegate.clients.models import SearchKind
 from practicegate.clients.searchlog import keep_terms, search_terms_digest
@@ -32,6 +34,7 @@ from practicegate.core.sections import Level
 
 SECTION = "clients"
 PICK_SIZE = 20  # clients offered by one search of the picker
+LISTS_SHOWN = 100  # lists that showed the client, on the page (the PDF has them all)
 
 
 def _may_export(request) -> bool:
@@ -83,6 +86,11 @@ def access_report(request, account, pk):
                        before=cursor.before, after=cursor.after)
     record_phi_read(request, target_type="client", target_id=client.pk,
                     detail={"tab": "access_report", "date_from": start.isoformat(), "date_to": end.isoformat()})
+    # The form shows the dates the report covers, also when they were left empty (the default).
+    context["form"] = ReportRangeForm(None, client=client, initial={"date_from": start, "date_to": end})
+    lists = lists_showing(request.account, client, start=start, end=end)
+    context.update(lists=[(e, describe_list(e)) for e in lists[:LISTS_SHOWN]], lists_count=len(lists),
+                   lists_more=len(lists) > LISTS_SHOWN)
     context.update(page=page, rows=[(e, describe(e)) for e in page.rows], start=start, end=end,
                    dates_query=_dates_query(start, end))
     return render(request, "clients/access_report.html", context)

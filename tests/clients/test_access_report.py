@@ -183,3 +183,21 @@ def test_a_name_with_accents_survives_in_the_pdf(owner_account, owner, owner_htt
     with account_scope(owner_account):
         assert client_get(owner_account, zoe.pk).full_name in pdf_text(
             owner_http.get(url(owner_account, "access-report-pdf", pk=zoe.pk)))
+
+
+def test_lists_searches_and_exports_that_showed_the_client_are_reported(owner_account, owner, owner_http,
+                                                                        viewer_http, anna):
+    bert = make_client(owner_account, owner, first_name="Bert", last_name="Other")
+    viewer_http.get(url(owner_account, "list"), {"q": "Adams"}, REMOTE_ADDR="192.0.2.44")  # shows Anna
+    viewer_http.get(url(owner_account, "list"), {"q": "Other"})  # shows Bert only
+    owner_http.get(url(owner_account, "export"), {"status": "all"})
+    page = owner_http.get(url(owner_account, "access-report", pk=anna.pk)).content.decode()
+    lists = page[page.index('id="access-report-lists"'):]
+    assert "Shown in the Clients list, searched by name" in lists and "192.0.2.44" in lists
+    assert "Exported the client list to CSV (all clients, 2 rows)" in lists
+    assert lists.count("<tr>") == 1 + 2  # Bert's search is not Anna's
+    page = owner_http.get(url(owner_account, "access-report", pk=bert.pk)).content.decode()
+    assert page[page.index('id="access-report-lists"'):].count("<tr>") == 1 + 2
+    text = " ".join(pdf_text(owner_http.get(url(owner_account, "access-report-pdf", pk=anna.pk))).split())
+    assert "Shown in the Clients list, searched by name" in text and "192.0.2.44" in text
+    assert events(owner_account, action=REPORT_ACTION).last().detail["lists"] == 2
