@@ -12,11 +12,12 @@ from pypdf import PdfReader
 from practicegate.audit.models import AuditEvent
 from practicegate.clients.access_report import ACTION as REPORT_ACTION
 from practicegate.clients.report_pdf import INTACT, NOT_INTACT
-from practicegate.clients.selectors import client_get
+from practicegate.clients.models import ClientSearch
+from practicegate.clients.selectors import client_get, searches_not_matching_the_log
 from practicegate.core.scoping import account_scope
 from tests.audit.helpers import Tamper, chain_of
 from tests.clients.helpers import client_data, make_client, url
-from tests.helpers import add_member, login_client
+from tests.helpers import add_member, login_client, rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +127,9 @@ def test_the_picker_finds_clients_by_name_or_number_and_logs_what_it_showed(
     event = events(owner_account, actor_username="viewer", action="phi.view").last()
     assert event.target_type == "client_list" and event.detail["shown"] == 2 and anna.pk in event.detail["client_ids"]
     assert "adams" not in str(event.detail).lower()  # the terms are kept beside the event, not in it
+    with account_scope(owner_account):  # ... and `audit verify` holds them to it, as the Clients list's
+        assert searches_not_matching_the_log(owner_account) == []
+        assert rows_of(ClientSearch, owner_account).get(event=event).terms == "adams"
     page = viewer_http.get(url(owner_account, "access-report-pick"), {"q": str(anna.number)}).content.decode()
     assert "Anna Adams" in page and "Adamson" not in page
     page = viewer_http.get(url(owner_account, "access-report-pick"), {"q": "Nobody"}).content.decode()
