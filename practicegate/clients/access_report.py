@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django import forms
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connection, transaction
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from practicegate.audit.actions import register
@@ -83,10 +84,18 @@ def lists_showing(account, client, *, start: date, end: date) -> list:
     """The account's events, newest first, of lists and searches that showed this client in the
     dates, and of exports of the client list (which may hold it): read in the dates, picked here."""
     flt = EventFilter(since=_moment(start), until=_moment(end + timedelta(days=1)))
-    qs = (account_events(account, flt).exclude(target_type="").filter(target_type__in=LIST_TARGETS)
-          .order_by("-seq"))
-    return [e for e in qs.iterator(chunk_size=2000)
-            if e.target_type == "client_export" or client.pk in ((e.detail or {}).get("client_ids") or ())]
+    qs = account_events(account, flt).exclude(target_type="").filter(target_type__in=LIST_TARGETS)
+    return list(qs.filter(Q(target_type="client_export") | _shows(client.pk)).order_by("-seq"))
+
+
+def _shows(client_id: int) -> Q:
+    """The event's `client_ids` hold this id: tested by the database (jsonb containment on
+    PostgreSQL, json_each on SQLite), so only the events that showed the client come back."""
+    if connection.vendor == "postgresql":
+        return Q(detail__client_ids__contains=[client_id])
+    shown = RawSQL("EXISTS (SELECT 1 FROM json_each(detail, '$.client_ids') WHERE value = %s)", [client_id],
+                   output_field=BooleanField())
+    return Q(shown)
 
 
 def describe_list(event) -> str:
