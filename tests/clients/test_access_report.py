@@ -11,8 +11,8 @@ from pypdf import PdfReader
 
 from practicegate.audit.models import AuditEvent
 from practicegate.clients.access_report import ACTION as REPORT_ACTION
-from practicegate.clients.report_pdf import INTACT, NOT_INTACT
 from practicegate.clients.models import ClientSearch
+from practicegate.clients.report_pdf import INTACT, NOT_INTACT
 from practicegate.clients.selectors import client_get, searches_not_matching_the_log
 from practicegate.core.scoping import account_scope
 from tests.audit.helpers import Tamper, chain_of
