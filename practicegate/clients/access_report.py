@@ -19,7 +19,6 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from practicegate.audit.actions import register
 from practicegate.audit.forms import FilterDateField
 from practicegate.audit.selectors import EventFilter, account_events
 from practicegate.audit.services import record
@@ -28,7 +27,7 @@ from practicegate.clients.templatetags.clients_tags import field_names, line_nam
 
 SECTION = "clients"
 DEFAULT_DAYS = 90
-ACTION = register("client.access_report", "Downloaded a client's access report (PDF)", crud="R")
+ACTION = "client.access_report"  # registered in clients/actions.py
 OUTCOMES = {"denied": "refused", "failure": "not saved"}
 
 
@@ -82,7 +81,7 @@ EXPORT_STATUSES = {"active": "active clients", "discharged": "discharged clients
 
 def lists_showing(account, client, *, start: date, end: date) -> list:
     """The account's events, newest first, of lists and searches that showed this client in the
-    dates, and of exports of the client list (which may hold it): read in the dates, picked here."""
+    dates, and of exports of the client list (which may hold it)."""
     flt = EventFilter(since=_moment(start), until=_moment(end + timedelta(days=1)))
     qs = account_events(account, flt).exclude(target_type="").filter(target_type__in=LIST_TARGETS)
     return list(qs.filter(Q(target_type="client_export") | _shows(client.pk)).order_by("-seq"))

@@ -12,15 +12,7 @@ class ClientsConfig(AppConfig):
         # The action codes and the master-file reference checks are registered before any
         # request, what the Activity Log shows of the search terms kept, and where saves are kept.
         from practicegate.audit import integrity
-        from practicegate.clients import (  # noqa: F401
-            access_report,
-            actions,
-            actions_csv,
-            demo,
-            history,
-            log_lines,
-            references,
-        )
+        from practicegate.clients import actions, actions_csv, demo, history, log_lines, references  # noqa: F401
         from practicegate.clients.selectors import (
             changes_not_matching_the_log,
             searches_not_matching_the_log,
