@@ -165,3 +165,30 @@ def verify_all(*, account=None, public_keys=None, parallel: bool = False) -> tup
         problems.extend(verify_chain(chain, public_keys=public_keys, parallel=parallel))
         checked += chain.seq
     return checked, problems
+
+
+@dataclass(frozen=True)
+class LogCheck:
+    """What a check of one account's chain found: intact or not, how far it reached, the first problem."""
+
+    intact: bool
+    through_seq: int  # the chain's head when it was checked: events 1 to this were re-computed
+    problem: str = ""  # the first problem, in words (empty when intact)
+    checkpoints: bool = True  # False: no public key on this server, so signed checkpoints were not checked
+
+
+def verify_account(account) -> LogCheck:
+    """Re-compute one account's whole chain and hold it to its signed checkpoints, as
+    `audit verify --account` does (the same walk, on one core: this runs inside a request).
+    Without any public key here the chain is still re-computed, and the answer says so."""
+    chain = AuditChain.objects.filter(account=account).first()
+    if chain is None:
+        return LogCheck(intact=True, through_seq=0)
+    public_keys = keys.verification_keys() or None
+    problems = verify_chain(chain, public_keys=public_keys)  # it reads the head it checks to
+    checked = public_keys is not None
+    if problems:
+        first = problems[0]
+        return LogCheck(intact=False, through_seq=chain.seq, problem=f"event {first.seq}: {first.message}",
+                        checkpoints=checked)
+    return LogCheck(intact=True, through_seq=chain.seq, checkpoints=checked)

@@ -15,3 +15,4 @@ for _key, _noun in {"diagnosis": "diagnosis", "policy": "insurance policy", "ser
     register(f"client.{_key}_update", f"Changed a client's {_noun}")
     register(f"client.{_key}_end", f"Ended a client's {_noun}", crud="U")
     register(f"client.{_key}_void", f"Voided a client's {_noun}", crud="U")
+register("client.access_report", "Downloaded a client's access report (PDF)", crud="R")

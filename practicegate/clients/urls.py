@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from practicegate.clients import views, views_csv, views_lines
+from practicegate.clients import views, views_csv, views_lines, views_report
 from practicegate.clients.imports import CLIENTS
 from practicegate.records.views import import_routes
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path("<int:pk>/insurance/", views.client_insurance, name="insurance"),
     path("<int:pk>/services/", views.client_services, name="services"),
     path("<int:pk>/access-history/", views.client_access_history, name="access-history"),
+    # Who accessed a client: the picker, a client's access report and its PDF (views_report).
+    path("access-report/", views_report.access_report_pick, name="access-report-pick"),
+    path("<int:pk>/access-report/", views_report.access_report, name="access-report"),
+    path("<int:pk>/access-report.pdf", views_report.access_report_pdf, name="access-report-pdf"),
 ]
 for _kind in views_lines.LINE_KINDS.values():
     urlpatterns.append(path(f"<int:pk>/{_kind.tab}/add/", views_lines.line_add, {"kind": _kind.key},

@@ -13,7 +13,7 @@ register = template.Library()
 # the names on the pages ("Edit Demographics", "Last name"), not the log's keys.
 _PAGES = {
     "demographics": "Demographics", "diagnoses": "Diagnoses", "insurance": "Insurance", "services": "Services",
-    "access_history": "Access history", "edit": "Edit Demographics", "discharge": "Discharge Client",
+    "access_history": "Access history", "access_report": "Access report", "edit": "Edit Demographics", "discharge": "Discharge Client",
     "readmit": "Re-admit Client", "diagnosis_form": "a diagnosis form", "policy_form": "an insurance policy form",
     "service_form": "a service form",
     "same_person": "Add Client or Edit Demographics, as maybe the same person",
