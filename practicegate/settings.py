@@ -249,6 +249,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("PRACTICEGATE_TIME_ZONE", "UTC")
 USE_I18N = False
 USE_TZ = True
+# Pages write dates and times the US way (core/formats); see core_tags `when` and `day`.
+FORMAT_MODULE_PATH = ["practicegate.core.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
