@@ -27,7 +27,7 @@ STATE_CHOICES = [("", "—")] + [(s, s) for s in US_STATES]
 def date_field(label: str, *, required: bool = True, **kw) -> forms.DateField:
     return forms.DateField(label=label, required=required, input_formats=DATE_FORMATS,
                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                           error_messages={"invalid": "Enter a date as YYYY-MM-DD or MM/DD/YYYY."}, **kw)
+                           error_messages={"invalid": "Enter a date as MM/DD/YYYY (or YYYY-MM-DD)."}, **kw)
 
 
 def clean_line(value: str, max_length: int, *, code: bool = False) -> str:
