@@ -107,9 +107,20 @@ def _display(form, name: str, value) -> str:
         return str(dict(field.choices).get(str(value), dict(field.choices).get(value, value)))
     if isinstance(value, datetime.datetime):
         return when_text(value)
+    return _as_page_date(field, value)
+
+
+def _as_page_date(field, value):
+    """A date field's value (a date, or the ISO text a history keeps) as the pages and the date
+    inputs show dates: 12/07/2026. Any other value is returned as it is."""
     if isinstance(value, datetime.date):
-        return day_text(value)  # as the pages show dates, and the date inputs too
-    return str(value)
+        return day_text(value)
+    if isinstance(field, forms.DateField) and isinstance(value, str) and value:
+        try:
+            return day_text(datetime.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value if isinstance(value, str) else str(value)
 
 
 def _shown(edit: Edit, form) -> Edit:
@@ -117,7 +128,10 @@ def _shown(edit: Edit, form) -> Edit:
     phones = getattr(form, "phone_fields", ())
 
     def shown(name, value):
-        return text.phone_display(value) if name in phones and value else value
+        if name in phones and value:
+            return text.phone_display(value)
+        field = getattr(form, "fields", {}).get(name)
+        return _as_page_date(field, value) if isinstance(field, forms.DateField) else value
 
     return replace(edit, changes=tuple(
         replace(c, label=field_label(form, c.field), old=shown(c.field, c.old), new=shown(c.field, c.new))
