@@ -20,7 +20,7 @@ US_ZONES = (
     ("America/New_York", "Eastern Time"),
     ("America/Chicago", "Central Time"),
     ("America/Denver", "Mountain Time"),
-    ("America/Phoenix", "Arizona (Mountain Time, no daylight saving)"),
+    ("America/Phoenix", "Arizona, no daylight saving"),
     ("America/Los_Angeles", "Pacific Time"),
     ("America/Anchorage", "Alaska Time"),
     ("Pacific/Honolulu", "Hawaii Time"),
