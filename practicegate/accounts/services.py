@@ -83,7 +83,7 @@ def account_signup(*, provider_name: str, email: str, username: str, password: s
     user.save(update_fields=["home_account"])
     Membership.objects.create(user=user, account=account, levels=full_levels())
     record("auth.signup", account=account, actor=user, context=context, target=account,
-           section="account_access", detail={"provider_name_length": len(provider_name)})
+           section="account_access", detail={"provider_name_length": len(provider_name), "time_zone": zone})
     return account
 
 

@@ -59,6 +59,7 @@ def test_sign_up_stores_the_chosen_zone(client):
     account = Account.objects.get(name="Maple Street Counseling")
     assert account.time_zone == "America/Los_Angeles"
     assert account.owner.time_zone == ""  # the owner's own pages follow the home account
+    assert AuditEvent.objects.get(account=account, action="auth.signup").detail["time_zone"] == "America/Los_Angeles"
 
 
 def test_sign_up_without_a_zone_takes_the_default(client):
