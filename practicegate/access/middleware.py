@@ -17,8 +17,8 @@ from practicegate.accounts.selectors import log_account_of, own_time_zone
 from practicegate.audit.context import audit_context
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
+from practicegate.core import localtime
 from practicegate.core.decorators import SAFE_METHODS, needed_level
-from practicegate.core.localtime import default_zone
 from practicegate.core.scoping import account_scope
 from practicegate.core.sections import BY_KEY, MEMBERS, SECTION_KEYS
 from practicegate.twofactor.gate import two_factor_refusal
@@ -71,7 +71,7 @@ class AccountMiddleware:
         request.levels = {}
         audit_context(request)  # request.audit: who and from where, for every event of this request
         # process_view narrows it to the account's zone or the username's own.
-        timezone.activate(default_zone())
+        localtime.activate("")  # the default zone, until process_view knows whose page this is
         try:
             # The account is known only in process_view (it needs the resolved URL); the scope it
             # opens there is entered on this stack and closed when the `with` ends.
@@ -105,7 +105,7 @@ class AccountMiddleware:
             if getattr(view_func, "pg_public", False):
                 return None
             if request.user.is_authenticated:
-                timezone.activate(own_time_zone(request.user))
+                localtime.activate(own_time_zone(request.user))
                 return None
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL, REDIRECT_FIELD_NAME)
 
@@ -126,7 +126,7 @@ class AccountMiddleware:
         membership = verdict.membership
         request.membership = membership
         request.account = membership.account
-        timezone.activate(membership.account.time_zone)
+        localtime.activate(membership.account.time_zone)
         request.levels = {key: membership.level(key) for key in SECTION_KEYS}
         request.section = section
         # Tenant models answer only inside a scope: this request's is its account, for the

@@ -47,6 +47,12 @@ def default_zone() -> str:
     return name if is_zone(name) else FALLBACK_ZONE
 
 
+def activate(name: str) -> None:
+    """Show this request's times in zone `name`; a name this server does not know (a zone
+    dropped from the database after it was chosen) shows the default zone, never a 500."""
+    timezone.activate(name if is_zone(name) else default_zone())
+
+
 def _is_offered(name: str) -> bool:
     # Old aliases (US/Pacific, EST5EDT) and fixed offsets (Etc/GMT+8) name no place people live in.
     area = name.split("/", 1)[0]

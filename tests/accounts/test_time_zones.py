@@ -183,3 +183,11 @@ def test_every_offered_zone_is_a_real_zone():
     for _, options in zone_choices():
         for name, _label in options:
             ZoneInfo(name)
+
+
+def test_a_stored_zone_the_server_no_longer_knows_shows_the_default_zone(owner_client, owner_account, owner):
+    set_zone(owner_account, "Mars/Olympus_Mons")  # as if dropped from the zone database after it was chosen
+    event_at_moment(owner_account, owner)
+    response = owner_client.get(log_url(owner_account))
+    assert response.status_code == 200
+    assert "01/15/2030 3:15 PM EST" in response.content.decode()
