@@ -246,9 +246,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CSV_IMPORT_MAX_BYTES = env_int("PRACTICEGATE_CSV_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("PRACTICEGATE_TIME_ZONE", "UTC")
+# The server, its logs and its commands keep UTC; people see their own zone: the account's
+# on its pages, the username's own elsewhere (core.localtime, access.middleware).
+TIME_ZONE = "UTC"
+# The zone a new account starts with, and pages outside any account before sign-in.
+DEFAULT_TIME_ZONE = env_str("PRACTICEGATE_TIME_ZONE", "America/New_York")
 USE_I18N = False
 USE_TZ = True
+# Pages write dates and times the US way (core/formats); see core_tags `when` and `day`.
+FORMAT_MODULE_PATH = ["practicegate.core.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -10,12 +10,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from practicegate.accounts.rule import Refusal, verdict_with_accounts
-from practicegate.accounts.selectors import log_account_of
+from practicegate.accounts.selectors import log_account_of, own_time_zone
 from practicegate.audit.context import audit_context
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
+from practicegate.core import localtime
 from practicegate.core.decorators import SAFE_METHODS, needed_level
 from practicegate.core.scoping import account_scope
 from practicegate.core.sections import BY_KEY, MEMBERS, SECTION_KEYS
@@ -56,6 +58,8 @@ class AccountMiddleware:
     Non-members get 404 (an account's existence is not revealed); members below
     the level the view's section needs get a 403 page, and the refusal is logged.
     Views outside any account need a signed-in user unless marked @public.
+    Times on the page are shown in the account's zone, or outside an account in the
+    username's own (core.localtime).
     """
 
     def __init__(self, get_response):
@@ -66,12 +70,17 @@ class AccountMiddleware:
         request.membership = None
         request.levels = {}
         audit_context(request)  # request.audit: who and from where, for every event of this request
-        # The account is known only in process_view (it needs the resolved URL); the scope it
-        # opens there is entered on this stack and closed when the `with` ends.
-        with ExitStack() as request._pg_scope:
-            response = self.get_response(request)
-            self._log_page_view(request, response)
-            _log_not_found(request, response)
+        # process_view narrows it to the account's zone or the username's own.
+        localtime.activate("")  # the default zone, until process_view knows whose page this is
+        try:
+            # The account is known only in process_view (it needs the resolved URL); the scope it
+            # opens there is entered on this stack and closed when the `with` ends.
+            with ExitStack() as request._pg_scope:
+                response = self.get_response(request)
+                self._log_page_view(request, response)
+                _log_not_found(request, response)
+        finally:
+            timezone.deactivate()  # the thread's next request starts from nothing
         del request._pg_scope
         if request.account is not None and response.streaming and not response.is_async:
             # The server reads a streaming body after this method returns: keep it in the scope.
@@ -93,7 +102,10 @@ class AccountMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if "account" not in view_kwargs:
-            if getattr(view_func, "pg_public", False) or request.user.is_authenticated:
+            if getattr(view_func, "pg_public", False):
+                return None
+            if request.user.is_authenticated:
+                localtime.activate(own_time_zone(request.user))
                 return None
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL, REDIRECT_FIELD_NAME)
 
@@ -114,6 +126,7 @@ class AccountMiddleware:
         membership = verdict.membership
         request.membership = membership
         request.account = membership.account
+        localtime.activate(membership.account.time_zone)
         request.levels = {key: membership.level(key) for key in SECTION_KEYS}
         request.section = section
         # Tenant models answer only inside a scope: this request's is its account, for the

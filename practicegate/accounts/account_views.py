@@ -24,6 +24,7 @@ from practicegate.accounts.forms import AccountSettingsForm
 from practicegate.accounts.rule import Refusal, verdict_for
 from practicegate.audit.services import record
 from practicegate.core.decorators import account_view, needed_level, signed_in
+from practicegate.core.errors import ServiceError
 from practicegate.core.params import param
 from practicegate.core.sections import BY_KEY, MEMBERS, SECTIONS, Level
 
@@ -41,11 +42,16 @@ def account_home(request, account):
 @require_http_methods(["GET", "POST"])
 def account_settings(request, account):
     acct = request.account
-    form = AccountSettingsForm(request.POST if request.method == "POST" else None, initial={"name": acct.name, "email": acct.email})
+    form = AccountSettingsForm(request.POST if request.method == "POST" else None,
+                               initial={"name": acct.name, "email": acct.email, "time_zone": acct.time_zone})
     if request.method == "POST" and form.is_valid():
-        services.account_update(actor=request.user, account=acct, context=request.audit, **form.cleaned_data)
-        messages.success(request, "Account settings saved.")
-        return redirect("core:account-settings", account=acct.slug)
+        try:
+            services.account_update(actor=request.user, account=acct, context=request.audit, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error("time_zone", str(exc))
+        else:
+            messages.success(request, "Account settings saved.")
+            return redirect("core:account-settings", account=acct.slug)
     return render(request, "core/account_settings.html", {"form": form}, status=400 if form.errors else 200)
 
 

@@ -14,6 +14,7 @@ from django.core.validators import MaxLengthValidator
 
 from practicegate.accounts.models import User
 from practicegate.accounts.services import username_refusal
+from practicegate.core.localtime import NOT_A_ZONE, default_zone, is_zone, zone_choices
 from practicegate.core.text import reject_invisible_in_text
 
 
@@ -38,6 +39,21 @@ class UsernameField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return unicodedata.normalize("NFKC", value) if value else value
+
+
+class TimeZoneField(forms.ChoiceField):
+    """A time zone from the list (US zones first); anything else gets one plain message."""
+
+    def __init__(self, *, blank_label: str = "", **kwargs):
+        kwargs.setdefault("label", "Time zone")
+        kwargs.setdefault("error_messages", {"invalid_choice": NOT_A_ZONE, "required": NOT_A_ZONE})
+        super().__init__(choices=(), **kwargs)
+        self.choices = ([("", blank_label)] if blank_label else []) + list(zone_choices())
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not is_zone(value):
+            raise ValidationError(NOT_A_ZONE, code="invalid_choice")
 
 
 class NewUsernameForm(forms.Form):
@@ -72,8 +88,18 @@ class SignupForm(NewUsernameForm):
     provider_name = forms.CharField(label="Provider name", max_length=120,
                                     validators=[reject_invisible_in_text])
     email = forms.EmailField(max_length=254)
+    # Left out of a post (a script): the default zone; a wrong one gets a message.
+    time_zone = TimeZoneField(required=False,
+                              help_text="Every time in the account is shown in this zone. You can change it in Settings.")
 
-    field_order = ["provider_name", "email", "username", "password1", "password2"]
+    field_order = ["provider_name", "email", "time_zone", "username", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].initial = default_zone()
+
+    def clean_time_zone(self):
+        return self.cleaned_data.get("time_zone") or default_zone()
 
 
 class LoginForm(auth_forms.AuthenticationForm):
@@ -111,3 +137,12 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 class AccountSettingsForm(forms.Form):
     name = forms.CharField(label="Provider name", max_length=120, validators=[reject_invisible_in_text])
     email = forms.EmailField(max_length=254)
+    # Left out of a post: the account keeps its zone.
+    time_zone = TimeZoneField(required=False, help_text="Every time on this account's pages is shown in this zone.")
+
+
+class OwnTimeZoneForm(forms.Form):
+    """A username's own zone: its pages outside any account (My Activity) show times in it."""
+
+    time_zone = TimeZoneField(required=False, blank_label="Same as my home account",
+                              label="Time zone of my own pages")

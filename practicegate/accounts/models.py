@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from practicegate.accounts.usernames import KEY_MAX_LENGTH, username_key, username_skeleton
+from practicegate.core.localtime import ZONE_MAX_LENGTH, default_zone
 from practicegate.core.sections import Level, clean_levels, full_levels, level_of
 
 
@@ -31,6 +32,8 @@ class User(AbstractUser):
     home_account = models.ForeignKey(
         "accounts.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The zone of this username's own pages (My Activity, two-factor set-up); blank: its home account's.
+    time_zone = models.CharField(max_length=ZONE_MAX_LENGTH, blank=True, default="")
 
     objects = CaseInsensitiveUserManager()
 
@@ -61,6 +64,8 @@ class Account(models.Model):
     # Levels a newly added or joined username starts with (empty: Full Access everywhere).
     default_levels = models.JSONField(default=dict, blank=True)
     require_two_factor = models.BooleanField(default=False)
+    # Every time on the account's pages is shown in this IANA zone (stored times stay UTC).
+    time_zone = models.CharField(max_length=ZONE_MAX_LENGTH, default=default_zone)
 
     class Meta:
         ordering = ["name", "id"]

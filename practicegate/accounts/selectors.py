@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from practicegate.accounts.models import Account, Membership, User
+from practicegate.core.localtime import default_zone
 
 
 def accounts_of(user: User) -> list[tuple[str, str]]:
@@ -26,3 +27,19 @@ def log_account_of(user: User | None) -> Account | None:
         return user.home_account
     membership = user.memberships.select_related("account").order_by("id").first()
     return membership.account if membership else None
+
+
+def own_time_zone(user: User) -> str:
+    """The zone of a username's own pages: its own choice, else its home account's, else the default."""
+    return user.time_zone or home_zone_of(user)
+
+
+def home_zone_of(user: User) -> str:
+    """The zone of the username's home account (the default zone when it has none)."""
+    if user.home_account_id:
+        if User.home_account.is_cached(user):
+            return user.home_account.time_zone
+        zone = Account.objects.filter(pk=user.home_account_id).values_list("time_zone", flat=True).first()
+        if zone:
+            return zone
+    return default_zone()

@@ -17,6 +17,7 @@ from practicegate.accounts.usernames import (
 )
 from practicegate.audit.services import record
 from practicegate.core.errors import ServiceError
+from practicegate.core.localtime import NOT_A_ZONE, default_zone, is_zone
 from practicegate.core.sections import full_levels
 
 
@@ -64,18 +65,25 @@ def user_create(*, username: str, password: str, email: str = "", home_account: 
     return user
 
 
+def _checked_zone(time_zone: str) -> str:
+    if not is_zone(time_zone):
+        raise ServiceError(NOT_A_ZONE)
+    return time_zone
+
+
 @transaction.atomic
 def account_signup(*, provider_name: str, email: str, username: str, password: str, context=None,
-                   slug: str | None = None) -> Account:
+                   slug: str | None = None, time_zone: str | None = None) -> Account:
     """Create a provider account, its owner username and the owner's Full Access membership."""
+    zone = _checked_zone(time_zone or default_zone())
     user = user_create(username=username, password=password, email=email)
     account = Account.objects.create(slug=slug or _unique_slug(provider_name), name=provider_name, email=email,
-                                     owner=user)
+                                     owner=user, time_zone=zone)
     user.home_account = account
     user.save(update_fields=["home_account"])
     Membership.objects.create(user=user, account=account, levels=full_levels())
     record("auth.signup", account=account, actor=user, context=context, target=account,
-           section="account_access", detail={"provider_name_length": len(provider_name)})
+           section="account_access", detail={"provider_name_length": len(provider_name), "time_zone": zone})
     return account
 
 
@@ -93,11 +101,30 @@ def password_change(*, actor: User, new_password: str, context=None, reset: bool
 
 
 @transaction.atomic
-def account_update(*, actor: User, account: Account, name: str, email: str, context=None) -> Account:
-    changed = [f for f, v in (("name", name), ("email", email)) if getattr(account, f) != v]
+def account_update(*, actor: User, account: Account, name: str, email: str, time_zone: str | None = None,
+                   context=None) -> Account:
+    """Change the account's settings; a new time zone is named in the event (it is no PHI)."""
+    zone = _checked_zone(time_zone or account.time_zone)
+    changed = [f for f, v in (("name", name), ("email", email), ("time_zone", zone)) if getattr(account, f) != v]
+    detail: dict = {"fields": changed}
+    if "time_zone" in changed:
+        detail.update(time_zone_from=account.time_zone, time_zone_to=zone)
     account.name = name
     account.email = email
-    account.save(update_fields=["name", "email"])
+    account.time_zone = zone
+    account.save(update_fields=["name", "email", "time_zone"])
     record("account.update", account=account, actor=actor, context=context, section="settings",
-           target=account, detail={"fields": changed})
+           target=account, detail=detail)
     return account
+
+
+@transaction.atomic
+def user_time_zone_change(*, actor: User, time_zone: str, context=None) -> None:
+    """Set the zone of the username's own pages ("" follows its home account)."""
+    if time_zone:
+        _checked_zone(time_zone)
+    previous = actor.time_zone
+    actor.time_zone = time_zone
+    actor.save(update_fields=["time_zone"])
+    record("auth.time_zone_change", account=log_account_of(actor), actor=actor, context=context, target=actor,
+           detail={"time_zone_from": previous or "home account's", "time_zone_to": time_zone or "home account's"})

@@ -7,6 +7,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("start/", views.after_login, name="after-login"),
     path("password/change/", views.password_change, name="password_change"),
+    path("me/time-zone/", views.own_time_zone, name="own_time_zone"),
     path("password/reset/", views.password_reset, name="password_reset"),
     path("password/reset/sent/", views.password_reset_done, name="password_reset_done"),
     path("password/reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from practicegate.accounts import forms, services
 from practicegate.accounts.models import Membership
-from practicegate.accounts.selectors import log_account_of
+from practicegate.accounts.selectors import home_zone_of, log_account_of
 from practicegate.audit.context import audit_context
 from practicegate.audit.services import record
 from practicegate.core.decorators import public, signed_in
@@ -34,6 +34,7 @@ def home(request):
                 email=form.cleaned_data["email"],
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password1"],
+                time_zone=form.cleaned_data["time_zone"],
                 context=request.audit,
             )
         except ServiceError as exc:
@@ -43,6 +44,26 @@ def home(request):
             messages.success(request, f"Welcome! Your account {account.name} is ready.")
             return redirect("core:account-home", account=account.slug)
     return render(request, "accounts/home.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def own_time_zone(request):
+    """The zone of the username's own pages (My Activity); account pages use the account's."""
+    user = request.user
+    form = forms.OwnTimeZoneForm(request.POST if request.method == "POST" else None,
+                                 initial={"time_zone": user.time_zone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_time_zone_change(actor=user, time_zone=form.cleaned_data["time_zone"],
+                                           context=request.audit)
+        except ServiceError as exc:
+            form.add_error("time_zone", str(exc))
+        else:
+            messages.success(request, "Time zone saved.")
+            return redirect("own_time_zone")
+    return render(request, "accounts/own_time_zone.html", {"form": form, "home_zone": home_zone_of(user)},
+                  status=400 if form.errors else 200)
 
 
 @signed_in

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC
 
 import orjson
 from django.db import transaction
@@ -22,7 +23,9 @@ from practicegate.audit.selectors import EventFilter, account_events
 from practicegate.audit.services import record
 
 FORMATS = {"csv": ("text/csv; charset=utf-8", "csv"), "fhir": ("application/fhir+ndjson", "ndjson")}
-CSV_COLUMNS = ["seq", "at", "username", "user_id", "channel", "action", "action_label", "section",
+# Exports are for machines and other systems: times stay UTC, ISO 8601 with their +00:00
+# offset, and the column's name says so (pages show local time, core.localtime).
+CSV_COLUMNS = ["seq", "at_utc", "username", "user_id", "channel", "action", "action_label", "section",
                "target_type", "target_id", "outcome", "ip", "user_agent", "request_id", "detail", "hash"]
 # Spreadsheet programs run a cell starting with these as a formula (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -53,7 +56,7 @@ def csv_lines(rows):
     writer.writerow(CSV_COLUMNS)
     for event in rows.iterator(chunk_size=CHUNK):
         writer.writerow([
-            event.seq, event.at.isoformat(), safe_cell(event.actor_username), event.actor_id or "",
+            event.seq, event.at.astimezone(UTC).isoformat(), safe_cell(event.actor_username), event.actor_id or "",
             event.channel, safe_cell(event.action), safe_cell(ACTIONS.get(event.action, "")),
             safe_cell(event.section), safe_cell(event.target_type), safe_cell(event.target_id),
             event.outcome, safe_cell(event.ip), safe_cell(event.user_agent), safe_cell(event.request_id),

@@ -8,6 +8,8 @@ Our own action code always goes into subtype, so nothing is lost in mapping.
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import orjson
 
 from practicegate.audit.actions import ACTIONS, crud_of
@@ -78,7 +80,7 @@ def audit_event_resource(event, account) -> dict:
         "type": event_type(event.action),
         "subtype": subtype,
         "action": crud_of(event.action),
-        "recorded": event.at.isoformat(timespec="microseconds"),
+        "recorded": event.at.astimezone(UTC).isoformat(timespec="microseconds"),  # UTC, with its offset
         "outcome": OUTCOME.get(event.outcome, "8"),
         "outcomeDesc": event.outcome,
         "agent": [agent],

@@ -10,6 +10,7 @@ from django.utils import timezone
 from practicegate.audit.actions import ACTIONS
 from practicegate.audit.models import Outcome
 from practicegate.audit.selectors import EventFilter
+from practicegate.core.localtime import day_text
 from practicegate.core.paging import CursorField
 from practicegate.core.sections import SECTIONS
 from practicegate.core.text import reject_control_characters
@@ -29,7 +30,7 @@ class FilterDateField(forms.DateField):
         super().validate(value)
         if value and not EARLIEST_DATE <= value <= LATEST_DATE:
             raise forms.ValidationError(
-                f"Enter a date from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}.",
+                f"Enter a date from {day_text(EARLIEST_DATE)} to {day_text(LATEST_DATE)}.",
                 code="out_of_range")
 
 

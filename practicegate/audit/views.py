@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -51,7 +53,7 @@ def export(request, account, fmt):
                                        fmt=fmt, context=request.audit)
     content_type, extension = exports.FORMATS[fmt]
     response = StreamingHttpResponse(exports.stream(fmt, rows, request.account), content_type=content_type)
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    stamp = timezone.now().astimezone(UTC).strftime("%Y%m%d-%H%M%SZ")  # UTC, like the times inside
     response["Content-Disposition"] = f'attachment; filename="activity-{request.account.slug}-{stamp}.{extension}"'
     response["X-Event-Count"] = str(count)
     return response

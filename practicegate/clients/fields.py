@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from practicegate.core import text
+from practicegate.core.localtime import day_text
 from practicegate.records.formats import US_STATES
 
 DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y"]
@@ -26,7 +27,7 @@ STATE_CHOICES = [("", "—")] + [(s, s) for s in US_STATES]
 def date_field(label: str, *, required: bool = True, **kw) -> forms.DateField:
     return forms.DateField(label=label, required=required, input_formats=DATE_FORMATS,
                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                           error_messages={"invalid": "Enter a date as YYYY-MM-DD or MM/DD/YYYY."}, **kw)
+                           error_messages={"invalid": "Enter a date as MM/DD/YYYY (or YYYY-MM-DD)."}, **kw)
 
 
 def clean_line(value: str, max_length: int, *, code: bool = False) -> str:
@@ -75,7 +76,7 @@ def not_before_birth(value: date | None, client, what: str) -> date | None:
     """A client's diagnosis or coverage cannot start before the client was born (0001-01-01)."""
     born = getattr(client, "birth_date", None)
     if value is not None and born is not None and value < born:
-        raise ValidationError(f"{what} is before the client's date of birth ({born:%Y-%m-%d}).")
+        raise ValidationError(f"{what} is before the client's date of birth ({day_text(born)}).")
     return value
 
 

@@ -29,6 +29,7 @@ from practicegate.clients.models import (
 )
 from practicegate.core import text
 from practicegate.core.errors import ServiceError
+from practicegate.core.localtime import day_text
 from practicegate.core.scoping import NotInAccount, ensure_in_account
 from practicegate.records.editing import EditConflict, merge_edit, note_merge, save_versioned
 
@@ -342,9 +343,9 @@ def _check_priority(account, client, *, priority: int, start, end, exclude_pk=No
         others = others.exclude(pk=exclude_pk)
     other = others.select_related("payer").first()
     if other is not None:
-        until = f"to {other.end_date:%Y-%m-%d}" if other.end_date else "with no end date"
+        until = f"to {day_text(other.end_date)}" if other.end_date else "with no end date"
         raise FieldError("priority", f"This client already has a {Priority(priority).label.lower()} policy "
-                                     f"({other.payer.name}, from {other.effective_date:%Y-%m-%d} {until}) in "
+                                     f"({other.payer.name}, from {day_text(other.effective_date)} {until}) in "
                                      "those dates: end it first, or choose another priority.")
 
 

@@ -14,10 +14,10 @@ import datetime
 from dataclasses import replace
 
 from django import forms
-from django.utils import timezone
 
 from practicegate.audit.context import audit_context
 from practicegate.core import text
+from practicegate.core.localtime import day_text, short_when_text, when_text
 from practicegate.records.editing import (
     Edit,
     EditConflict,
@@ -105,7 +105,22 @@ def _display(form, name: str, value) -> str:
         return str(field.label_from_instance(value))
     if isinstance(field, forms.ChoiceField):
         return str(dict(field.choices).get(str(value), dict(field.choices).get(value, value)))
-    return str(value)
+    if isinstance(value, datetime.datetime):
+        return when_text(value)
+    return _as_page_date(field, value)
+
+
+def _as_page_date(field, value):
+    """A date field's value (a date, or the ISO text a history keeps) as the pages and the date
+    inputs show dates: 12/07/2026. Any other value is returned as it is."""
+    if isinstance(value, datetime.date):
+        return day_text(value)
+    if isinstance(field, forms.DateField) and isinstance(value, str) and value:
+        try:
+            return day_text(datetime.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value if isinstance(value, str) else str(value)
 
 
 def _shown(edit: Edit, form) -> Edit:
@@ -113,7 +128,10 @@ def _shown(edit: Edit, form) -> Edit:
     phones = getattr(form, "phone_fields", ())
 
     def shown(name, value):
-        return text.phone_display(value) if name in phones and value else value
+        if name in phones and value:
+            return text.phone_display(value)
+        field = getattr(form, "fields", {}).get(name)
+        return _as_page_date(field, value) if isinstance(field, forms.DateField) else value
 
     return replace(edit, changes=tuple(
         replace(c, label=field_label(form, c.field), old=shown(c.field, c.old), new=shown(c.field, c.new))
@@ -122,7 +140,7 @@ def _shown(edit: Edit, form) -> Edit:
 
 def merge_notice(row, form) -> str:
     """What the page says after a save merged with others' newer saves ("" when it was not stale):
-    "Merged with practice-manager's change of 16:18 UTC: Work phone, Emergency contact"."""
+    "Merged with practice-manager's change of 4:18 PM PST: Work phone, Emergency contact"."""
     merge = merge_of(row)
     if merge is None or not merge.stale or not merge.others:
         return ""
@@ -132,20 +150,13 @@ def merge_notice(row, form) -> str:
     labels = ", ".join(field_label(form, n) for n in ordered)
     people = " and ".join(f"{name}'s" for name in who)
     plural = "s" if len(merge.others) > 1 else ""
-    return f"Merged with {people} change{plural} of {_when(merge.others[-1].at)}{': ' + labels if labels else ''}."
-
-
-def _when(at) -> str:
-    """A time as the pages show it today (UTC); the date too when it is not today."""
-    at = at.astimezone(datetime.UTC)
-    if at.date() == timezone.now().astimezone(datetime.UTC).date():
-        return f"{at:%H:%M} UTC"
-    return f"{at:%Y-%m-%d %H:%M} UTC"
+    # The time alone when it was today (in the page's zone), else the date too.
+    return f"Merged with {people} change{plural} of {short_when_text(merge.others[-1].at)}{': ' + labels if labels else ''}."
 
 
 def changed_meanwhile(done: str, noun: str, edits: list[Edit]) -> str:
     """The message of a refused button press (no form to show the changes beside)."""
-    who = ", ".join(f"{e.who or 'someone'} at {e.at:%Y-%m-%d %H:%M} UTC" for e in edits)
+    who = ", ".join(f"{e.who or 'someone'} at {when_text(e.at)}" for e in edits)
     return (f"Not {done}: this {noun} was changed after you opened it"
             f"{' (by ' + who + ')' if who else ''}. Check it below and try again.")
 

@@ -211,3 +211,22 @@ def test_export_asks_for_the_password_again_when_it_is_not_fresh(owner_account, 
     assert response.status_code == 302
     assert reverse("access:confirm-password", kwargs={"account": owner_account.slug}) in response["Location"]
     assert not AuditEvent.objects.filter(action="audit.export").exists()
+
+
+def test_exports_keep_utc_whatever_the_accounts_zone_and_say_so(owner_client, owner_account, owner):
+    """Pages show local time; exports are for other systems: UTC, ISO 8601 with its offset."""
+    import time_machine
+
+    owner_account.time_zone = "America/Los_Angeles"
+    owner_account.save(update_fields=["time_zone"])
+    with time_machine.travel("2030-01-15 20:15:00+00:00", tick=False):
+        record("account.update", account=owner_account, actor=owner, section="settings", target=owner_account)
+    response = owner_client.get(export_url(owner_account, "csv", "action=account.update"))
+    assert re.search(r'filename="activity-sunrise-counseling-\d{8}-\d{6}Z\.csv"', response["Content-Disposition"])
+    text = body(response).decode("utf-8-sig")
+    assert text.splitlines()[0].split(",")[:2] == ["seq", "at_utc"]  # the header says the times are UTC
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert row["at_utc"] == "2030-01-15T20:15:00+00:00"
+    fhir = owner_client.get(export_url(owner_account, "fhir", "action=account.update"))
+    [line] = body(fhir).decode().splitlines()
+    assert json.loads(line)["recorded"] == "2030-01-15T20:15:00.000000+00:00"

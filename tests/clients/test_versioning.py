@@ -81,7 +81,7 @@ def test_a_stale_line_save_is_refused_with_the_other_change(owner_account, owner
     assert alice.post(edit, {"start_date": "2024-01-05", "is_primary": "on", "version": "1"}).status_code == 302
     response = bob.post(edit, {"start_date": "2024-01-09", "version": "1"})
     page = response.content.decode()
-    assert response.status_code == 409 and "2024-01-05" in page and 'value="2024-01-09"' in page
+    assert response.status_code == 409 and "01/01/2024 → 01/05/2024" in page and 'value="2024-01-09"' in page
     void = url(owner_account, "diagnosis-void", pk=client_row.pk, line_pk=dx.pk)
     assert bob.post(void, {"void_reason": "wrong", "version": "1"}).status_code == 409
     with account_scope(owner_account):

@@ -159,3 +159,48 @@ def test_a_stale_payer_edit_merges_through_the_view(owner_account, people):
     assert response.context["form"]["phone"].value() == "(206) 555-0133"
     with account_scope(owner_account):
         assert InsurancePayer.objects.get(pk=payer.pk).phone == "+12065550133"
+
+
+# --- finding 7 of issue 23: the conflict box and the merge note speak local time ---------------
+
+def _pacific(account) -> None:
+    account.time_zone = "America/Los_Angeles"
+    account.save(update_fields=["time_zone"])
+
+
+def test_the_conflict_box_shows_the_other_save_in_local_time(owner_account, people):
+    import time_machine
+
+    a, b = people
+    _pacific(owner_account)
+    client = make_client(owner_account, a)
+    edit = url(owner_account, "edit", pk=client.pk)
+    with time_machine.travel("2030-01-15 20:15:00+00:00", tick=False):
+        assert login_client(a).post(edit, client_data(birth_date="1991-02-03", version="1")).status_code == 302
+    with time_machine.travel("2030-01-15 20:20:00+00:00", tick=False):
+        response = login_client(b).post(edit, client_data(birth_date="1992-03-04", version="1"))
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert ('<strong>sunrise</strong> saved at <time datetime="2030-01-15T12:15:00-08:00">'
+            '01/15/2030 12:15 PM PST</time>:') in page
+    assert "04/17/1990 → 02/03/1991" in page  # dates as the pages and the date inputs show them
+    assert "UTC" not in page
+
+
+def test_the_merge_note_names_the_local_time_and_the_day_when_not_today(owner_account, people):
+    import time_machine
+
+    a, b = people
+    _pacific(owner_account)
+    client = make_client(owner_account, a)
+    edit = url(owner_account, "edit", pk=client.pk)
+    with time_machine.travel("2030-01-15 20:15:00+00:00", tick=False):
+        assert login_client(a).post(edit, client_data(city="Salem", version="1")).status_code == 302
+    with time_machine.travel("2030-01-15 23:59:00+00:00", tick=False):  # 3:59 PM the same day in LA
+        page = login_client(b).post(edit, client_data(last_name="Alvarez", version="1"), follow=True)
+    assert "Merged with sunrise&#x27;s change of 12:15 PM PST: City." in page.content.decode()
+    with time_machine.travel("2030-01-16 09:00:00+00:00", tick=False):  # 1:00 AM the next day in LA
+        page = login_client(a).post(edit, client_data(last_name="Alvarez", city="Salem", email="z@example.org",
+                                                      version="2"), follow=True)
+    assert ("Merged with practice-manager&#x27;s change of 01/15/2030 3:59 PM PST: Last name."
+            in page.content.decode())

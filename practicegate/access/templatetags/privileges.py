@@ -11,6 +11,8 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from practicegate.core.localtime import when_text
+
 register = template.Library()
 # The owner's lock, drawn inline (an emoji is missing on some systems); the word says it too.
 LOCK_ICON = ('<svg class="lock-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" '
@@ -54,7 +56,7 @@ def privilege_rows(rows, slug: str, may_edit: bool) -> SafeString:
         badges = (' <span class="badge">Owner</span>' if row.is_owner else "") + (
             "" if row.is_active else ' <span class="badge">Inactive</span>')
         home = escape(row.home_account) if row.home_account else "&mdash;"
-        last = f"{row.last_login:%Y-%m-%d %H:%M} UTC" if row.last_login else "Never"
+        last = escape(when_text(row.last_login)) if row.last_login else "Never"
         grid = grids.get(row.levels)
         if grid is None:
             grid = grids[row.levels] = _level_grid(row.levels)
