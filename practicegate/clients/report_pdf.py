@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from django.utils.dateformat import format as date_format
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import LETTER, landscape
@@ -19,9 +18,9 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus.flowables import KeepTogether
 
+from practicegate.core.localtime import day_text, when_text
+
 FONT, BOLD = "PGVera", "PGVeraBold"
-DAY = "m/d/Y"
-MOMENT = "m/d/Y g:i:s A"
 
 INTACT = "The account's activity log verified intact when this report was made."
 NOT_INTACT = "The account's activity log did NOT verify when this report was made."
@@ -74,14 +73,14 @@ def render(report) -> bytes:
                             topMargin=0.6 * inch, bottomMargin=0.6 * inch,
                             title=f"Access report: client {report.client_number}", author="PracticeGate",
                             subject=f"Access report of {report.account_name}")
-    period = f"{date_format(report.start, DAY)} to {date_format(report.end, DAY)}"
+    period = f"{day_text(report.start)} to {day_text(report.end)}"
     story = [
         Paragraph("Client access report", s["title"]),
         Paragraph(f"Account: {_esc(report.account_name)}", s["body"]),
         Paragraph(f"Client: {_esc(report.client_name)} (client number {report.client_number})", s["body"]),
         Paragraph(f"Dates: {period}, both included", s["body"]),
         Paragraph(f"Times are in the {_esc(report.zone)} time zone.", s["body"]),
-        Paragraph(f"Made on {date_format(report.made_at, MOMENT)} by {_esc(report.made_by)} "
+        Paragraph(f"Made on {when_text(report.made_at)} by {_esc(report.made_by)} "
                   f"(activity log event {report.event_seq}).", s["body"]),
         Spacer(1, 6),
     ]
@@ -118,7 +117,7 @@ def _count(rows) -> str:
 
 def _table(rows, s) -> LongTable:
     head = [Paragraph(t, s["cellhead"]) for t in ("#", "When", "Username", "From (IP address)", "What")]
-    body = [[Paragraph(str(r.seq), s["cell"]), Paragraph(date_format(r.at, MOMENT), s["cell"]),
+    body = [[Paragraph(str(r.seq), s["cell"]), Paragraph(when_text(r.at), s["cell"]),
              Paragraph(_esc(r.username), s["cell"]), Paragraph(_esc(r.ip), s["cell"]),
              Paragraph(_esc(r.what), s["cell"])] for r in rows]
     table = LongTable([head, *body], repeatRows=1, colWidths=[0.6 * inch, 1.55 * inch, 1.6 * inch, 1.4 * inch, None])

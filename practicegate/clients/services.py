@@ -255,11 +255,11 @@ def _check_same_code(account, client, *, code, start, end, exclude_pk=None, fiel
         others = others.exclude(pk=exclude_pk)
     other = others.order_by("start_date", "id").first()
     if other is not None:
-        until = f"to {other.end_date:%Y-%m-%d}" if other.end_date else "with no end date"
+        until = f"to {day_text(other.end_date)}" if other.end_date else "with no end date"
         instead = ("edit or end that line instead of adding the code again" if exclude_pk is None
                    else "these dates would overlap that line")
         raise FieldError(field, f"{code.display_code} is already on this client's record from "
-                                f"{other.start_date:%Y-%m-%d} {until}: {instead}.")
+                                f"{day_text(other.start_date)} {until}: {instead}.")
 
 
 def _save_diagnosis(line, *, field: str, save) -> None:
