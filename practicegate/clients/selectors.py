@@ -38,9 +38,22 @@ def clients_of(account) -> QuerySet:
     return Client.objects.filter(account=account)
 
 
-def client_get(account, pk) -> Client:
-    """The client with this id in this account; any other id (another account's too) is 404."""
-    client = clients_of(account).filter(pk=pk).first()
+def client_by_number(account, number: int) -> Client | None:
+    """The account's client with this client number (numbers are unique per account), or None.
+
+    Client pages are addressed by number: /a/<account>/clients/<number>/."""
+    return clients_of(account).filter(number=number).first()
+
+
+def client_by_old_id(account, pk: int) -> Client | None:
+    """The account's client with this database id, or None (another account's id too): for
+    addresses written before numbers were in addresses, which the views redirect."""
+    return clients_of(account).filter(pk=pk).first()
+
+
+def client_get(account, number: int) -> Client:
+    """The account's client with this client number; any other number is 404."""
+    client = client_by_number(account, number)
     if client is None:
         raise Http404("No such client")
     return client

@@ -9,10 +9,13 @@ it (clients.searchlog).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 
 from django.contrib import messages
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -33,6 +36,37 @@ SECTION = "clients"
 def posted(request):
     """The POST data, bound even when empty, so an empty POST is refused rather than shown a form."""
     return request.POST if request.method == "POST" else None
+
+
+def by_number(view):
+    """Give `view` the client its address names by client number, `/a/<account>/clients/<number>/...`.
+
+    The number is looked up in the URL's account only: another account's #12 under this
+    account's address is this account's #12, or 404. An address from before client numbers
+    were in addresses carried the client's id: when the account has no client with that
+    number and this account has a client with that id, a GET is sent (302, not cached: the
+    number may come to exist later) to the client's number address. Another account's id is
+    404, as any unknown number; the middleware has already answered non-members with 404.
+    """
+    @wraps(view)
+    def wrapper(request, account, number, **kwargs):
+        client = selectors.client_by_number(request.account, number)
+        if client is None:
+            moved = selectors.client_by_old_id(request.account, number) if request.method in ("GET", "HEAD") else None
+            if moved is None:
+                raise Http404("No such client")
+            return redirect(_renumbered(request, account, moved.number))
+        return view(request, account, client, **kwargs)
+
+    return wrapper
+
+
+def _renumbered(request, account, number: int) -> str:
+    """The same page (and query) at the client's number address."""
+    base = reverse("clients:list", kwargs={"account": account})
+    rest = request.path[len(base):].split("/", 1)[1] if request.path.startswith(base) else ""
+    query = request.META.get("QUERY_STRING", "")
+    return f"{base}{number}/{rest}" + (f"?{query}" if query else "")
 
 
 def _may_edit(request) -> bool:
@@ -72,39 +106,39 @@ def client_list(request, account):
 
 @account_view(SECTION)
 @require_GET
-def client_detail(request, account, pk):
-    client = selectors.client_get(request.account, pk)
+@by_number
+def client_detail(request, account, client):
     return show(request, client, "clients/demographics.html", "demographics")
 
 
 @account_view(SECTION)
 @require_GET
-def client_diagnoses(request, account, pk):
-    client = selectors.client_get(request.account, pk)
+@by_number
+def client_diagnoses(request, account, client):
     return show(request, client, "clients/diagnoses.html", "diagnoses",
                  {"lines": selectors.diagnoses_of(request.account, client)})
 
 
 @account_view(SECTION)
 @require_GET
-def client_insurance(request, account, pk):
-    client = selectors.client_get(request.account, pk)
+@by_number
+def client_insurance(request, account, client):
     return show(request, client, "clients/insurance.html", "insurance",
                  {"lines": selectors.policies_of(request.account, client)})
 
 
 @account_view(SECTION)
 @require_GET
-def client_services(request, account, pk):
-    client = selectors.client_get(request.account, pk)
+@by_number
+def client_services(request, account, client):
     return show(request, client, "clients/services.html", "services",
                  {"lines": selectors.services_of(request.account, client)})
 
 
 @account_view(SECTION)
 @require_GET
-def client_access_history(request, account, pk):
-    client = selectors.client_get(request.account, pk)
+@by_number
+def client_access_history(request, account, client):
     cursor = read_cursor(request.GET)
     page = selectors.access_history(request.account, client, before=cursor.before, after=cursor.after)
     return show(request, client, "clients/access_history.html", "access_history", {"page": page})
@@ -118,7 +152,7 @@ def client_add(request, account):
         client = services.client_create(actor=request.user, account=request.account, data=form.cleaned_data,
                                         context=request.audit)
         messages.success(request, f"Added client {client.number}.")
-        return redirect("clients:detail", account=account, pk=client.pk)
+        return redirect("clients:detail", account=account, number=client.number)
     return render(request, "clients/form.html", {"form": form, "title": "Add Client", "submit": "Add Client"},
                   status=400 if form.errors else 200)
 
@@ -132,8 +166,8 @@ def _client_initial(client) -> dict:
 
 @account_view(SECTION, level=Level.FULL)
 @require_http_methods(["GET", "POST"])
-def client_edit(request, account, pk):
-    client = selectors.client_get(request.account, pk)
+@by_number
+def client_edit(request, account, client):
     form = forms.ClientEditForm(posted(request), initial=_client_initial(client))
     extra, status = {}, 200
     if request.method == "POST" and form.is_valid():
@@ -144,19 +178,18 @@ def client_edit(request, account, pk):
         except EditConflict as exc:
             extra = conflict_context(request, row=client, conflict=exc, form=form, action="client.update",
                                      section=SECTION)
-            client, status = selectors.client_get(request.account, pk), 409
+            client, status = selectors.client_get(request.account, client.number), 409
         else:
             messages.success(request, " ".join(filter(None, ["Saved the client's demographics.",
                                                              merge_notice(client, form)])))
-            return redirect("clients:detail", account=account, pk=client.pk)
+            return redirect("clients:detail", account=account, number=client.number)
     extra.setdefault("form", form)
     return show(request, client, "clients/form.html", "edit",
                  {"title": "Edit Demographics", "submit": "Save", **extra},
                  status=status if status != 200 else (400 if form.errors else 200))
 
 
-def _status_change(request, account, pk, *, form_class, tab: str, title: str, submit: str, apply: Callable):
-    client = selectors.client_get(request.account, pk)
+def _status_change(request, account, client, *, form_class, tab: str, title: str, submit: str, apply: Callable):
     form = form_class(posted(request), client=client, initial={"version": client.version, **_today_for(form_class)})
     extra, status = {}, 200
     if request.method == "POST" and form.is_valid():
@@ -165,14 +198,14 @@ def _status_change(request, account, pk, *, form_class, tab: str, title: str, su
         except EditConflict as exc:
             extra = conflict_context(request, row=client, conflict=exc, form=form, action=f"client.{tab}",
                                      section=SECTION)
-            client, status = selectors.client_get(request.account, pk), 409
+            client, status = selectors.client_get(request.account, client.number), 409
         except services.FieldError as exc:
             form.add_error(exc.field, str(exc))
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"{title}: done.")
-            return redirect("clients:detail", account=account, pk=client.pk)
+            return redirect("clients:detail", account=account, number=client.number)
     extra.setdefault("form", form)
     if client.is_active != (tab == "discharge"):
         # Not offered: a discharged client is not discharged again, an active one not re-admitted.
@@ -191,23 +224,25 @@ def _today_for(form_class) -> dict:
 
 @account_view(SECTION, level=Level.FULL)
 @require_http_methods(["GET", "POST"])
-def client_discharge(request, account, pk):
+@by_number
+def client_discharge(request, account, client):
     def apply(client, data):
         services.client_discharge(actor=request.user, account=request.account, client=client,
                                   discharge_date=data["discharge_date"], expected_version=data["version"],
                                   context=request.audit)
 
-    return _status_change(request, account, pk, form_class=forms.DischargeForm, tab="discharge", title="Discharge Client",
+    return _status_change(request, account, client, form_class=forms.DischargeForm, tab="discharge", title="Discharge Client",
                           submit="Discharge", apply=apply)
 
 
 @account_view(SECTION, level=Level.FULL)
 @require_http_methods(["GET", "POST"])
-def client_readmit(request, account, pk):
+@by_number
+def client_readmit(request, account, client):
     def apply(client, data):
         services.client_readmit(actor=request.user, account=request.account, client=client,
                                 intake_date=data["intake_date"], expected_version=data["version"],
                                 context=request.audit)
 
-    return _status_change(request, account, pk, form_class=forms.ReadmitForm, tab="readmit", title="Re-admit Client",
+    return _status_change(request, account, client, form_class=forms.ReadmitForm, tab="readmit", title="Re-admit Client",
                           submit="Re-admit", apply=apply)
