@@ -25,7 +25,7 @@ from practicegate.clients.models import (
 )
 from practicegate.clients.searchlog import TARGET_TYPES, kept_none, search_terms_digest
 from practicegate.core import text
-from practicegate.core.paging import PAGE_SIZE, Keyset, Page, keyset_page
+from practicegate.core.paging import PAGE_SIZE, Keyset, Page, Tally, keyset_page, tally
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
 
 MAX_WORDS = 6
@@ -136,19 +136,64 @@ def _name_order(search: Search):
 NAME_ORDER = Keyset(("sort_key", "id"))
 
 
-def client_page(account, *, query: str = "", status: str = "active", after: int | None = None,
-                before: int | None = None, size: int = PAGE_SIZE) -> Page:
-    """One page in name order (sort_key, id), keyset-paged from the client id of the cursor.
+@dataclass(frozen=True)
+class Sort:
+    """One order of the client list: its keyset (each backed by an index of Client, with and
+    without the status filter) and the direction a first click on its heading gives."""
 
-    The cursor is looked up in the account, so another account's id is ignored.
+    key: str
+    label: str
+    keyset: Keyset
+    descending_first: bool = False
+
+
+SORTS = {sort.key: sort for sort in [
+    Sort("name", "Name", NAME_ORDER),
+    Sort("number", "Client #", Keyset(("number",))),  # unique in the account
+    Sort("birth_date", "Date of birth", Keyset(("birth_date", "id"))),
+    Sort("last_service", "Last service", Keyset(("last_service_date", "id")), descending_first=True),
+]}
+DEFAULT_SORT = "name"
+
+
+@dataclass(frozen=True)
+class Listing:
+    page: Page
+    tally: Tally
+    sort: Sort
+    descending: bool
+
+
+def client_listing(account, *, query: str = "", status: str = "active", sort: str = DEFAULT_SORT,
+                   descending: bool = False, after: int | None = None, before: int | None = None,
+                   size: int = PAGE_SIZE, count: bool = True) -> Listing:
+    """One page of the list in the order asked for, keyset-paged, and its bounded count.
+
+    Cursors are client numbers (unique in the account), looked up in the account: another
+    account's number names nothing here and gives the first page. A descending order is read
+    as core.paging reads a newest-first list (its "before" link is the next page).
     """
+    chosen = SORTS.get(sort) or SORTS[DEFAULT_SORT]
     search = parse_search(query)
     qs = client_search(account, search, status)
-    cursor_id = after or before
-    cursor = clients_of(account).filter(pk=cursor_id).values_list(*NAME_ORDER.fields).first() if cursor_id else None
+    keyset = chosen.keyset
+    cursor_number = after or before
+    cursor = (clients_of(account).filter(number=cursor_number).values_list(*keyset.fields).first()
+              if cursor_number else None)
     forward = before is None or cursor is None
-    return keyset_page(qs, NAME_ORDER, after=cursor if forward else None, before=None if forward else cursor,
-                       size=size, order=(_name_order(search), "id"))
+    order = (_name_order(search), "id") if chosen.key == "name" else None
+    page = keyset_page(qs, keyset, after=cursor if forward else None, before=None if forward else cursor,
+                       size=size, order=order, newest_first=descending, cursor_of=lambda row: row.number)
+    counted = tally(qs, keyset, page, newest_first=descending) if count else Tally(0, 0, len(page.rows))
+    return Listing(page, counted, chosen, descending)
+
+
+def client_page(account, *, query: str = "", status: str = "active", after: int | None = None,
+                before: int | None = None, size: int = PAGE_SIZE, sort: str = DEFAULT_SORT,
+                descending: bool = False) -> Page:
+    """One page of the list (client_listing without its count)."""
+    return client_listing(account, query=query, status=status, sort=sort, descending=descending, after=after,
+                          before=before, size=size, count=False).page
 
 
 # --- One client's record ---------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -26,6 +27,7 @@ from practicegate.clients.searchlog import keep_terms, search_terms_digest
 from practicegate.core import text
 from practicegate.core.decorators import account_view
 from practicegate.core.paging import read_cursor
+from practicegate.core.params import param
 from practicegate.core.sections import Level
 from practicegate.records.conflicts import conflict_context, merge_notice
 from practicegate.records.editing import EditConflict
@@ -88,18 +90,43 @@ def client_list(request, account):
     search = forms.ClientSearchForm(request.GET)
     params = search.cleaned_data if search.is_valid() else {}
     query, status = params.get("q", ""), params.get("status") or "active"
+    sort = param(request.GET, "sort")
+    sort = sort if sort in selectors.SORTS else selectors.DEFAULT_SORT
+    descending = param(request.GET, "dir") == "desc"
     cursor = read_cursor(request.GET)
-    page = selectors.client_page(request.account, query=query, status=status, after=cursor.after, before=cursor.before)
+    listing = selectors.client_listing(request.account, query=query, status=status, sort=sort, descending=descending,
+                                       after=cursor.after, before=cursor.before)
+    page = listing.page
     parsed = selectors.parse_search(query)
     detail = {"shown": len(page.rows), "status": status, "client_ids": [c.pk for c in page.rows]}
+    if sort != selectors.DEFAULT_SORT or descending:
+        detail["sort"] = f"{sort} desc" if descending else sort
     if parsed.kind:
         detail.update(search=parsed.kind, words=parsed.words, terms_hmac=search_terms_digest(query))
     with transaction.atomic():  # the event and the terms its digest vouches for, together
         event = record_phi_read(request, target_type="client_list", detail=detail)
         if parsed.kind:
             keep_terms([event], query, kind=SearchKind.LIST)
+    kept = {"q": query, "status": status} if query else {"status": status}
+    ordered = {**kept, "sort": sort, **({"dir": "desc"} if descending else {})}
     return render(request, "clients/list.html", {
-        "page": page, "query": query, "status": status, "search": search, "may_edit": _may_edit(request)})
+        "page": page, "query": query, "status": status, "search": search, "may_edit": _may_edit(request),
+        "cue": listing.tally.cue("Client", "Clients"), "descending": descending,
+        "filter_query": urlencode(ordered), "headings": _headings(listing, kept)})
+
+
+def _headings(listing, kept: dict) -> dict[str, dict]:
+    """The list's sortable column headings: each links to its order (the current one to the
+    other direction) and says which is in use (aria-sort)."""
+    headings = {}
+    for sort in selectors.SORTS.values():
+        current = sort.key == listing.sort.key
+        descending = (not listing.descending) if current else sort.descending_first
+        link = {**kept, "sort": sort.key, **({"dir": "desc"} if descending else {})}
+        headings[sort.key] = {"key": sort.key, "label": sort.label, "href": "?" + urlencode(link),
+                              "aria_sort": ("descending" if listing.descending else "ascending") if current else "",
+                              "arrow": ("▼" if listing.descending else "▲") if current else ""}
+    return headings
 
 
 # --- One client ------------------------------------------------------------------------
