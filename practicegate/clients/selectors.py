@@ -6,10 +6,12 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 import phonenumbers
 from django.db import connection
-from django.db.models import CharField, F, Func, Q, QuerySet
+from django.db.models import CharField, Count, F, Func, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from practicegate.audit.chain import canonical
@@ -209,11 +211,45 @@ def policies_of(account, client) -> list[ClientPolicy]:
                 .order_by("voided", "priority", "-effective_date", "id"))
 
 
-def services_of(account, client) -> list[ClientService]:
-    return list(ClientService.objects.filter(account=account, client=client)
-                .select_related("billing_code", "diagnosis1__code", "diagnosis2__code",
-                                "diagnosis3__code", "diagnosis4__code")
-                .order_by("-service_date", "-id"))
+SERVICE_ORDER = Keyset(("service_date", "id"))
+
+
+def services_page(account, client, *, after: int | None = None, before: int | None = None,
+                  size: int = PAGE_SIZE) -> Page:
+    """One page of the client's services (voided ones too, shown as voided), newest first,
+    keyset-paged by (date of service, id) from the service id of the cursor; a cursor that
+    is not a service of this client (of this account) gives the first page."""
+    qs = ClientService.objects.filter(account=account, client=client)
+    cursor_id = after or before
+    cursor = qs.filter(pk=cursor_id).values_list(*SERVICE_ORDER.fields).first() if cursor_id else None
+    forward = before is None or cursor is None
+    rows = qs.select_related("billing_code", "diagnosis1__code", "diagnosis2__code", "diagnosis3__code",
+                             "diagnosis4__code")
+    return keyset_page(rows, SERVICE_ORDER, after=cursor if forward else None,
+                       before=cursor if not forward else None, size=size, newest_first=True)
+
+
+@dataclass(frozen=True)
+class ServiceTotals:
+    """Units, charges and number of services of a client (voided services left out): one row per
+    month (`month`: its first day), newest first, and all together."""
+
+    months: list[dict]
+    units: int
+    charges: object  # Decimal
+    count: int
+
+
+def service_totals(account, client) -> ServiceTotals:
+    """One query: the client's services not voided, summed per month of service."""
+    months = list(ClientService.objects.filter(account=account, client=client, voided=False)
+                  .annotate(month=TruncMonth("service_date")).order_by().values("month")
+                  .annotate(units=Sum("units"), charges=Sum("fee"), count=Count("id")).order_by("-month"))
+    cents = Decimal("0.01")
+    for month in months:  # SQLite sums decimals without their places: always two here
+        month["charges"] = Decimal(month["charges"]).quantize(cents)
+    return ServiceTotals(months, sum(m["units"] for m in months), sum((m["charges"] for m in months), Decimal("0.00")),
+                         sum(m["count"] for m in months))
 
 
 def line_get(account, client, model, pk):

@@ -158,8 +158,10 @@ def client_insurance(request, account, client):
 @require_GET
 @by_number
 def client_services(request, account, client):
+    cursor = read_cursor(request.GET)
+    page = selectors.services_page(request.account, client, after=cursor.after, before=cursor.before)
     return show(request, client, "clients/services.html", "services",
-                 {"lines": selectors.services_of(request.account, client)})
+                {"lines": page.rows, "page": page, "totals": selectors.service_totals(request.account, client)})
 
 
 @account_view(SECTION)

@@ -51,7 +51,8 @@ def test_every_tab_costs_the_same_with_1_or_200_lines(owner_account, owner, owne
         many = queries(owner_http, url(owner_account, tab, number=big.number))
         assert one == many, (tab, one, many)
     page = owner_http.get(url(owner_account, "services", number=big.number)).content.decode()
-    assert page.count("<tr") == 201
+    lines = page.split('id="services"', 1)[1].split("</table>", 1)[0]
+    assert lines.count("<tr") == 51  # the heading and one page of 50 services
 
 
 def test_the_list_costs_the_same_for_a_short_and_a_full_page(owner_account, owner, owner_http):
