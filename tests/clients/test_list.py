@@ -256,3 +256,21 @@ def test_a_services_cursor_of_another_client_is_the_first_page(owner_account, ow
     with account_scope(owner_account):
         page = selectors.services_page(owner_account, mine, before=theirs.pk)
     assert [line.service_date for line in page.rows] == [date(2024, 1, 1)]
+
+
+@pytest.mark.parametrize("sort", ["name", "number", "birth_date", "last_service"])
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("status", ["active", "all"])
+def test_each_order_reads_an_ordered_index(owner_account, owner, sort, descending, status):
+    from tests.masterfiles.plans import explain
+
+    _people(owner_account, owner)
+    fields = selectors.SORTS[sort].keyset.fields
+    with account_scope(owner_account):
+        qs = selectors.client_search(owner_account, selectors.parse_search(""), status)
+        qs = qs.order_by(*(f"-{f}" if descending else f for f in fields))[: selectors.PAGE_SIZE + 1]
+        plan = explain(qs, force_index=True)
+    if connection.vendor == "sqlite":
+        assert "USING INDEX" in plan and "TEMP B-TREE" not in plan, plan
+    else:
+        assert "Seq Scan" not in plan and "Sort" not in plan, plan
