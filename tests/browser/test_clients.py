@@ -118,3 +118,27 @@ def test_two_browsers_change_one_field_of_one_client_and_the_second_chooses(new_
     with account_scope(account):
         saved.refresh_from_db()
     assert (saved.last_name, saved.city) == ("Alvarado", "Salem")
+
+
+def test_the_list_counts_sorts_and_opens_a_client_by_number(browser_page, practice, screenshot):
+    account, _ = practice
+    page = browser_page
+    log_in(page, "reader", PASSWORD)
+    page.goto(f"/a/{account.slug}/clients/")
+    expect(page.locator("#client-count")).to_have_text("Clients 1–7 of 7")
+    expect(page.locator("#search-hint")).to_be_visible()
+    page.get_by_role("link", name="Date of birth").click()
+    expect(page.get_by_role("columnheader", name="Date of birth")).to_have_attribute("aria-sort", "ascending")
+    expect(page.locator("#client-list tbody tr").first).to_contain_text("Quispe")  # born 1970
+    page.get_by_role("link", name="Date of birth").click()  # again: the other way
+    expect(page.get_by_role("columnheader", name="Date of birth")).to_have_attribute("aria-sort", "descending")
+    expect(page.locator("#client-list tbody tr").first).not_to_contain_text("Quispe")
+    page.get_by_label("Show").select_option("all")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(f"{page.url.split('/a/')[0]}/a/{account.slug}/clients/?q=&status=all&sort=birth_date&dir=desc")
+    shot = screenshot(page, "client-list-sorted")
+    page.get_by_role("link", name="Haddad, Farid").click()
+    with account_scope(account):
+        farid = Client.objects.get(last_name="Haddad")
+    expect(page).to_have_url(f"{page.url.split('/a/')[0]}/a/{account.slug}/clients/{farid.number}/")
+    print(shot)
