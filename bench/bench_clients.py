@@ -6,6 +6,9 @@
   (typed alone, so also read as a client number), its last seven, the whole number, a client
   number and a date of birth typed 06/03/1958; a rare word for reference. Targets (≤ 3×)
   on PostgreSQL; SQLite's are reported (it has no trigram index for names).
+- Each order of the list (name, number, date of birth, last service; both directions) and the
+  bounded count ("Clients 1–50 of more than 10,000"), against the first page read with no
+  order at all: each first page at most 3 times it, a second page (two queries) at most 5 times.
 - Find a client in all my accounts (the whole request: the rule, the one search query and
   one event in each searched account) with 50 joined accounts against 1; its queries.
 
@@ -64,6 +67,8 @@ def _load(account, count: int, rng: random.Random, *, marker: str = "") -> None:
                         birth_date=born + timedelta(days=rng.randrange(20_000)), sex=rng.choice("FMU"),
                         mobile_phone=_phone(rng), home_phone=_phone(rng) if number % 3 == 0 else "",
                         intake_date=date(2024, 1, 1))
+        if rng.random() < 0.7:  # seen at least once (what the services keep)
+            client.last_service_date = date(2024, 1, 1) + timedelta(days=rng.randrange(700))
         _keys(client)
         rows.append(client)
     Client.objects.bulk_create(rows, batch_size=2000)
@@ -80,8 +85,9 @@ def _list_rows(account) -> list[Result]:
         # Fresh statistics on both (SQLite keeps none until ANALYZE; without them it walks
         # the name index for a date-of-birth search).
         cursor.execute("ANALYZE clients_client")
-    ids = list(Client.objects.filter(account=account).order_by("-sort_key", "-id").values_list("pk", flat=True)[:52])
-    cursor_id = ids[-1]  # the page after it is the last one
+    numbers = list(Client.objects.filter(account=account).order_by("-sort_key", "-id")
+                   .values_list("number", flat=True)[:52])
+    cursor_id = numbers[-1]  # the page after it is the last one (cursors are client numbers)
     assert len(selectors.client_page(account, status="all", after=cursor_id).rows) == 50
     # One client in the middle, searched for the ways staff type it.
     one = Client.objects.filter(account=account, number=CLIENTS // 2 + 1).get()
@@ -116,6 +122,40 @@ def _list_rows(account) -> list[Result]:
         Result("clients: rare name search (no match)", rare * ms, "ms", "first page", first * ms,
                higher_is_better=False),
     ]
+
+
+SORT_TARGET = 3  # each order's first page, and the bounded count, at most 3 times the unordered page
+LATER_TARGET = 5  # a later page: two queries (the cursor's row, then the page) against the baseline's one
+
+
+def _sort_rows(account) -> list[Result]:
+    """The list's orders and its count at CLIENTS clients, against the first 50 active clients
+    read in no order (what the database returns first: the cheapest page there is)."""
+    from practicegate.clients import selectors
+    from practicegate.core.paging import bounded_count
+
+    listed = selectors.client_search(account, selectors.parse_search(""), "active")
+    assert bounded_count(listed) > 10_000 or CLIENTS <= 10_000
+    unordered = _best(lambda: list(listed.order_by()[:51]))
+    ms, rows = 1000, []
+    for sort in selectors.SORTS:
+        for descending in (False, True):
+            page = selectors.client_page(account, sort=sort, descending=descending)
+            assert len(page.rows) == 50
+            later = page.before if descending else page.after
+            cursor = {"before": later} if descending else {"after": later}
+            first = _best(lambda s=sort, d=descending: selectors.client_page(account, sort=s, descending=d))
+            second = _best(lambda s=sort, d=descending, c=cursor: selectors.client_page(account, sort=s, descending=d,
+                                                                                        **c))
+            way = " desc" if descending else ""
+            rows += [Result(f"clients by {sort}{way}: page 1", first * ms, "ms", "unordered page",
+                            unordered * ms, target=SORT_TARGET, higher_is_better=False),
+                     Result(f"clients by {sort}{way}: page 2", second * ms, "ms", "unordered page",
+                            unordered * ms, target=LATER_TARGET, higher_is_better=False)]
+    count = _best(lambda: bounded_count(listed))
+    rows.append(Result(f"clients: bounded count of {CLIENTS // 1000}k", count * ms,
+                       "ms", "unordered page", unordered * ms, target=SORT_TARGET, higher_is_better=False))
+    return rows
 
 
 def _find_rows(stamp: str) -> list[Result]:
@@ -170,4 +210,5 @@ def run() -> list[Result]:
                              username=f"benchclients{stamp}", password="bench passphrase for clients 1")
     with account_scope(account):
         rows = _list_rows(account)
+        rows += _sort_rows(account)
     return rows + _find_rows(stamp)

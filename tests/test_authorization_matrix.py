@@ -80,6 +80,16 @@ def test_the_matrix_sees_the_account_routes():
     assert unknown_kwargs(ROUTES) == [], "account routes whose ids the walk cannot fill"
 
 
+def test_client_pages_are_addressed_by_client_number():
+    """Every route of one client names it by its number in the account (`<int:number>`), never
+    by database id: the walks below then fill it with the client's number, and another
+    account's client under this account's address must be a 404 (tests/walk.py WALK_NUMBERS)."""
+    client_routes = [route for route, _, _ in ROUTES if route.startswith("a/<slug:account>/clients/<")]
+    assert len(client_routes) >= 10
+    assert all(route.startswith("a/<slug:account>/clients/<int:number>/") for route in client_routes), client_routes
+    assert path_for(client_routes[0], "x", {"number": type("Row", (), {"number": 12, "pk": 781})()}) == "/a/x/clients/12/"
+
+
 def test_a_route_with_an_unknown_id_fails_the_matrix():
     from django.http import HttpResponse
     from django.urls import path

@@ -96,14 +96,26 @@ def _pending_import(account: Account, rows: dict | None = None) -> PendingImport
                                         data=b"code,description\nF411,Walk\n")
 
 
+# Client pages are addressed by client number, which is per account: two accounts both
+# have a #1. So that another account's client under this account's URL is a true stranger
+# (no client of the URL's account has its number, nor an id equal to it, which an old-style
+# address would be redirected from), each walk client gets a number unique across accounts
+# and far above any id a test makes.
+WALK_NUMBERS = 10_000_000
+
+
 def _client(account: Account, rows: dict | None = None):
-    letters = "".join(chr(ord("a") + int(d)) for d in str(next(_serial)))  # names have no digits
-    return make_client(account, account.owner, last_name=f"Walk{letters}")
+    serial = next(_serial)
+    letters = "".join(chr(ord("a") + int(d)) for d in str(serial))  # names have no digits
+    client = make_client(account, account.owner, last_name=f"Walk{letters}")
+    Client._base_manager.filter(pk=client.pk).update(number=WALK_NUMBERS + serial)
+    client.number = WALK_NUMBERS + serial
+    return client
 
 
 def _client_of(account: Account, rows: dict | None):
-    """The client the route's <pk> names (made first), else a new one."""
-    return (rows or {}).get("pk") or _client(account)
+    """The client the route's <number> names (made first), else a new one."""
+    return (rows or {}).get("number") or _client(account)
 
 
 def _client_diagnosis(account: Account, rows: dict | None = None):
@@ -187,7 +199,7 @@ ID_KINDS: dict[str | tuple[str, str], str] = {
     ("pk", "diagnosis_codes"): "diagnosis",
     ("pk", "billing_codes"): "billing",
     ("pk", "payers"): "payer",
-    ("pk", "clients"): "client",
+    ("number", "clients"): "client",  # a client's number (per account), not its id
     # A client's line: by the tab its route is under (the line belongs to the route's client).
     ("line_pk", "diagnoses"): "client_diagnosis",
     ("line_pk", "insurance"): "client_policy",
@@ -239,11 +251,15 @@ def make_rows(route: str, section: str, account: Account) -> dict[str, object]:
     return rows
 
 
+# Route kwargs filled with a field of the row other than its id.
+BY_FIELD = {"number": "number"}
+
+
 def path_for(route: str, slug: str, rows: dict[str, object]) -> str:
     def fill(match):
         if match["name"] == "account":
             return slug
-        return str(rows[match["name"]].pk)
+        return str(getattr(rows[match["name"]], BY_FIELD.get(match["name"], "pk")))
 
     return "/" + PARAM.sub(fill, route).lstrip("^").rstrip("$")
 

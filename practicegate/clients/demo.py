@@ -269,6 +269,12 @@ def add_demo_clients(account, *, count: int, seed: int, actor=None) -> int:
         service.diagnosis1 = primary.get(service.client_id)
     ClientPolicy.objects.bulk_create(policies, batch_size=bulk.BATCH)
     ClientService.objects.bulk_create(services, batch_size=bulk.BATCH)
+    latest = {}  # the list's "last service" order (kept by the services for one service)
+    for service in services:
+        latest[service.client_id] = max(latest.get(service.client_id, service.service_date), service.service_date)
+    for client in clients:
+        client.last_service_date = latest.get(client.pk, client.last_service_date)
+    Client.objects.bulk_update(clients, ["last_service_date"], batch_size=bulk.BATCH)
 
     added += [Added(d.client, {"code": (None, d.code.display_code), "is_primary": (None, d.is_primary),
                                "start_date": (None, d.start_date)}, "diagnosis", d) for d in diagnoses]

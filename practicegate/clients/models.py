@@ -9,6 +9,8 @@ here, and the master files' reference registry for the message, see references.p
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -41,6 +43,10 @@ class ClientCounter(models.Model):
 
     def __str__(self):
         return f"next client number {self.next_number}"
+
+
+# A client's last_service_date when no service (not voided) is recorded: sorts before every real one.
+NO_SERVICE = date(1, 1, 1)
 
 
 class Client(models.Model):
@@ -77,6 +83,11 @@ class Client(models.Model):
     home_phone_key = models.CharField(max_length=20, editable=False, blank=True, default="")
     mobile_phone_key = models.CharField(max_length=20, editable=False, blank=True, default="")
     work_phone_key = models.CharField(max_length=20, editable=False, blank=True, default="")
+    # The latest date of service of the client's services that are not voided, kept by the
+    # services (services.refresh_last_service) so the list sorts by it from an index;
+    # NO_SERVICE (a date before any service) when there is none, so the column is never
+    # NULL and keyset paging compares plain values.
+    last_service_date = models.DateField(default=NO_SERVICE, editable=False)
     version = version_column()
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -99,6 +110,12 @@ class Client(models.Model):
             models.Index(fields=["account", "home_phone_key"], name="client_home_phone_key"),
             models.Index(fields=["account", "mobile_phone_key"], name="client_mobile_phone_key"),
             models.Index(fields=["account", "work_phone_key"], name="client_work_phone_key"),
+            # The list's other orders (core.paging keysets), with and without the status filter.
+            models.Index(fields=["account", "status", "number"], name="client_account_status_number"),
+            models.Index(fields=["account", "birth_date", "id"], name="client_account_birth_id"),
+            models.Index(fields=["account", "status", "birth_date", "id"], name="client_account_status_birth"),
+            models.Index(fields=["account", "last_service_date", "id"], name="client_account_seen"),
+            models.Index(fields=["account", "status", "last_service_date", "id"], name="client_account_status_seen"),
         ]
 
     def __str__(self):
@@ -111,6 +128,11 @@ class Client(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == Status.ACTIVE
+
+    @property
+    def has_service(self) -> bool:
+        """Whether any service (not voided) is recorded: last_service_date is a real date."""
+        return self.last_service_date != NO_SERVICE
 
 
 class ClientLine(models.Model):

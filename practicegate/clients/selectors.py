@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection
-from django.db.models import CharField, F, Func, Q, QuerySet
+from django.db.models import CharField, Count, F, Func, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,7 +25,7 @@ from practicegate.clients.models import (
     Status,
 )
 from practicegate.clients.searchlog import TARGET_TYPES, kept_none, search_terms_digest
-from practicegate.core.paging import PAGE_SIZE, Keyset, Page, keyset_page
+from practicegate.core.paging import PAGE_SIZE, Keyset, Page, Tally, keyset_page, tally
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
 
 
@@ -31,9 +33,22 @@ def clients_of(account) -> QuerySet:
     return Client.objects.filter(account=account)
 
 
-def client_get(account, pk) -> Client:
-    """The client with this id in this account; any other id (another account's too) is 404."""
-    client = clients_of(account).filter(pk=pk).first()
+def client_by_number(account, number: int) -> Client | None:
+    """The account's client with this client number (numbers are unique per account), or None.
+
+    Client pages are addressed by number: /a/<account>/clients/<number>/."""
+    return clients_of(account).filter(number=number).first()
+
+
+def client_by_old_id(account, pk: int) -> Client | None:
+    """The account's client with this database id, or None (another account's id too): for
+    addresses written before numbers were in addresses, which the views redirect."""
+    return clients_of(account).filter(pk=pk).first()
+
+
+def client_get(account, number: int) -> Client:
+    """The account's client with this client number; any other number is 404."""
+    client = client_by_number(account, number)
     if client is None:
         raise Http404("No such client")
     return client
@@ -176,19 +191,64 @@ def _name_order(search: Search):
 NAME_ORDER = Keyset(("sort_key", "id"))
 
 
-def client_page(account, *, query: str = "", status: str = "active", after: int | None = None,
-                before: int | None = None, size: int = PAGE_SIZE) -> Page:
-    """One page in name order (sort_key, id), keyset-paged from the client id of the cursor.
+@dataclass(frozen=True)
+class Sort:
+    """One order of the client list: its keyset (each backed by an index of Client, with and
+    without the status filter) and the direction a first click on its heading gives."""
 
-    The cursor is looked up in the account, so another account's id is ignored.
+    key: str
+    label: str
+    keyset: Keyset
+    descending_first: bool = False
+
+
+SORTS = {sort.key: sort for sort in [
+    Sort("name", "Name", NAME_ORDER),
+    Sort("number", "Client #", Keyset(("number",))),  # unique in the account
+    Sort("birth_date", "Date of birth", Keyset(("birth_date", "id"))),
+    Sort("last_service", "Last service", Keyset(("last_service_date", "id")), descending_first=True),
+]}
+DEFAULT_SORT = "name"
+
+
+@dataclass(frozen=True)
+class Listing:
+    page: Page
+    tally: Tally
+    sort: Sort
+    descending: bool
+
+
+def client_listing(account, *, query: str = "", status: str = "active", sort: str = DEFAULT_SORT,
+                   descending: bool = False, after: int | None = None, before: int | None = None,
+                   size: int = PAGE_SIZE, count: bool = True) -> Listing:
+    """One page of the list in the order asked for, keyset-paged, and its bounded count.
+
+    Cursors are client numbers (unique in the account), looked up in the account: another
+    account's number names nothing here and gives the first page. A descending order is read
+    as core.paging reads a newest-first list (its "before" link is the next page).
     """
+    chosen = SORTS.get(sort) or SORTS[DEFAULT_SORT]
     search = parse_search(query)
     qs = client_search(account, search, status)
-    cursor_id = after or before
-    cursor = clients_of(account).filter(pk=cursor_id).values_list(*NAME_ORDER.fields).first() if cursor_id else None
+    keyset = chosen.keyset
+    cursor_number = after or before
+    cursor = (clients_of(account).filter(number=cursor_number).values_list(*keyset.fields).first()
+              if cursor_number else None)
     forward = before is None or cursor is None
-    return keyset_page(qs, NAME_ORDER, after=cursor if forward else None, before=None if forward else cursor,
-                       size=size, order=(_name_order(search), "id"))
+    order = (_name_order(search), "id") if chosen.key == "name" else None
+    page = keyset_page(qs, keyset, after=cursor if forward else None, before=None if forward else cursor,
+                       size=size, order=order, newest_first=descending, cursor_of=lambda row: row.number)
+    counted = tally(qs, keyset, page, newest_first=descending) if count else Tally(0, 0, len(page.rows))
+    return Listing(page, counted, chosen, descending)
+
+
+def client_page(account, *, query: str = "", status: str = "active", after: int | None = None,
+                before: int | None = None, size: int = PAGE_SIZE, sort: str = DEFAULT_SORT,
+                descending: bool = False) -> Page:
+    """One page of the list (client_listing without its count)."""
+    return client_listing(account, query=query, status=status, sort=sort, descending=descending, after=after,
+                          before=before, size=size, count=False).page
 
 
 # --- One client's record ---------------------------------------------------------------
@@ -204,11 +264,45 @@ def policies_of(account, client) -> list[ClientPolicy]:
                 .order_by("voided", "priority", "-effective_date", "id"))
 
 
-def services_of(account, client) -> list[ClientService]:
-    return list(ClientService.objects.filter(account=account, client=client)
-                .select_related("billing_code", "diagnosis1__code", "diagnosis2__code",
-                                "diagnosis3__code", "diagnosis4__code")
-                .order_by("-service_date", "-id"))
+SERVICE_ORDER = Keyset(("service_date", "id"))
+
+
+def services_page(account, client, *, after: int | None = None, before: int | None = None,
+                  size: int = PAGE_SIZE) -> Page:
+    """One page of the client's services (voided ones too, shown as voided), newest first,
+    keyset-paged by (date of service, id) from the service id of the cursor; a cursor that
+    is not a service of this client (of this account) gives the first page."""
+    qs = ClientService.objects.filter(account=account, client=client)
+    cursor_id = after or before
+    cursor = qs.filter(pk=cursor_id).values_list(*SERVICE_ORDER.fields).first() if cursor_id else None
+    forward = before is None or cursor is None
+    rows = qs.select_related("billing_code", "diagnosis1__code", "diagnosis2__code", "diagnosis3__code",
+                             "diagnosis4__code")
+    return keyset_page(rows, SERVICE_ORDER, after=cursor if forward else None,
+                       before=cursor if not forward else None, size=size, newest_first=True)
+
+
+@dataclass(frozen=True)
+class ServiceTotals:
+    """Units, charges and number of services of a client (voided services left out): one row per
+    month (`month`: its first day), newest first, and all together."""
+
+    months: list[dict]
+    units: int
+    charges: object  # Decimal
+    count: int
+
+
+def service_totals(account, client) -> ServiceTotals:
+    """One query: the client's services not voided, summed per month of service."""
+    months = list(ClientService.objects.filter(account=account, client=client, voided=False)
+                  .annotate(month=TruncMonth("service_date")).order_by().values("month")
+                  .annotate(units=Sum("units"), charges=Sum("fee"), count=Count("id")).order_by("-month"))
+    cents = Decimal("0.01")
+    for month in months:  # SQLite sums decimals without their places: always two here
+        month["charges"] = Decimal(month["charges"]).quantize(cents)
+    return ServiceTotals(months, sum(m["units"] for m in months), sum((m["charges"] for m in months), Decimal("0.00")),
+                         sum(m["count"] for m in months))
 
 
 def line_get(account, client, model, pk):

@@ -12,13 +12,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from practicegate.audit.services import record
 from practicegate.clients import duplicates, selectors
 from practicegate.clients.changelog import change_detail, change_row
 from practicegate.clients.models import (
+    NO_SERVICE,
     Client,
     ClientCounter,
     ClientDiagnosis,
@@ -102,6 +104,17 @@ def _next_number(account) -> int:
 def _lock(client: Client) -> None:
     """Serialize changes to one client's lines (PostgreSQL row lock; SQLite locks the file)."""
     Client.objects.select_for_update().filter(pk=client.pk).values_list("pk").first()
+
+
+def refresh_last_service(account, client_ids) -> None:
+    """Set Client.last_service_date of these clients of the account from their services that
+    are not voided (NO_SERVICE when none): after any write that adds, moves, re-dates or voids
+    a service. Not a change of the client: no version, no event of its own (the service's
+    event says what happened)."""
+    latest = (ClientService.objects.filter(account=account, client=OuterRef("pk"), voided=False)
+              .order_by("-service_date").values("service_date")[:1])
+    Client.objects.filter(account=account, pk__in=list(client_ids)).update(
+        last_service_date=Coalesce(Subquery(latest), Value(NO_SERVICE)))
 
 
 # --- Clients ---------------------------------------------------------------------------
@@ -451,6 +464,7 @@ def client_service_add(*, actor, account, client, billing_code, data: dict, cont
                **{n: (None, _pointer_label(data.get(n))) for n in POINTERS if data.get(n) is not None}}
     _log("client.service_add", actor=actor, account=account, client=client, line="service", line_obj=line,
          changes=changes, version=line.version, context=context, channel=channel)
+    refresh_last_service(account, [client.pk])
     return line
 
 
@@ -473,10 +487,14 @@ def client_service_update(*, actor, account, client, line, data: dict, expected_
     note_merge(merge, actor=actor, account=account, section=SECTION, row=line, context=context)
     _log("client.service_update", actor=actor, account=account, client=client, line="service", line_obj=line,
          changes=shown, version=line.version if changes else None, context=context)
+    if "service_date" in changes:
+        refresh_last_service(account, [client.pk])
     return line
 
 
 @transaction.atomic
 def client_service_void(*, actor, account, client, line, reason: str, expected_version: int, context=None):
-    return _void("service", actor=actor, account=account, client=client, line=line, reason=reason,
+    line = _void("service", actor=actor, account=account, client=client, line=line, reason=reason,
                  expected_version=expected_version, context=context)
+    refresh_last_service(account, [client.pk])
+    return line

@@ -13,24 +13,24 @@ urlpatterns = [
     path("add/", views.client_add, name="add"),
     path("export.csv", views_csv.client_export, name="export"),
     *import_routes(CLIENTS),
-    path("<int:pk>/", views.client_detail, name="detail"),
-    path("<int:pk>/edit/", views.client_edit, name="edit"),
-    path("<int:pk>/discharge/", views.client_discharge, name="discharge"),
-    path("<int:pk>/readmit/", views.client_readmit, name="readmit"),
-    path("<int:pk>/diagnoses/", views.client_diagnoses, name="diagnoses"),
-    path("<int:pk>/insurance/", views.client_insurance, name="insurance"),
-    path("<int:pk>/services/", views.client_services, name="services"),
-    path("<int:pk>/access-history/", views.client_access_history, name="access-history"),
+    path("<int:number>/", views.client_detail, name="detail"),
+    path("<int:number>/edit/", views.client_edit, name="edit"),
+    path("<int:number>/discharge/", views.client_discharge, name="discharge"),
+    path("<int:number>/readmit/", views.client_readmit, name="readmit"),
+    path("<int:number>/diagnoses/", views.client_diagnoses, name="diagnoses"),
+    path("<int:number>/insurance/", views.client_insurance, name="insurance"),
+    path("<int:number>/services/", views.client_services, name="services"),
+    path("<int:number>/access-history/", views.client_access_history, name="access-history"),
     # Who accessed a client: the picker, a client's access report and its PDF (views_report).
     path("access-report/", views_report.access_report_pick, name="access-report-pick"),
-    path("<int:pk>/access-report/", views_report.access_report, name="access-report"),
-    path("<int:pk>/access-report.pdf", views_report.access_report_pdf, name="access-report-pdf"),
+    path("<int:number>/access-report/", views_report.access_report, name="access-report"),
+    path("<int:number>/access-report.pdf", views_report.access_report_pdf, name="access-report-pdf"),
 ]
 for _kind in views_lines.LINE_KINDS.values():
-    urlpatterns.append(path(f"<int:pk>/{_kind.tab}/add/", views_lines.line_add, {"kind": _kind.key},
+    urlpatterns.append(path(f"<int:number>/{_kind.tab}/add/", views_lines.line_add, {"kind": _kind.key},
                             name=f"{_kind.key}-add"))
     urlpatterns += [
-        path(f"<int:pk>/{_kind.tab}/<int:line_pk>/{verb}/", views_lines.VIEWS[verb], {"kind": _kind.key},
+        path(f"<int:number>/{_kind.tab}/<int:line_pk>/{verb}/", views_lines.VIEWS[verb], {"kind": _kind.key},
              name=f"{_kind.key}-{verb}")
         for verb in ("edit", "end", "void") if verb != "end" or _kind.end is not None
     ]

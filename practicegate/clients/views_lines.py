@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from practicegate.clients import forms, selectors, services
 from practicegate.clients.models import ClientDiagnosis, ClientPolicy, ClientService
-from practicegate.clients.views import SECTION, posted, show
+from practicegate.clients.views import SECTION, by_number, posted, show
 from practicegate.core.decorators import account_view
 from practicegate.core.sections import Level
 from practicegate.records.conflicts import conflict_context, merge_notice
@@ -98,7 +98,7 @@ def _line_kind(key: str, *, verb: str = "") -> LineKind:
     return kind
 
 
-def _handle(request, account, pk, *, kind: LineKind, client, form, title, submit, act, line=None, done: str,
+def _handle(request, account, *, kind: LineKind, client, form, title, submit, act, line=None, done: str,
             verb: str = "add"):
     extra, status = {}, 200
     if request.method == "POST" and form.is_valid():
@@ -107,7 +107,7 @@ def _handle(request, account, pk, *, kind: LineKind, client, form, title, submit
         except EditConflict as exc:
             extra = conflict_context(request, row=line if line is not None else client, conflict=exc, form=form,
                                      action=f"client.{kind.key}_{verb}", section=SECTION)
-            client, status = selectors.client_get(request.account, pk), 409
+            client, status = selectors.client_get(request.account, client.number), 409
         except services.FieldError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         except services.ServiceError as exc:
@@ -115,7 +115,7 @@ def _handle(request, account, pk, *, kind: LineKind, client, form, title, submit
         else:
             row = line if line is not None else client
             messages.success(request, " ".join(filter(None, [done, merge_notice(row, form)])))
-            return redirect(f"clients:{kind.tab}", account=account, pk=client.pk)
+            return redirect(f"clients:{kind.tab}", account=account, number=client.number)
     extra.setdefault("form", form)
     return show(request, client, "clients/form.html", f"{kind.key}_form",
                 {"title": title, "submit": submit, "line": line, "kind": kind, "back_tab": kind.tab, **extra},
@@ -124,18 +124,17 @@ def _handle(request, account, pk, *, kind: LineKind, client, form, title, submit
 
 @account_view(SECTION, level=Level.FULL)
 @require_http_methods(["GET", "POST"])
-def line_add(request, account, pk, kind):
+@by_number
+def line_add(request, account, client, kind):
     kind = _line_kind(kind)
-    client = selectors.client_get(request.account, pk)
     form = kind.add_form(posted(request), client=client, account=request.account,
                          initial=_line_initial(kind, client))
-    return _handle(request, account, pk, kind=kind, client=client, form=form, title=f"Add {kind.noun.title()}",
+    return _handle(request, account, kind=kind, client=client, form=form, title=f"Add {kind.noun.title()}",
                    submit=f"Add {kind.noun.title()}", done=f"Added the {kind.noun}.",
                    act=lambda c, data: kind.add(request, c, data))
 
 
-def _line_form(request, kind: LineKind, pk, line_pk, form_class, initial: dict | Callable):
-    client = selectors.client_get(request.account, pk)
+def _line_form(request, kind: LineKind, client, line_pk, form_class, initial: dict | Callable):
     line = selectors.line_get(request.account, client, kind.model, line_pk)
     kwargs = {"client": client, "account": request.account} if form_class is kind.edit_form else {}
     if form_class is forms.EndForm:
@@ -146,32 +145,35 @@ def _line_form(request, kind: LineKind, pk, line_pk, form_class, initial: dict |
 
 @account_view(SECTION, level=Level.FULL)
 @require_http_methods(["GET", "POST"])
-def line_edit(request, account, pk, line_pk, kind):
+@by_number
+def line_edit(request, account, client, line_pk, kind):
     kind = _line_kind(kind)
-    client, line, form = _line_form(request, kind, pk, line_pk, kind.edit_form,
+    client, line, form = _line_form(request, kind, client, line_pk, kind.edit_form,
                                     lambda ln: {f: forms.as_typed(getattr(ln, f)) for f in kind.edit_fields})
-    return _handle(request, account, pk, kind=kind, client=client, form=form, line=line, verb="update",
+    return _handle(request, account, kind=kind, client=client, form=form, line=line, verb="update",
                    title=f"Edit {kind.noun.title()}", submit="Save", done=f"Saved the {kind.noun}.",
                    act=lambda c, data: kind.update(request, c, line, data))
 
 
 @account_view(SECTION, level=Level.FULL)
 @require_http_methods(["GET", "POST"])
-def line_end(request, account, pk, line_pk, kind):
+@by_number
+def line_end(request, account, client, line_pk, kind):
     kind = _line_kind(kind, verb="end")
-    client, line, form = _line_form(request, kind, pk, line_pk, forms.EndForm,
+    client, line, form = _line_form(request, kind, client, line_pk, forms.EndForm,
                                     lambda ln: {"end_date": ln.end_date or timezone.localdate()})
-    return _handle(request, account, pk, kind=kind, client=client, form=form, line=line, verb="end",
+    return _handle(request, account, kind=kind, client=client, form=form, line=line, verb="end",
                    title=f"End {kind.noun.title()}", submit="End", done=f"Ended the {kind.noun}.",
                    act=lambda c, data: kind.end(request, c, line, data))
 
 
 @account_view(SECTION, level=Level.FULL)
 @require_http_methods(["GET", "POST"])
-def line_void(request, account, pk, line_pk, kind):
+@by_number
+def line_void(request, account, client, line_pk, kind):
     kind = _line_kind(kind)
-    client, line, form = _line_form(request, kind, pk, line_pk, forms.VoidForm, lambda ln: {})
-    return _handle(request, account, pk, kind=kind, client=client, form=form, line=line, verb="void",
+    client, line, form = _line_form(request, kind, client, line_pk, forms.VoidForm, lambda ln: {})
+    return _handle(request, account, kind=kind, client=client, form=form, line=line, verb="void",
                    title=f"Void {kind.noun.title()}", submit="Void",
                    done=f"Voided the {kind.noun}; it stays listed as voided.",
                    act=lambda c, data: kind.void(request, c, line, data))

@@ -28,6 +28,7 @@ from practicegate.clients.access_report import (
 )
 from practicegate.clients.models import SearchKind
 from practicegate.clients.searchlog import keep_terms, search_terms_digest
+from practicegate.clients.views import by_number
 from practicegate.core.decorators import account_view
 from practicegate.core.paging import read_cursor
 from practicegate.core.sections import Level
@@ -72,8 +73,8 @@ def _dates_query(start, end) -> str:
 
 @account_view(SECTION)
 @require_GET
-def access_report(request, account, pk):
-    client = selectors.client_get(request.account, pk)
+@by_number
+def access_report(request, account, client):
     form = ReportRangeForm(request.GET, client=client)
     context = {"client": client, "tab": "access_history", "form": form, "page": None,
                "may_export": _may_export(request), "zone": timezone.get_current_timezone_name()}
@@ -98,9 +99,9 @@ def access_report(request, account, pk):
 
 @account_view(SECTION, level=Level.FULL)
 @require_GET
-def access_report_pdf(request, account, pk):
+@by_number
+def access_report_pdf(request, account, client):
     """The report as a PDF: an export of PHI, so Full Access on Clients (as Export to CSV), and logged."""
-    client = selectors.client_get(request.account, pk)
     form = ReportRangeForm(request.GET, client=client)
     if not form.is_valid():
         record_phi_read(request, target_type="client", target_id=client.pk, detail={"tab": "access_report"})

@@ -210,3 +210,57 @@ def keyset_page(qs: QuerySet, keyset: Keyset, *, after: Sequence | None = None, 
         rows.reverse()
     return Page(rows, after=after_cursor, before=before_cursor)
 
+
+
+# --- How many rows, and where a page sits among them -----------------------------------------
+# A list shows "Clients 51–100 of 3,204". Counting is bounded: at most COUNT_LIMIT + 1 rows are
+# counted, so a count costs the same at 100,000 rows as at 10,001 ("of more than 10,000").
+COUNT_LIMIT = 10_000
+
+
+def bounded_count(qs: QuerySet, limit: int = COUNT_LIMIT) -> int:
+    """How many rows `qs` has, counting no more than `limit` + 1 (more than `limit`: limit + 1)."""
+    return qs.order_by()[: limit + 1].count()
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The count of a list (bounded) and the place of one page in it."""
+
+    total: int  # rows of the list, at most limit + 1 (then: "more than limit")
+    before: int | None  # rows before the page; None: more than limit
+    shown: int
+    limit: int = COUNT_LIMIT
+
+    @property
+    def capped(self) -> bool:
+        return self.total > self.limit
+
+    def cue(self, one: str, many: str) -> str:
+        """"Clients 51–100 of 3,204" (`one`/`many`: "Client"/"Clients"); "" for an empty page."""
+        if not self.shown:
+            return ""
+        of = f"more than {self.limit:,}" if self.capped else f"{self.total:,}"
+        if self.before is None:
+            return f"{many} after the first {self.limit:,} ({self.shown:,} shown) of {of}"
+        first, last = self.before + 1, self.before + self.shown
+        if first == last:
+            return f"{one} {first:,} of {of}"
+        return f"{many} {first:,}–{last:,} of {of}"
+
+
+def tally(listed: QuerySet, keyset: Keyset, page: Page, *, newest_first: bool = False,
+          limit: int = COUNT_LIMIT) -> Tally:
+    """The Tally of `page`, read by `keyset_page` from `listed` (the list's rows, unpaged).
+
+    Two bounded counts at most: the list's rows, and the rows before the page's first row
+    (none when the page has no link to a page before it: it is the first).
+    """
+    rows = page.rows
+    total = bounded_count(listed, limit)
+    earlier = page.after if newest_first else page.before
+    if not rows or earlier is None:
+        return Tally(total, 0, len(rows), limit)
+    first = [getattr(rows[0], f) for f in keyset.fields]
+    before = bounded_count(listed.filter(keyset.beyond(first, forward=newest_first)), limit)
+    return Tally(total, before if before <= limit else None, len(rows), limit)

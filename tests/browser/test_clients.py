@@ -64,17 +64,17 @@ def test_view_only_reads_a_client_and_cannot_change_it(browser_page, practice, s
     page.get_by_role("link", name="Access history").click()
     expect(page.locator("#access-history")).to_contain_text("reader")
 
-    page.goto(f"/a/{account.slug}/clients/{client.pk}/edit/")
+    page.goto(f"/a/{account.slug}/clients/{client.number}/edit/")
     expect(page.get_by_role("heading", name="Access refused")).to_be_visible()
     # A change forged by hand, with a valid CSRF token, is refused by the access rule.
-    page.goto(f"/a/{account.slug}/clients/{client.pk}/")
+    page.goto(f"/a/{account.slug}/clients/{client.number}/")
     status = page.evaluate(
         """async (url) => {
             const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
             const body = new URLSearchParams({csrfmiddlewaretoken: token, first_name: 'Forged', version: '1'});
             const r = await fetch(url, {method: 'POST', credentials: 'same-origin', body});
             return r.status;
-        }""", f"/a/{account.slug}/clients/{client.pk}/edit/")
+        }""", f"/a/{account.slug}/clients/{client.number}/edit/")
     assert status == 403
     assert AuditEvent.objects.filter(action="access.denied", actor_username="reader", section="clients").exists()
     with account_scope(account):
@@ -90,7 +90,7 @@ def test_two_browsers_change_one_field_of_one_client_and_the_second_chooses(new_
     screenshot(alice, "13-client-list")
     alice.get_by_role("link", name="O'Brien-Núñez, Zoë").click()
     screenshot(alice, "14-client-page")
-    edit = f"/a/{account.slug}/clients/{client.pk}/edit/"
+    edit = f"/a/{account.slug}/clients/{client.number}/edit/"
     alice.goto(edit)
     bob.goto(edit)
 
@@ -118,3 +118,27 @@ def test_two_browsers_change_one_field_of_one_client_and_the_second_chooses(new_
     with account_scope(account):
         saved.refresh_from_db()
     assert (saved.last_name, saved.city) == ("Alvarado", "Salem")
+
+
+def test_the_list_counts_sorts_and_opens_a_client_by_number(browser_page, practice, screenshot):
+    account, _ = practice
+    page = browser_page
+    log_in(page, "reader", PASSWORD)
+    page.goto(f"/a/{account.slug}/clients/")
+    expect(page.locator("#client-count")).to_have_text("Clients 1–7 of 7")
+    expect(page.locator("#search-hint")).to_be_visible()
+    page.get_by_role("link", name="Date of birth").click()
+    expect(page.get_by_role("columnheader", name="Date of birth")).to_have_attribute("aria-sort", "ascending")
+    expect(page.locator("#client-list tbody tr").first).to_contain_text("Quispe")  # born 1970
+    page.get_by_role("link", name="Date of birth").click()  # again: the other way
+    expect(page.get_by_role("columnheader", name="Date of birth")).to_have_attribute("aria-sort", "descending")
+    expect(page.locator("#client-list tbody tr").first).not_to_contain_text("Quispe")
+    page.get_by_label("Show").select_option("all")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(f"{page.url.split('/a/')[0]}/a/{account.slug}/clients/?q=&status=all&sort=birth_date&dir=desc")
+    shot = screenshot(page, "client-list-sorted")
+    page.get_by_role("link", name="Haddad, Farid").click()
+    with account_scope(account):
+        farid = Client.objects.get(last_name="Haddad")
+    expect(page).to_have_url(f"{page.url.split('/a/')[0]}/a/{account.slug}/clients/{farid.number}/")
+    print(shot)

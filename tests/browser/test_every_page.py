@@ -62,7 +62,7 @@ def _discharged_client_with_a_policy(account) -> str:
                                         policies__end_date__isnull=True).order_by("pk").first())
         services.client_discharge(actor=account.owner, account=account, client=client,
                                   discharge_date=date.today(), expected_version=client.version)
-    return f"/a/{account.slug}/clients/{client.pk}/"
+    return f"/a/{account.slug}/clients/{client.number}/"
 
 
 def _copy_codes(page, findings: Findings, account_names: list[str]) -> None:

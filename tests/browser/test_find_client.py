@@ -46,7 +46,7 @@ def test_a_master_username_finds_a_client_in_all_its_accounts(browser_page, scre
     screenshot(page, "15-find-a-client")
 
     groups.nth(0).get_by_role("link", name="Okafor, Ngozi").click()
-    expect(page).to_have_url(f"{page.url.split('/a/')[0]}/a/{birch.slug}/clients/{theirs.pk}/")
+    expect(page).to_have_url(f"{page.url.split('/a/')[0]}/a/{birch.slug}/clients/{theirs.number}/")
     expect(page.locator("#client-name")).to_contain_text("Ngozi Okafor")
     expect(page.get_by_role("link", name="Edit Demographics")).to_have_count(0)  # View Only there
     logged = {e.account_id: e.detail["shown"] for e in AuditEvent.objects.filter(

@@ -29,7 +29,7 @@ def test_a_stale_save_merges_and_a_field_both_changed_is_chosen(new_page, practi
     tab_a, tab_b = new_page(), new_page()
     log_in(tab_a, "practice-manager", PASSWORD)
     log_in(tab_b, "cedar", PASSWORD)
-    edit = f"/a/{account.slug}/clients/{client.pk}/edit/"
+    edit = f"/a/{account.slug}/clients/{client.number}/edit/"
     tab_b.goto(edit)  # opened before A saves
     tab_a.goto(edit)
 

@@ -101,7 +101,7 @@ def test_any_text_in_any_field_is_validated_never_raised(values):
                      "diagnosis1": "123456"}),
 ])
 def test_bad_line_input_is_a_400_with_messages(owner_account, owner_http, client_row, codes, name, data):
-    response = owner_http.post(url(owner_account, name, pk=client_row.pk), data)
+    response = owner_http.post(url(owner_account, name, number=client_row.number), data)
     assert response.status_code == 400
     assert 'class="error"' in response.content.decode()
 
@@ -134,7 +134,7 @@ def test_a_line_cannot_start_before_the_client_was_born_or_ages_ahead(owner_acco
     """QA: a diagnosis starting 0001-01-01 and a policy effective 0001-01-01 or 9999-12-31 were saved."""
     if name == "policy-add":
         data = {**data, "payer": codes["payer"].pk}
-    response = owner_http.post(url(owner_account, name, pk=client_row.pk), data)
+    response = owner_http.post(url(owner_account, name, number=client_row.number), data)
     assert response.status_code == 400
     assert field in response.context["form"].errors
     with account_scope(owner_account):
@@ -159,7 +159,7 @@ def test_formula_text_behind_an_apostrophe_is_kept_and_saves_again(owner_account
     with account_scope(owner_account):
         client = Client.objects.get(account=owner_account)
     assert client.city == "=Salem"
-    edit = url(owner_account, "edit", pk=client.pk)
+    edit = url(owner_account, "edit", number=client.number)
     assert 'value="&#x27;=Salem"' in owner_http.get(edit).content.decode()  # shown as typed
     assert owner_http.post(edit, client_data(city="'=Salem", last_name="Lima", version="1")).status_code == 302
     with account_scope(owner_account):
@@ -171,11 +171,11 @@ def test_a_policy_refuses_formula_text_and_its_edit_page_keeps_the_apostrophe(ow
                                                                               codes):
     data = {"payer": codes["payer"].pk, "priority": "1", "member_id": "=1+1", "subscriber": "self",
             "effective_date": "2024-01-01"}
-    add = url(owner_account, "policy-add", pk=client_row.pk)
+    add = url(owner_account, "policy-add", number=client_row.number)
     assert owner_http.post(add, data).status_code == 400
     assert owner_http.post(add, {**data, "member_id": "'=1+1"}).status_code == 302
     with account_scope(owner_account):
         policy = client_row.policies.get()
     assert policy.member_id == "=1+1"
-    edit = url(owner_account, "policy-edit", pk=client_row.pk, line_pk=policy.pk)
+    edit = url(owner_account, "policy-edit", number=client_row.number, line_pk=policy.pk)
     assert 'value="&#x27;=1+1"' in owner_http.get(edit).content.decode()

@@ -62,13 +62,13 @@ def test_deactivated_codes_stay_on_existing_lines_marked_inactive(owner_account,
                              expected_version=codes["dx"].version)
     mf.masterfile_set_active(actor=owner, account=owner_account, kind=PAYER, row=codes["payer"], active=False,
                              expected_version=codes["payer"].version)
-    page = owner_http.get(url(owner_account, "diagnoses", pk=used.pk)).content.decode()
+    page = owner_http.get(url(owner_account, "diagnoses", number=used.number)).content.decode()
     assert "F41.1" in page and "inactive code" in page
-    page = owner_http.get(url(owner_account, "insurance", pk=used.pk)).content.decode()
+    page = owner_http.get(url(owner_account, "insurance", number=used.number)).content.decode()
     assert codes["payer"].name in page and "inactive payer" in page
-    page = owner_http.get(url(owner_account, "services", pk=used.pk)).content.decode()
+    page = owner_http.get(url(owner_account, "services", number=used.number)).content.decode()
     assert "90837" in page and "Voided" in page
     # ...but a new line cannot choose them.
-    response = owner_http.post(url(owner_account, "diagnosis-add", pk=used.pk),
+    response = owner_http.post(url(owner_account, "diagnosis-add", number=used.number),
                                {"code": "F41.1", "start_date": "2024-05-01"})
     assert response.status_code == 400 and "no active diagnosis code" in response.content.decode()

@@ -44,8 +44,8 @@ def test_it_finds_clients_in_every_account_it_may_read_grouped_by_account(owner_
     hits = {h.account.slug: [c.pk for c in h.rows] for h in response.context["results"]}
     assert hits == {owner_account.slug: [mine.pk], other_account.slug: [theirs.pk]}
     html = response.content.decode()
-    assert reverse("clients:detail", kwargs={"account": owner_account.slug, "pk": mine.pk}) in html
-    assert reverse("clients:detail", kwargs={"account": other_account.slug, "pk": theirs.pk}) in html
+    assert reverse("clients:detail", kwargs={"account": owner_account.slug, "number": mine.number}) in html
+    assert reverse("clients:detail", kwargs={"account": other_account.slug, "number": theirs.number}) in html
     assert "Haddad" not in html
     assert html.index(other_account.name) < html.index(owner_account.name)  # "Lakeside" < "Sunrise"
 

@@ -30,7 +30,7 @@ def colleague(owner_account):
 
 def test_a_stale_save_merges_fields_only_one_person_changed(owner_account, owner, colleague, client_row):
     alice, bob = login_client(owner), login_client(colleague)
-    edit = url(owner_account, "edit", pk=client_row.pk)
+    edit = url(owner_account, "edit", number=client_row.number)
     v_alice = version_in(alice.get(edit).content.decode())
     v_bob = version_in(bob.get(edit).content.decode())
     assert v_alice == v_bob == "1"
@@ -47,7 +47,7 @@ def test_a_stale_save_merges_fields_only_one_person_changed(owner_account, owner
 
 def test_a_field_both_changed_is_a_choice_and_saving_it_decides(owner_account, owner, colleague, client_row):
     alice, bob = login_client(owner), login_client(colleague)
-    edit = url(owner_account, "edit", pk=client_row.pk)
+    edit = url(owner_account, "edit", number=client_row.number)
     assert alice.post(edit, client_data(last_name="Alvarez", city="Eugene", version="1")).status_code == 302
     response = bob.post(edit, client_data(city="Salem", zip_code="97301", version="1"))
     page = response.content.decode()
@@ -77,12 +77,12 @@ def test_a_stale_line_save_is_refused_with_the_other_change(owner_account, owner
         dx = services.client_diagnosis_add(actor=owner, account=owner_account, client=client_row,
                                            code=codes["dx"], is_primary=False, start_date=date(2024, 1, 1))
     alice, bob = login_client(owner), login_client(colleague)
-    edit = url(owner_account, "diagnosis-edit", pk=client_row.pk, line_pk=dx.pk)
+    edit = url(owner_account, "diagnosis-edit", number=client_row.number, line_pk=dx.pk)
     assert alice.post(edit, {"start_date": "2024-01-05", "is_primary": "on", "version": "1"}).status_code == 302
     response = bob.post(edit, {"start_date": "2024-01-09", "version": "1"})
     page = response.content.decode()
     assert response.status_code == 409 and "01/01/2024 → 01/05/2024" in page and 'value="2024-01-09"' in page
-    void = url(owner_account, "diagnosis-void", pk=client_row.pk, line_pk=dx.pk)
+    void = url(owner_account, "diagnosis-void", number=client_row.number, line_pk=dx.pk)
     assert bob.post(void, {"void_reason": "wrong", "version": "1"}).status_code == 409
     with account_scope(owner_account):
         dx.refresh_from_db()
@@ -91,15 +91,15 @@ def test_a_stale_line_save_is_refused_with_the_other_change(owner_account, owner
 
 def test_a_discharge_from_a_stale_page_is_refused(owner_account, owner, colleague, client_row):
     alice, bob = login_client(owner), login_client(colleague)
-    assert alice.post(url(owner_account, "edit", pk=client_row.pk),
+    assert alice.post(url(owner_account, "edit", number=client_row.number),
                       client_data(first_name="Zoey", version="1")).status_code == 302
-    response = bob.post(url(owner_account, "discharge", pk=client_row.pk),
+    response = bob.post(url(owner_account, "discharge", number=client_row.number),
                         {"discharge_date": "2024-05-01", "version": "1"})
     assert response.status_code == 409 and "Zoey" in response.content.decode()
 
 
 def test_a_damaged_or_missing_version_is_a_field_message(owner_account, owner_http, client_row):
-    edit = url(owner_account, "edit", pk=client_row.pk)
+    edit = url(owner_account, "edit", number=client_row.number)
     for bad in ("", "abc"):
         response = owner_http.post(edit, client_data(version=bad, last_name="Changed"))
         assert response.status_code == 400 and "reload the page" in response.content.decode()
@@ -112,7 +112,7 @@ def test_a_damaged_or_missing_version_is_a_field_message(owner_account, owner_ht
 def test_the_conflict_box_names_the_changed_fields_by_their_form_labels(owner_account, owner, colleague, client_row):
     """QA: the box said "last_name" and "start_date"; the form beside it says "Last name"."""
     alice, bob = login_client(owner), login_client(colleague)
-    edit = url(owner_account, "edit", pk=client_row.pk)
+    edit = url(owner_account, "edit", number=client_row.number)
     assert alice.post(edit, client_data(last_name="Alvarez", zip_code="97202", version="1")).status_code == 302
     page = bob.post(edit, client_data(last_name="Brown", city="Salem", version="1")).content.decode()
     box = page[page.index('class="conflict"'):page.index("</section>", page.index('class="conflict"'))]
@@ -125,16 +125,16 @@ def test_a_refused_stale_save_is_logged_and_not_shown_as_an_edit(owner_account, 
     from practicegate.audit.models import AuditEvent, Outcome
 
     alice, bob = login_client(owner), login_client(colleague)
-    edit = url(owner_account, "edit", pk=client_row.pk)
+    edit = url(owner_account, "edit", number=client_row.number)
     assert alice.post(edit, client_data(last_name="Alvarez", version="1")).status_code == 302
     assert bob.post(edit, client_data(last_name="Brown", city="Salem", version="1")).status_code == 409
     with account_scope(owner_account):
         dx = services.client_diagnosis_add(actor=owner, account=owner_account, client=client_row,
                                            code=codes["dx"], is_primary=False, start_date=date(2024, 1, 1))
-    line_edit = url(owner_account, "diagnosis-edit", pk=client_row.pk, line_pk=dx.pk)
+    line_edit = url(owner_account, "diagnosis-edit", number=client_row.number, line_pk=dx.pk)
     assert alice.post(line_edit, {"start_date": "2024-01-05", "version": "1"}).status_code == 302
     assert bob.post(line_edit, {"start_date": "2024-01-09", "version": "1"}).status_code == 409
-    void = url(owner_account, "diagnosis-void", pk=client_row.pk, line_pk=dx.pk)
+    void = url(owner_account, "diagnosis-void", number=client_row.number, line_pk=dx.pk)
     assert bob.post(void, {"void_reason": "wrong", "version": "1"}).status_code == 409
     refused = AuditEvent.objects.filter(account=owner_account, actor=colleague, outcome=Outcome.FAILURE,
                                         target_type="client", target_id=str(client_row.pk)).order_by("seq")
@@ -144,7 +144,7 @@ def test_a_refused_stale_save_is_logged_and_not_shown_as_an_edit(owner_account, 
     # a later conflict page lists only the saves, never the refused attempts
     page = bob.post(line_edit, {"start_date": "2024-01-09", "version": "1"}).content.decode()
     assert page.count('class="conflict-edit"') == 1
-    history = bob.get(url(owner_account, "access-history", pk=client_row.pk)).content.decode()
+    history = bob.get(url(owner_account, "access-history", number=client_row.number)).content.decode()
     assert history.count("colleague") >= 3
 
 
@@ -153,7 +153,7 @@ def test_a_stale_service_line_save_merges_and_its_pointer_is_not_taken_for_a_cha
     """A service's diagnosis pointers are logged by their codes: the merge compares them so."""
     client, line = client_record["client"], client_record["services"]
     alice, bob = login_client(owner), login_client(colleague)
-    edit = url(owner_account, "service-edit", pk=client.pk, line_pk=line.pk)
+    edit = url(owner_account, "service-edit", number=client.number, line_pk=line.pk)
     loaded = {"service_date": "2024-01-02", "units": str(line.units), "fee": str(line.fee),
               "diagnosis1": str(line.diagnosis1_id), "version": "1"}
     assert alice.post(edit, {**loaded, "fee": "200.00"}).status_code == 302

@@ -23,7 +23,7 @@ def client_urls(account, client_record) -> list[str]:
         tab = next((t for t in ("diagnoses", "insurance", "services") if f"/{t}/<int:line_pk>/" in route), None)
 
         def fill(m, tab=tab):
-            return {"account": account.slug, "pk": str(client_record["client"].pk),
+            return {"account": account.slug, "number": str(client_record["client"].number),
                     "line_pk": str(client_record[tab].pk) if tab else ""}[m["name"]]
 
         urls.append("/" + PARAM.sub(fill, route))

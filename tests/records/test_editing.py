@@ -34,7 +34,7 @@ def _stale_masterfile_save(owner_account, alice, bob):
 
 def _stale_client_save(owner_account, owner, alice, bob):
     client = make_client(owner_account, owner)
-    edit = url(owner_account, "edit", pk=client.pk)
+    edit = url(owner_account, "edit", number=client.number)
     assert alice.post(edit, client_data(last_name="Alvarez", version="1")).status_code == 302
     # Both changed the last name (a field only one of them changed would merge): refused.
     return client, bob.post(edit, client_data(last_name="Bauer", city="Salem", version="1"))

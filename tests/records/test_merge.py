@@ -118,7 +118,7 @@ def test_a_merge_and_a_refusal_are_logged_with_field_names_only(owner_account, p
                                data=_data(email="new@example.org", work_phone="(206) 555-0111",
                                           emergency_name="Lee Poe"), expected_version=3)
     # B, with the page of version 3, changes the emergency contact too: refused, the field named.
-    response = login_client(b).post(url(owner_account, "edit", pk=client.pk), client_data(
+    response = login_client(b).post(url(owner_account, "edit", number=client.number), client_data(
         email="new@example.org", work_phone="(206) 555-0111", emergency_name="Sam Roe", version="3"))
     assert response.status_code == 409
     refused = AuditEvent.objects.get(account=owner_account, action="client.update", outcome=Outcome.FAILURE)

@@ -3,6 +3,7 @@
 from functools import cache
 
 from django import template
+from django.utils import timezone
 
 from practicegate.clients import forms
 
@@ -52,3 +53,13 @@ def field_names(names) -> str:
     """['last_name', 'zip_code'] -> 'Last name, ZIP' (the form labels)."""
     labels = _field_labels()
     return ", ".join(labels.get(n, _readable(n)) for n in names or ())
+
+
+@register.filter
+def age(birth_date) -> str:
+    """Whole years since `birth_date`, today in the site's time zone ("" without a date)."""
+    if not birth_date:
+        return ""
+    today = timezone.localdate()
+    years = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    return str(max(years, 0))
