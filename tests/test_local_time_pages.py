@@ -51,7 +51,7 @@ def pacific_account(owner_account, owner):
     with time_machine.travel(MOMENT, tick=False):
         record("account.update", account=owner_account, actor=owner, section="settings", target=owner_account,
                detail={"fields": ["name"]})
-    rows = make_rows("a/<slug:account>/clients/<int:pk>/services/<int:line_pk>/", "clients", owner_account)
+    rows = make_rows("a/<slug:account>/clients/<int:number>/services/<int:line_pk>/", "clients", owner_account)
     with account_scope(owner_account):
         line = rows["line_pk"]
         client_services.client_service_void(actor=owner, account=owner_account, client=rows["pk"], line=line,

@@ -141,7 +141,7 @@ def _client_service(account: Account, rows: dict | None = None):
     from practicegate.clients import services
 
     client, code = _client_of(account, rows), _billing(account)
-    dx = _client_diagnosis(account, {"pk": client})  # a service points to one of the client's diagnoses
+    dx = _client_diagnosis(account, {"number": client})  # a service points to one of the client's diagnoses
     with account_scope(account):
         code.refresh_from_db()  # the fee as stored (a Decimal), as a page would read it
         return services.client_service_add(actor=account.owner, account=account, client=client,

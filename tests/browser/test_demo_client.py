@@ -30,10 +30,10 @@ def test_a_demo_child_has_a_parent_as_emergency_contact(browser_page, screenshot
                      if clients_demo.age_on(c.birth_date, today) < 12 and c.pk in with_addon)
     page = browser_page
     log_in(page, username, password)
-    page.goto(reverse("clients:detail", kwargs={"account": slug, "pk": child.pk}))
+    page.goto(reverse("clients:detail", kwargs={"account": slug, "number": child.number}))
     expect(page.locator("#demographics")).to_contain_text(f"{child.emergency_name} ({child.emergency_relationship})")
     assert child.emergency_relationship in ("Mother", "Father", "Parent", "Guardian")
     screenshot(page, "17-demo-client")
-    page.goto(reverse("clients:services", kwargs={"account": slug, "pk": child.pk}))
+    page.goto(reverse("clients:services", kwargs={"account": slug, "number": child.number}))
     expect(page.locator("main")).to_contain_text("90785")
     screenshot(page, "18-demo-client-services")

@@ -48,7 +48,7 @@ def test_add_client_shows_the_same_person_with_a_link_and_saves_nothing(owner_ac
     assert response.status_code == 400
     shown = box(page)
     assert "this may be the same person as" in shown
-    assert url(owner_account, "detail", pk=first.pk) in shown
+    assert url(owner_account, "detail", number=first.number) in shown
     assert f"Client {first.number}: Zoë Martínez, born 04/12/1990" in shown
     assert 'name="different_person"' in shown and "This is a different person" in shown
     assert "checked" not in shown
@@ -57,7 +57,7 @@ def test_add_client_shows_the_same_person_with_a_link_and_saves_nothing(owner_ac
     assert form["first_name"].value() == "Zoe" and form["city"].value() == "Salem"  # what was typed stays
     assert form["shown_matches"].value() == str(first.number)
     # Showing the match is a read of that client's record, in its Access history.
-    history = owner_http.get(url(owner_account, "access-history", pk=first.pk)).content.decode()
+    history = owner_http.get(url(owner_account, "access-history", number=first.number)).content.decode()
     assert "as maybe the same person" in history
 
 
@@ -104,7 +104,7 @@ def test_another_accounts_client_is_never_matched_or_shown(owner_account, other_
     # And the next add in this account shows this account's Zoë only.
     page = owner_http.post(url(owner_account, "add"), client_data(**ZOE_PLAIN)).content.decode()
     assert f"/a/{other_account.slug}/" not in page and box(page).count("<li>") == 1
-    assert url(other_account, "detail", pk=theirs.pk) not in page
+    assert url(other_account, "detail", number=theirs.number) not in page
 
 
 @pytest.mark.parametrize("typed", [
@@ -132,7 +132,7 @@ def test_another_field_error_keeps_the_question_and_the_tick(owner_account, owne
 def test_edit_to_another_clients_name_and_birth_date_asks_first(owner_account, owner, owner_http):
     first = make_client(owner_account, owner, **ZOE)
     other = make_client(owner_account, owner, first_name="Ann", last_name="Lee", birth_date="1990-04-12")
-    edit = url(owner_account, "edit", pk=other.pk)
+    edit = url(owner_account, "edit", number=other.number)
     response = owner_http.post(edit, client_data(**ZOE_PLAIN, version="1"))
     assert response.status_code == 400 and f"Client {first.number}:" in box(response.content.decode())
     assert response.context["form"]["first_name"].value() == "Zoe"
@@ -159,7 +159,7 @@ def test_the_question_and_a_stale_edit_work_together(owner_account, owner, owner
     add_member(owner_account, colleague)
     first = make_client(owner_account, owner, **ZOE)
     other = make_client(owner_account, owner, first_name="Ann", last_name="Lee", birth_date="1990-04-12")
-    edit = url(owner_account, "edit", pk=other.pk)
+    edit = url(owner_account, "edit", number=other.number)
     assert login_client(colleague).post(edit, client_data(first_name="Ann", last_name="Lee", birth_date="1990-04-12",
                                                           work_phone="(206) 555-0100", version="1")).status_code == 302
     stale = client_data(**ZOE, version="1")
@@ -201,7 +201,7 @@ def test_the_import_and_the_pages_share_one_rule(owner_account, owner, owner_htt
 # --- The same diagnosis open twice ---------------------------------------------------------
 
 def test_a_diagnosis_code_cannot_be_open_twice(owner_account, owner, owner_http, codes, client_row):
-    add = url(owner_account, "diagnosis-add", pk=client_row.pk)
+    add = url(owner_account, "diagnosis-add", number=client_row.number)
     assert owner_http.post(add, {"code": "F41.1", "start_date": "2024-02-01"}).status_code == 302
     response = owner_http.post(add, {"code": "f41.1", "start_date": "2024-02-01"})
     assert response.status_code == 400
@@ -265,7 +265,7 @@ def test_the_upgrade_stops_when_a_client_already_has_a_code_open_twice(owner_acc
 # --- A service without a diagnosis ---------------------------------------------------------
 
 def test_a_service_needs_a_diagnosis_pointer(owner_account, owner, owner_http, codes, client_row):
-    add = url(owner_account, "service-add", pk=client_row.pk)
+    add = url(owner_account, "service-add", number=client_row.number)
     typed = {"service_date": "2024-02-02", "billing_code": codes["billing"].pk, "units": "", "fee": ""}
     response = owner_http.post(add, typed)
     assert response.status_code == 400
@@ -287,7 +287,7 @@ def test_a_service_needs_a_diagnosis_pointer(owner_account, owner, owner_http, c
                                            billing_code=codes["billing"],
                                            data={"service_date": date(2024, 1, 2), "diagnosis1": dx})
     # Editing cannot take the last pointer away.
-    edit = url(owner_account, "service-edit", pk=client_row.pk, line_pk=line.pk)
+    edit = url(owner_account, "service-edit", number=client_row.number, line_pk=line.pk)
     response = owner_http.post(edit, {"service_date": "2024-01-02", "units": "1", "fee": "", "version": "1"})
     assert response.status_code == 400 and response.context["form"].errors["diagnosis1"]
     with account_scope(owner_account):
@@ -307,7 +307,7 @@ def _label(page: str, name: str) -> str:
 def test_the_add_and_edit_forms_are_in_fieldsets_with_required_fields_marked_in_words(owner_account, owner_http,
                                                                                       client_row):
     for path, intake_required in ((url(owner_account, "add"), False),
-                                  (url(owner_account, "edit", pk=client_row.pk), True)):
+                                  (url(owner_account, "edit", number=client_row.number), True)):
         page = owner_http.get(path).content.decode()
         assert re.findall(r'<fieldset class="group"[^>]*>\s*<legend>(.*?)</legend>', page) == LEGENDS
         for name in ("first_name", "last_name", "birth_date", "sex"):

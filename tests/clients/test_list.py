@@ -13,9 +13,10 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
 from practicegate.clients import selectors, services
-from practicegate.clients.models import NO_SERVICE, Client, ClientService
+from practicegate.clients.models import NO_SERVICE, Client, ClientDiagnosis, ClientService
 from practicegate.core.paging import Keyset, Tally, keyset_page, tally
 from practicegate.core.scoping import account_scope
+from practicegate.masterfiles.models import DiagnosisCode
 from tests.clients.helpers import make_client, url
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,13 @@ def _people(account, owner) -> list[Client]:
 
 
 def _serve(account, owner, client, billing, day: date, **data) -> ClientService:
+    """A service of `client`, pointing to the client's diagnosis (one is added the first time)."""
     with account_scope(account):
+        if "diagnosis1" not in data:
+            dx = ClientDiagnosis.objects.filter(account=account, client=client).first()
+            data["diagnosis1"] = dx or services.client_diagnosis_add(
+                actor=owner, account=account, client=client, is_primary=True, start_date=date(2020, 1, 1),
+                code=DiagnosisCode.objects.filter(account=account).order_by("id").first())
         return services.client_service_add(actor=owner, account=account, client=client, billing_code=billing,
                                            data={"service_date": day, **data})
 
@@ -147,8 +154,8 @@ def test_the_migration_fills_the_last_service_date(owner_account, owner, codes):
     line = _serve(owner_account, owner, served, codes["billing"], date(2023, 9, 9))
     ClientService._base_manager.filter(pk=line.pk).update(voided=True)
     Client._base_manager.update(last_service_date=NO_SERVICE)
-    module = importlib.import_module("practicegate.clients.migrations.0005_client_list_orders")
-    state = MigrationExecutor(connection).loader.project_state(("clients", "0005_client_list_orders"))
+    module = importlib.import_module("practicegate.clients.migrations.0007_client_list_orders")
+    state = MigrationExecutor(connection).loader.project_state(("clients", "0007_client_list_orders"))
     module.fill_last_service(state.apps, None)
     assert Client._base_manager.get(pk=served.pk).last_service_date == date(2023, 5, 5)
     assert Client._base_manager.get(pk=idle.pk).last_service_date == NO_SERVICE
@@ -164,7 +171,7 @@ def test_the_list_page_shows_the_count_age_sort_headings_and_a_visible_hint(owne
     make_client(owner_account, owner, last_name="Older", birth_date="1950-02-03")
     html = owner_http.get(url(owner_account, "list")).content.decode()
     assert '<caption id="client-count">Clients 1–2 of 2</caption>' in html
-    assert "<td>10</td>" in html and "2024-06-30" in html
+    assert "<td>10</td>" in html and "06/30/2024" in html
     assert "placeholder" not in html and "Search by name, client number, date of birth or phone." in html
     assert 'aria-sort="ascending"><a href="?status=active&amp;sort=name&amp;dir=desc"' in html
     assert 'href="?status=active&amp;sort=last_service&amp;dir=desc"' in html  # most recent first on a first click
@@ -233,14 +240,14 @@ def test_the_services_tab_is_paged_newest_first_with_totals_by_month(owner_accou
                                      reason="Entered twice", expected_version=lines[0].version)
     first = owner_http.get(url(owner_account, "services", number=client.number)).content.decode()
     table = first.split('id="services"', 1)[1].split("</table>", 1)[0]
-    assert table.count("<tr") == 51 and table.index("2024-02-29") < table.index("2024-02-28")
-    assert "2024-01-10" not in table  # the 51st newest is on the next page
+    assert table.count("<tr") == 51 and table.index("02/29/2024") < table.index("02/28/2024")
+    assert "01/10/2024" not in table  # the 51st newest is on the next page
     with account_scope(owner_account):
         page = selectors.services_page(owner_account, client)
     assert f'href="?before={page.before}" rel="next">Older →</a>' in first
     older = owner_http.get(url(owner_account, "services", number=client.number), {"before": page.before})
     rest = older.content.decode().split('id="services"', 1)[1].split("</table>", 1)[0]
-    assert rest.count("<tr") == 11 and "2024-01-01" in rest and "Voided" in rest
+    assert rest.count("<tr") == 11 and "01/01/2024" in rest and "Voided" in rest
     totals = first.split('id="service-totals"', 1)[1].split("</table>", 1)[0]
     # January: 31 services, one voided (30 counted); February: 29.
     assert "<td>January 2024</td><td>30</td><td>60</td><td>315.00</td>" in totals

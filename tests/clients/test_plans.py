@@ -43,6 +43,8 @@ def test_the_first_page_reads_an_ordered_index(owner_account, some, status):
 PHONE_KEYS = ["client_home_phone_key", "client_mobile_phone_key", "client_work_phone_key"]
 # SQLite builds the client-number constraint as its own automatic index.
 NUMBER_INDEX = "sqlite_autoindex_clients_client_1" if connection.vendor == "sqlite" else "client_number_unique"
+# With a status filter the client list's (account, status, number) index serves a number as well.
+ANY_NUMBER_INDEX = (NUMBER_INDEX, "client_account_status_number")
 
 
 @pytest.fixture
@@ -65,21 +67,21 @@ def practice(owner_account, some):
 
 
 @pytest.mark.parametrize("query, indexes", [
-    ("#3", [NUMBER_INDEX]), ("203", [NUMBER_INDEX]),
+    ("#3", [ANY_NUMBER_INDEX]), ("203", [ANY_NUMBER_INDEX]),
     ("1990-04-17", ["client_account_birth"]), ("04/17/1990", ["client_account_birth"]),
     ("4/17/90", ["client_account_birth"]),
     ("(503) 555-0123", PHONE_KEYS), ("+1 503 555 0123", PHONE_KEYS),  # a whole number
     ("555-0123", PHONE_KEYS),  # its last seven digits
-    ("0123", [NUMBER_INDEX, *PHONE_KEYS]),  # client number 123, or a phone's last four
-    ("5550123", [NUMBER_INDEX, *PHONE_KEYS]),
+    ("0123", [ANY_NUMBER_INDEX, *PHONE_KEYS]),  # client number 123, or a phone's last four
+    ("5550123", [ANY_NUMBER_INDEX, *PHONE_KEYS]),
 ])
 @pytest.mark.parametrize("status", ["active", "all"])
 def test_every_search_kind_reads_its_own_indexes(owner_account, practice, query, indexes, status):
     with account_scope(owner_account):
         plan = explain(first_page(owner_account, query, status), force_index=True)
     assert "SCAN clients_client\n" not in plan + "\n" and "Seq Scan" not in plan, plan
-    for index in indexes:
-        assert index in plan, plan
+    for index in indexes:  # an index, or a tuple of indexes any one of which serves
+        assert any(name in plan for name in ((index,) if isinstance(index, str) else index)), plan
     if connection.vendor == "sqlite":
         assert "USING INDEX" in plan, plan
 

@@ -174,7 +174,7 @@ def test_the_conflict_box_shows_the_other_save_in_local_time(owner_account, peop
     a, b = people
     _pacific(owner_account)
     client = make_client(owner_account, a)
-    edit = url(owner_account, "edit", pk=client.pk)
+    edit = url(owner_account, "edit", number=client.number)
     with time_machine.travel("2030-01-15 20:15:00+00:00", tick=False):
         assert login_client(a).post(edit, client_data(birth_date="1991-02-03", version="1")).status_code == 302
     with time_machine.travel("2030-01-15 20:20:00+00:00", tick=False):
@@ -193,7 +193,7 @@ def test_the_merge_note_names_the_local_time_and_the_day_when_not_today(owner_ac
     a, b = people
     _pacific(owner_account)
     client = make_client(owner_account, a)
-    edit = url(owner_account, "edit", pk=client.pk)
+    edit = url(owner_account, "edit", number=client.number)
     with time_machine.travel("2030-01-15 20:15:00+00:00", tick=False):
         assert login_client(a).post(edit, client_data(city="Salem", version="1")).status_code == 302
     with time_machine.travel("2030-01-15 23:59:00+00:00", tick=False):  # 3:59 PM the same day in LA
