@@ -1,6 +1,7 @@
 """Activity-log action codes written by the access app."""
 
 from practicegate.audit.actions import register, register_group
+from practicegate.audit.readable import register_target_noun
 
 register_group("privileges", "Account Access")
 
@@ -18,3 +19,4 @@ register("privileges.change", "Changed a username's privileges")
 register("privileges.defaults_change", "Changed the privileges new usernames start with")
 register("auth.reauth", "Entered the password again to confirm an action")
 register("auth.reauth_failed", "Entered a wrong password when asked to confirm an action")
+register_target_noun("access.joincode", "a join code")
