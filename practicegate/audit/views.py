@@ -70,7 +70,7 @@ def activity_log(request, account):
     flt = form.event_filter()
     rows = account_events(request.account, flt)
     context["page"] = events_page(rows, key="seq", before=data.get("before"), after=data.get("after"))
-    context["count_text"] = _count_text(*count_events(rows))
+    context["count_text"] = _count_text(*count_events(request.account, flt))
     context["partial"] = flt.usernames
     named = readable.prepare(request, context["page"].rows)  # targets, lines, search terms if Clients allows
     if named:
