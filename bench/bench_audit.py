@@ -1,5 +1,6 @@
 """Activity log: the Activity Log's filters at 1,000,000 events against the same filters at
-1,000, and record() against the five-statement version (verifying the chain: bench_verify).
+1,000, each alone and with the page's count of matching events (counted up to its limit),
+and record() against the five-statement version (verifying the chain: bench_verify).
 
 The chain is generated set-based: real hashes computed in Python, rows loaded
 with COPY (PostgreSQL) or executemany (SQLite); the insert-only triggers allow
@@ -226,6 +227,43 @@ def _filter_results(big, small) -> list[Result]:
     return results
 
 
+def _page_and_count_times(big, big_flt, small, small_flt) -> tuple[float, float]:
+    """Best time of the page as the Activity Log serves it (its first page and its count) at each size."""
+    from practicegate.audit.selectors import account_events, count_events, events_page
+
+    best = {"big": float("inf"), "small": float("inf")}
+    for _ in range(FILTER_REPEAT):
+        for name, account, flt in (("big", big, big_flt), ("small", small, small_flt)):
+            started = time.perf_counter()
+            events_page(account_events(account, flt), key="seq")
+            count_events(account, flt)
+            best[name] = min(best[name], time.perf_counter() - started)
+    return best["big"], best["small"]
+
+
+def _count_results(big, small) -> list[Result]:
+    """Each filter's first page and its count at EVENTS against SMALL events; page views left out,
+    the page's default, alone and with the filters."""
+    from dataclasses import replace
+
+    from practicegate.audit.selectors import COUNT_LIMIT, EventFilter
+
+    large, tiny = _filters(EVENTS), _filters(SMALL)
+    cases = {**large, "page views left out": EventFilter(page_views=False),
+             "username, page views left out": replace(large["username"], page_views=False),
+             "section, page views left out": replace(large["section"], page_views=False)}
+    small_cases = {**tiny, "page views left out": EventFilter(page_views=False),
+                   "username, page views left out": replace(tiny["username"], page_views=False),
+                   "section, page views left out": replace(tiny["section"], page_views=False)}
+    results = []
+    for name, flt in cases.items():
+        big_time, small_time = _page_and_count_times(big, flt, small, small_cases[name])
+        results.append(Result(f"Activity Log {name} with its count (up to {COUNT_LIMIT:,}), {EVENTS:,} events",
+                              big_time * 1000, "ms", f"the same at {SMALL:,} events", small_time * 1000,
+                              target=1.5, higher_is_better=False))
+    return results
+
+
 def _index_sizes() -> tuple[int, float, float]:
     """(number of indexes, their MB, the table's MB) of the events table; PostgreSQL only."""
     with connection.cursor() as cursor:
@@ -258,6 +296,7 @@ def run() -> list[Result]:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE audit_auditevent")
     filter_results = _filter_results(account, small)
+    count_results = _count_results(account, small)
 
     statements = _statements_per_event(small, user)
     extra = []
@@ -271,6 +310,7 @@ def run() -> list[Result]:
         Result("audit record(): statements per event", statements, "statements",
                absolute_target=1 if connection.vendor == "postgresql" else 3, higher_is_better=False),
         *filter_results,
+        *count_results,
         *extra,
         Result(f"audit generate {EVENTS:,} chained events (set-based)", EVENTS / generated, "events/s"),
     ]

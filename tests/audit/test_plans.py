@@ -12,7 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from practicegate.audit.models import AuditChain
-from practicegate.audit.selectors import COUNT_LIMIT, PAGE_SIZE, EventFilter, account_events, count_events
+from practicegate.audit.selectors import (
+    COUNT_LIMIT,
+    PAGE_SIZE,
+    EventFilter,
+    account_events,
+    count_events,
+)
 from tests.audit.helpers import bare_account
 
 pytestmark = [
