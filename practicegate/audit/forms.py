@@ -58,8 +58,7 @@ class ActivityFilterForm(CursorForm):
     target_type = forms.CharField(required=False, max_length=64, validators=[reject_control_characters])
     target_id = forms.CharField(required=False, max_length=64, label="Target id",
                                 validators=[reject_control_characters])
-    pages = forms.BooleanField(required=False, label="Include page views",
-                               help_text="“Opened a page” entries, left out unless you ask.")
+    pages = forms.BooleanField(required=False, label="Include page views")  # "Opened a page": left out unless asked
 
     def __init__(self, *args, usernames: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
