@@ -39,7 +39,7 @@ class Target:
 
 _TARGETS: dict[str, Callable] = {}
 # Target types that need no lookup: what they are, in words.
-TARGET_NOUNS: dict[str, str] = {}
+TARGET_NOUNS: dict[str, str] = {"activity_log": "the activity log (clients named on it)"}
 
 # Detail keys in words. A key not here is technical: shown only under "Technical details".
 KEY_LABELS: dict[str, str] = {
