@@ -249,17 +249,17 @@ def _count_results(big, small) -> list[Result]:
     from practicegate.audit.selectors import COUNT_LIMIT, EventFilter
 
     large, tiny = _filters(EVENTS), _filters(SMALL)
-    cases = {**large, "page views left out": EventFilter(page_views=False),
-             "username, page views left out": replace(large["username"], page_views=False),
-             "section, page views left out": replace(large["section"], page_views=False)}
-    small_cases = {**tiny, "page views left out": EventFilter(page_views=False),
-                   "username, page views left out": replace(tiny["username"], page_views=False),
-                   "section, page views left out": replace(tiny["section"], page_views=False)}
+    cases = {**large, "no page views": EventFilter(page_views=False),
+             "username, no page views": replace(large["username"], page_views=False),
+             "section, no page views": replace(large["section"], page_views=False)}
+    small_cases = {**tiny, "no page views": EventFilter(page_views=False),
+                   "username, no page views": replace(tiny["username"], page_views=False),
+                   "section, no page views": replace(tiny["section"], page_views=False)}
     results = []
     for name, flt in cases.items():
         big_time, small_time = _page_and_count_times(big, flt, small, small_cases[name])
-        results.append(Result(f"Activity Log {name} with its count (up to {COUNT_LIMIT:,}), {EVENTS:,} events",
-                              big_time * 1000, "ms", f"the same at {SMALL:,} events", small_time * 1000,
+        results.append(Result(f"page + count: {name}, {EVENTS:,}", big_time * 1000, "ms",
+                              f"the same at {SMALL:,} events (count up to {COUNT_LIMIT:,})", small_time * 1000,
                               target=1.5, higher_is_better=False))
     return results
 
