@@ -163,3 +163,16 @@ def test_a_partial_username_reads_an_index(big_account):
     flt = EventFilter(usernames=("rare", "user7", "user8"))
     plan = _plan(account_events(big_account, flt).order_by("-seq")[: PAGE_SIZE + 1])
     assert "Seq Scan" not in plan, plan
+
+
+def test_the_username_choices_seek_the_username_index_once_per_name(big_account):
+    """The Username filter's list: one seek per username in audit_account_uname, never a scan."""
+    from practicegate.audit.selectors import account_usernames
+
+    with CaptureQueriesContext(connection) as queries:
+        names = account_usernames(big_account)
+    assert set(names) == {"rare"} | {f"user{i}" for i in range(19)}
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + queries.captured_queries[-1]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan on audit_auditevent" not in plan and "audit_account_uname" in plan, plan
