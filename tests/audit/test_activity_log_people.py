@@ -97,8 +97,13 @@ def test_the_number_of_matching_events(owner_client, owner_account):
         record("account.update", account=owner_account, actor_username="counted")
     page = owner_client.get(log_url(owner_account, username="counted")).content.decode()
     assert "3 events match" in page
-    qs = account_events(owner_account, EventFilter(username="counted"))
-    assert count_events(qs, limit=2) == (2, True)
-    assert count_events(qs, limit=3) == (3, False)
+    counted = EventFilter(username="counted")
+    assert count_events(owner_account, counted, limit=2) == (2, True)
+    assert count_events(owner_account, counted, limit=3) == (3, False)
+    # Page views left out, nothing else: counted as the two ranges of actions around page.view.
+    everything_but = account_events(owner_account).exclude(action="page.view").count()
+    assert count_events(owner_account, EventFilter(page_views=False), limit=1000) == (everything_but, False)
+    assert count_events(owner_account, EventFilter(page_views=False), limit=everything_but - 1) == (
+        everything_but - 1, True)
     page = owner_client.get(log_url(owner_account, username="nobody-at-all")).content.decode()
     assert "0 events match" in page
