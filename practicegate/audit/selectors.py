@@ -100,9 +100,8 @@ def count_events(account, flt: EventFilter = EventFilter(), *, limit: int = COUN
 
 
 def _only_page_views_left_out(flt: EventFilter) -> bool:
-    """True when leaving out page views is the only filter that picks rows by an indexed column."""
-    return (not flt.page_views and not flt.username and not flt.usernames and not flt.action
-            and not flt.section and not flt.outcome and not flt.target_type and not flt.target_id)
+    """True when leaving out page views is the only filter (a date range is read by seq instead)."""
+    return not flt.page_views and flt.used() == ["page_views"]
 
 
 def _bounded(qs: QuerySet, order: tuple[str, ...], limit: int) -> int:

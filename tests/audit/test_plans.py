@@ -98,6 +98,8 @@ FILTERS = {
     "page views left out": (EventFilter(page_views=False), {"audit_account_seq"}),
     "page views left out, username": (EventFilter(page_views=False, username="RARE"), {"audit_account_uname"}),
     "page views left out, action": (EventFilter(page_views=False, action="audit.export"), {"audit_account_action"}),
+    "page views left out, date range": (EventFilter(page_views=False, since=since, until=until),
+                                        {"audit_account_seq"}),
 }
 
 
