@@ -1,5 +1,8 @@
 """Activity log: the Activity Log's filters at 1,000,000 events against the same filters at
-1,000, and record() against the five-statement version (verifying the chain: bench_verify).
+1,000; each page with the count of matching events at 1,000,000 against 100,000 (a count that
+stops at its limit costs what finding that many matches costs, and stops growing once a log
+holds them: flat from there on); and record() against the five-statement version (verifying
+the chain: bench_verify).
 
 The chain is generated set-based: real hashes computed in Python, rows loaded
 with COPY (PostgreSQL) or executemany (SQLite); the insert-only triggers allow
@@ -24,6 +27,7 @@ EVENTS = int(os.environ.get("BENCH_AUDIT_EVENTS", 1_000_000))  # smaller for a q
 BATCH = 20_000
 BASELINE_SAMPLE = 200_000
 SMALL = 1_000
+MEDIUM = min(100_000, max(SMALL, EVENTS // 10))  # the count's baseline
 RECORDS = 3_000
 RECORD_ROUNDS = 5  # alternate old and new so a busy machine slows both alike
 FILTER_REPEAT = 30
@@ -226,6 +230,43 @@ def _filter_results(big, small) -> list[Result]:
     return results
 
 
+def _page_and_count_times(big, big_flt, small, small_flt) -> tuple[float, float]:
+    """Best time of the page as the Activity Log serves it (its first page and its count) at each size."""
+    from practicegate.audit.selectors import account_events, count_events, events_page
+
+    best = {"big": float("inf"), "small": float("inf")}
+    for _ in range(FILTER_REPEAT):
+        for name, account, flt in (("big", big, big_flt), ("small", small, small_flt)):
+            started = time.perf_counter()
+            events_page(account_events(account, flt), key="seq")
+            count_events(account, flt)
+            best[name] = min(best[name], time.perf_counter() - started)
+    return best["big"], best["small"]
+
+
+def _count_results(big, medium) -> list[Result]:
+    """Each filter's first page and its count at EVENTS against MEDIUM events; page views left out,
+    the page's default, alone and with the filters."""
+    from dataclasses import replace
+
+    from practicegate.audit.selectors import COUNT_LIMIT, EventFilter
+
+    large, tiny = _filters(EVENTS), _filters(MEDIUM)
+    cases = {**large, "no page views": EventFilter(page_views=False),
+             "username, no page views": replace(large["username"], page_views=False),
+             "section, no page views": replace(large["section"], page_views=False)}
+    small_cases = {**tiny, "no page views": EventFilter(page_views=False),
+                   "username, no page views": replace(tiny["username"], page_views=False),
+                   "section, no page views": replace(tiny["section"], page_views=False)}
+    results = []
+    for name, flt in cases.items():
+        big_time, small_time = _page_and_count_times(big, flt, medium, small_cases[name])
+        results.append(Result(f"page + count: {name}, {EVENTS:,}", big_time * 1000, "ms",
+                              f"the same at {MEDIUM:,} events (count up to {COUNT_LIMIT:,})", small_time * 1000,
+                              target=1.5, higher_is_better=False))
+    return results
+
+
 def _index_sizes() -> tuple[int, float, float]:
     """(number of indexes, their MB, the table's MB) of the events table; PostgreSQL only."""
     with connection.cursor() as cursor:
@@ -258,6 +299,12 @@ def run() -> list[Result]:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE audit_auditevent")
     filter_results = _filter_results(account, small)
+    medium = Account.objects.create(slug="bench-medium", name="Bench medium", email="b@example.org", owner=user)
+    _generate(AuditChain.objects.create(account=medium), medium, user, MEDIUM)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE audit_auditevent")
+    count_results = _count_results(account, medium)
 
     statements = _statements_per_event(small, user)
     extra = []
@@ -271,6 +318,7 @@ def run() -> list[Result]:
         Result("audit record(): statements per event", statements, "statements",
                absolute_target=1 if connection.vendor == "postgresql" else 3, higher_is_better=False),
         *filter_results,
+        *count_results,
         *extra,
         Result(f"audit generate {EVENTS:,} chained events (set-based)", EVENTS / generated, "events/s"),
     ]

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
-from practicegate.audit.actions import ACTIONS
+from practicegate.audit.actions import grouped_actions
 from practicegate.audit.models import Outcome
 from practicegate.audit.selectors import EventFilter
 from practicegate.core.localtime import day_text
@@ -48,7 +48,9 @@ class CursorForm(forms.Form):
 
 
 class ActivityFilterForm(CursorForm):
-    username = forms.CharField(required=False, max_length=150, validators=[reject_control_characters])
+    username = forms.CharField(required=False, max_length=150, validators=[reject_control_characters],
+                               help_text="Choose one, or type part of a name.",
+                               widget=forms.TextInput(attrs={"list": "usernames-seen", "autocomplete": "off"}))
     action = forms.ChoiceField(required=False)
     section = forms.ChoiceField(required=False)
     outcome = forms.ChoiceField(required=False, choices=[("", "Any outcome"), *Outcome.choices])
@@ -57,11 +59,13 @@ class ActivityFilterForm(CursorForm):
     target_type = forms.CharField(required=False, max_length=64, validators=[reject_control_characters])
     target_id = forms.CharField(required=False, max_length=64, label="Target id",
                                 validators=[reject_control_characters])
+    pages = forms.BooleanField(required=False, label="Include page views")  # "Opened a page": left out unless asked
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, usernames: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.usernames = usernames or []  # the account's usernames, past ones too (the filter's choices)
         # Other apps register their action codes at start-up, so build the list now.
-        self.fields["action"].choices = [("", "Any action")] + sorted(ACTIONS.items())
+        self.fields["action"].choices = [("", "Any action"), *grouped_actions()]
         self.fields["section"].choices = [("", "Any section")] + [(s.key, s.label) for s in SECTIONS]
 
     def clean(self):
@@ -79,8 +83,11 @@ class ActivityFilterForm(CursorForm):
             since = datetime.combine(data["date_from"], time.min, tzinfo=zone)
         if data.get("date_to"):
             until = datetime.combine(data["date_to"] + timedelta(days=1), time.min, tzinfo=zone)
+        username, usernames = self.matched_usernames()
         return EventFilter(
-            username=data.get("username") or "",
+            username=username,
+            usernames=usernames,
+            page_views=bool(data.get("pages")),
             action=data.get("action") or "",
             section=data.get("section") or "",
             outcome=data.get("outcome") or "",
@@ -89,3 +96,16 @@ class ActivityFilterForm(CursorForm):
             target_type=data.get("target_type") or "",
             target_id=data.get("target_id") or "",
         )
+
+    def matched_usernames(self) -> tuple[str, tuple[str, ...]]:
+        """(one username, or "" and every username the text is part of); case does not matter."""
+        typed = (self.cleaned_data.get("username") or "").strip()
+        if not typed:
+            return "", ()
+        folded = typed.casefold()
+        if any(name.casefold() == folded for name in self.usernames):
+            return typed, ()
+        partial = tuple(name for name in self.usernames if folded in name.casefold())
+        if len(partial) == 1:
+            return partial[0], ()
+        return ("", partial) if partial else (typed, ())

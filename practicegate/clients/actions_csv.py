@@ -4,5 +4,5 @@ from __future__ import annotations
 
 from practicegate.audit.actions import register
 
-register("client.import_preview", "Previewed a CSV import of clients", crud="R")
-register("client.import", "Imported clients from CSV", crud="C")
+register("client.import_preview", "Uploaded a CSV file of clients for preview", crud="R")
+register("client.import", "Imported clients from a CSV file", crud="C")

@@ -12,7 +12,7 @@ class MasterfilesConfig(AppConfig):
         # The action codes are registered before any request can log them.
         from practicegate.core.demo import DemoPart, register_demo_part
         from practicegate.core.sections import register_menu_url
-        from practicegate.masterfiles import actions, actions_copy, demo  # noqa: F401
+        from practicegate.masterfiles import actions, actions_copy, demo, log_targets  # noqa: F401
         from practicegate.masterfiles.kinds import KINDS
 
         for kind in KINDS.values():

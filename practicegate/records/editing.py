@@ -29,13 +29,14 @@ from django.db import models, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from practicegate.audit.actions import register
+from practicegate.audit.actions import register, register_group
 from practicegate.audit.models import AuditEvent, Outcome
 from practicegate.audit.selectors import EventFilter, account_events
 from practicegate.audit.services import record
 
 SHOWN_EDITS = 20  # a conflict box lists at most this many saves
 MERGED = register("edit.merged", "Saved an edit merged with someone else's newer change", crud="U")
+register_group("edit", "Edits")
 
 
 class EditConflict(Exception):

@@ -1,6 +1,8 @@
 """Activity-log action codes of two-factor log-in."""
 
-from practicegate.audit.actions import register
+from practicegate.audit.actions import register, register_group
+
+register_group("twofactor", "Two-factor log-in")
 
 register("twofactor.enable", "Turned on two-factor log-in")
 register("twofactor.disable", "Turned off two-factor log-in")
@@ -8,6 +10,6 @@ register("twofactor.recovery_code_used", "Used a recovery code")
 register("twofactor.recovery_codes_regenerated", "Made new recovery codes")
 register("twofactor.code_failed", "Entered a wrong two-factor code")
 register("twofactor.password_failed", "Entered a wrong password to change two-factor log-in")
-register("twofactor.verify", "Confirmed a two-factor code for this session")
+register("twofactor.verify", "Entered a two-factor code for this session")
 register("twofactor.requirement_on", "Required two-factor log-in for this account")
 register("twofactor.requirement_off", "Stopped requiring two-factor log-in for this account")

@@ -42,17 +42,17 @@ def test_newest_first_and_scoped_to_the_account(owner_client, owner_account, oth
 def test_keyset_pages_walk_the_whole_log_without_repeats(owner_client, owner_account):
     for i in range(120):
         record("page.view", account=owner_account, actor_username="walker", detail={"i": i})
-    seen, link = [], url(owner_account, username="walker")
+    seen, link = [], url(owner_account, username="walker", pages="on")
     while link:
         response = owner_client.get(link)
         page = response.context["page"]
         seen += seqs(response)
-        link = url(owner_account, username="walker", before=page.before) if page.before else None
+        link = url(owner_account, username="walker", pages="on", before=page.before) if page.before else None
     assert len(seen) == 120 and len(set(seen)) == 120
     assert seen == sorted(seen, reverse=True)
     # and back: the last page's Newer link returns the page before it
     assert page.after == seen[100]
-    back = owner_client.get(url(owner_account, username="walker", after=page.after))
+    back = owner_client.get(url(owner_account, username="walker", pages="on", after=page.after))
     assert seqs(back) == seen[50:100]
     assert back.context["page"].before == seen[99]
 
@@ -66,7 +66,7 @@ def test_filters(owner_client, owner_account, owner):
         record("page.view", account=owner_account, actor=owner, section="reports", target_type="thing", target_id="42")
 
     def only(**query):
-        response = owner_client.get(url(owner_account, **query))
+        response = owner_client.get(url(owner_account, pages="on", **query))
         assert response.status_code == 200, response.content
         # The test's own page views are logged too; leave them out.
         return {e.action for e in response.context["page"].rows if e.action != "page.view" or e.target_id == "42"}

@@ -42,7 +42,7 @@ def events(owner_account, owner):
 
 def test_csv_export_streams_every_event_and_is_logged(owner_client, owner_account, owner, events):
     total = AuditEvent.objects.filter(account=owner_account).count()
-    response = owner_client.get(export_url(owner_account, "csv"))
+    response = owner_client.get(export_url(owner_account, "csv", "pages=on"))  # as shown with page views
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
@@ -56,8 +56,17 @@ def test_csv_export_streams_every_event_and_is_logged(owner_client, owner_accoun
     assert logged.seq == total + 1  # the export does not contain itself
 
 
+def test_the_export_leaves_out_page_views_as_the_page_does_unless_included(owner_client, owner_account, events):
+    shown = AuditEvent.objects.filter(account=owner_account).exclude(action="page.view").count()
+    response = owner_client.get(export_url(owner_account, "csv"))
+    rows = list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
+    assert len(rows) == shown and all(r["action"] != "page.view" for r in rows)
+    logged = AuditEvent.objects.filter(account=owner_account, action="audit.export").get()
+    assert logged.detail["filters"] == ["page_views"]
+
+
 def test_csv_cells_cannot_start_a_formula(owner_client, owner_account, events):
-    text = body(owner_client.get(export_url(owner_account, "csv"))).decode("utf-8-sig")
+    text = body(owner_client.get(export_url(owner_account, "csv", "pages=on"))).decode("utf-8-sig")
     cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
     assert "'=HYPERLINK(\"http://x\")" in cells
@@ -69,7 +78,7 @@ def test_export_applies_the_filters(owner_client, owner_account, events):
     rows = list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
     assert [r["action"] for r in rows] == ["access.denied"]
     logged = AuditEvent.objects.get(account=owner_account, action="audit.export")
-    assert logged.detail["filters"] == ["outcome"]
+    assert logged.detail["filters"] == ["outcome", "page_views"]
     assert logged.detail["count"] == 1
 
 
@@ -147,7 +156,7 @@ def assert_r4_audit_event(resource):
 
 
 def test_fhir_export_is_one_valid_r4_audit_event_per_line(owner_client, owner_account, owner, events):
-    response = owner_client.get(export_url(owner_account, "fhir"), REMOTE_ADDR="203.0.113.9")
+    response = owner_client.get(export_url(owner_account, "fhir", "pages=on"), REMOTE_ADDR="203.0.113.9")
     assert response["Content-Type"] == "application/fhir+ndjson"
     lines = body(response).decode().splitlines()
     assert len(lines) == int(response["X-Event-Count"]) > 0

@@ -9,9 +9,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from practicegate.audit.models import AuditChain
-from practicegate.audit.selectors import PAGE_SIZE, EventFilter, account_events
+from practicegate.audit.selectors import (
+    COUNT_LIMIT,
+    PAGE_SIZE,
+    EventFilter,
+    account_events,
+    count_events,
+)
 from tests.audit.helpers import bare_account
 
 pytestmark = [
@@ -87,6 +94,12 @@ FILTERS = {
     "common username and action": (EventFilter(username="user7", action="account.update"), None),
     "common target type": (EventFilter(target_type="accounts.account"), None),
     "common section and outcome": (EventFilter(section="reports", outcome="denied"), None),
+    # The page's default: "Opened a page" left out.
+    "page views left out": (EventFilter(page_views=False), {"audit_account_seq"}),
+    "page views left out, username": (EventFilter(page_views=False, username="RARE"), {"audit_account_uname"}),
+    "page views left out, action": (EventFilter(page_views=False, action="audit.export"), {"audit_account_action"}),
+    "page views left out, date range": (EventFilter(page_views=False, since=since, until=until),
+                                        {"audit_account_seq"}),
 }
 
 
@@ -120,3 +133,48 @@ def test_each_filter_reads_its_page_in_index_order(big_account):
                 assert any(f" {index} " in scan for index in indexes), (name, plan)
             if flt.since or flt.until:
                 assert "audit_account_at_seq" in plan, (name, plan)  # the range's ends: one seek each
+
+
+def test_the_count_of_matching_events_reads_the_same_index_and_stops_at_its_limit(big_account):
+    """The page's "N events match": a count of at most COUNT_LIMIT + 1 rows (selectors), read in index order."""
+    for name, (flt, indexes) in FILTERS.items():
+        with CaptureQueriesContext(connection) as queries:
+            count_events(big_account, flt)
+        for counted in [q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"].upper()]:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN " + counted)
+                _check_count_plan(name, big_account, flt, indexes, "\n".join(row[0] for row in cursor.fetchall()))
+
+
+def _check_count_plan(name, account, flt, indexes, plan):
+    assert "Seq Scan" not in plan and "Limit" in plan, (name, plan)
+    if "Bitmap" in plan or "Sort" in plan:
+        # Reading every match and sorting is the planner's choice only when there are about as
+        # many matches as the limit: then it costs about what the limit allows anyway.
+        matches = account_events(account, flt).count()
+        assert matches < 3 * COUNT_LIMIT, (name, matches, plan)
+        return
+    scan = _page_scan(plan)
+    assert "Index" in scan, (name, plan)
+    if indexes:  # leaving out page views alone counts two ranges of the action index
+        assert any(f" {index} " in scan for index in indexes | {"audit_account_action"}), (name, plan)
+
+
+def test_a_partial_username_reads_an_index(big_account):
+    """A part of a name matching several usernames: an index, never a scan of the table."""
+    flt = EventFilter(usernames=("rare", "user7", "user8"))
+    plan = _plan(account_events(big_account, flt).order_by("-seq")[: PAGE_SIZE + 1])
+    assert "Seq Scan" not in plan, plan
+
+
+def test_the_username_choices_seek_the_username_index_once_per_name(big_account):
+    """The Username filter's list: one seek per username in audit_account_uname, never a scan."""
+    from practicegate.audit.selectors import account_usernames
+
+    with CaptureQueriesContext(connection) as queries:
+        names = account_usernames(big_account)
+    assert set(names) == {"rare"} | {f"user{i}" for i in range(19)}
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + queries.captured_queries[-1]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan on audit_auditevent" not in plan and "audit_account_uname" in plan, plan

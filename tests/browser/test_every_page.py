@@ -1,9 +1,10 @@
-"""Every page, as every kind of person, through axe-core, the Nu HTML checker and a 390 px phone.
+"""Every page, as every kind of person, through axe-core, the Nu HTML checker and three widths
+(a 390 px phone, 1024 px and 1280 px).
 
 One browser session per person (the owner, the demo's master username, a View Only
 username, a visitor); the pages come from the URL conf and the links on them (see
 walk.py), so a page added later is checked the day it exists. Fails on serious or
-critical axe violations, any Nu HTML checker error, any page wider than the phone,
+critical axe violations, any Nu HTML checker error, any page wider than the window at any of the widths,
 and any GET route that the walk could not reach; minor axe findings are printed.
 """
 
@@ -82,7 +83,7 @@ def _copy_codes(page, findings: Findings, account_names: list[str]) -> None:
     findings.check(page, info.value, f"master {page.url} (copy result)")
 
 
-def test_every_page_passes_axe_the_nu_checker_and_fits_a_phone(browser_page, tmp_path, capsys):
+def test_every_page_passes_axe_the_nu_checker_and_fits_every_width(browser_page, tmp_path, capsys):
     started = time.monotonic()
     build_demo()
     names = [name for _, name, *_ in demo.DEMO_ACCOUNTS]

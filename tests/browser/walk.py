@@ -4,8 +4,8 @@ The pages are generated, not listed: every GET route of the URL conf that takes 
 argument but the account is opened directly, and every same-site link and GET form
 found on a page is followed, one concrete URL per route (and query-string shape).
 On each page: axe-core (WCAG 2.1 A/AA and best practices) at desktop width, the
-document's scroll width at 390 px (a phone), and the page's HTML as the server sent
-it, saved for the Nu HTML checker, which runs once over all of them at the end.
+document's scroll width at 390 px (a phone), 1024 px and 1280 px, and the page's HTML as
+the server sent it, saved for the Nu HTML checker, which runs once over all of them at the end.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ from practicegate.accounts.account_views import accepts_get
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
+SMALL_LAPTOP = {"width": 1024, "height": 768}
+# Every page must fit each of these widths without scrolling sideways.
+WIDTHS = (PHONE, SMALL_LAPTOP, DESKTOP)
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
     "resultTypes": ["violations"],
@@ -106,10 +109,11 @@ class Findings:
             where = ", ".join(n["target"][0] for n in violation["nodes"][:3])
             line = f"{label}: [{violation['impact']}] {violation['id']}: {violation['help']} ({where})"
             (self.axe_serious if violation["impact"] in FAILING_IMPACTS else self.axe_minor).append(line)
-        page.set_viewport_size(PHONE)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > PHONE["width"]:
-            self.wide.append(f"{label}: {width} px wide at {PHONE['width']} px")
+        for size in WIDTHS:
+            page.set_viewport_size(size)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > size["width"]:
+                self.wide.append(f"{label}: {width} px wide at {size['width']} px")
         page.set_viewport_size(DESKTOP)
         if response is not None and "text/html" in (response.headers.get("content-type") or ""):
             self.save_html(response.body(), label)

@@ -179,7 +179,9 @@ def test_the_activity_log_runs_the_same_queries_for_one_or_fifty_searches(db, cl
             assert shown >= (1 if account == one else 40) and hidden == 0  # page views fill the rest
         else:
             assert hidden >= (1 if account == one else 40) and shown == 0
-    assert counts[0] == counts[1], counts
+    # Never a query per row: fifty searches cost no more than one (the page of one search also
+    # names the account's sign-up target, one query per kind of target on the page).
+    assert counts[1] <= counts[0], counts
 
 
 def test_untouched_terms_match_the_log(searched, owner_account, other_account, owner):
