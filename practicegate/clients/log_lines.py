@@ -79,7 +79,7 @@ def client_targets(request, events) -> dict[int, Target]:
         elif client is None:
             shown[event.pk] = Target(f"client {event.target_id} (not found)")
         else:
-            url = reverse("clients:detail", kwargs={"account": client.account.slug, "pk": client.pk})
+            url = reverse("clients:detail", kwargs={"account": client.account.slug, "number": client.number})
             shown[event.pk] = Target(f"{client.full_name} (#{client.number})", url=url, client_id=client.pk)
     return shown
 
