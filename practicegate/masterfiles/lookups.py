@@ -77,13 +77,17 @@ def _order(lookup: Lookup, query: str) -> tuple:
     return lookup.order
 
 
+def lookup_query(account, lookup: Lookup, query: str, *, limit: int = LIMIT) -> QuerySet:
+    """The active rows matching a non-empty query, in order, one more than `limit`."""
+    query = query.strip()
+    return matching(active_rows(account, lookup), lookup.matcher, query).order_by(*_order(lookup, query))[: limit + 1]
+
+
 def lookup_matches(account, lookup: Lookup, query: str, *, limit: int = LIMIT) -> tuple[list, bool]:
     """The first `limit` active rows matching the query, and whether there are more: one query."""
-    query = query.strip()
-    if not query:
+    if not query.strip():
         return [], False
-    qs = matching(active_rows(account, lookup), lookup.matcher, query).order_by(*_order(lookup, query))
-    rows = list(qs[: limit + 1])
+    rows = list(lookup_query(account, lookup, query, limit=limit))
     return rows[:limit], len(rows) > limit
 
 
