@@ -136,7 +136,8 @@ class LookupField(forms.Field):
             raise ValidationError(f"No active {lookup.noun} of this account matches “{search}”. "
                                   "Try fewer or other words, or the start of the code.")
         widget.choose = Choose(search, options_of(lookup, rows), more)
-        found = "One" if len(rows) == 1 else f"{len(rows)}{' or more' if more else ''}"
-        raise ValidationError(f"{found} {lookup.plural if len(rows) > 1 else lookup.noun} "
-                              f"{'match' if len(rows) > 1 else 'matches'} “{search}”: choose one and send "
-                              "the form again, or change the words.")
+        if len(rows) == 1:
+            raise ValidationError(f"One {lookup.noun} matches “{search}”: choose it and send the form again, "
+                                  "or change the words.")
+        raise ValidationError(f"{len(rows)}{' or more' if more else ''} {lookup.plural} match “{search}”: "
+                              "choose one and send the form again, or change the words.")

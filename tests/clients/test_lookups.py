@@ -227,6 +227,7 @@ def test_words_lead_to_a_choose_step_that_keeps_the_form(owner_account, owner_ht
     html = response.content.decode()
     assert 'type="radio" name="code" value="F411"' in html and "F41.1 Generalized anxiety disorder" in html
     assert 'name="code_shown" value="generalized anxiety"' in html
+    assert "One diagnosis code matches “generalized anxiety”: choose it" in html
     assert 'value="generalized anxiety"' in html and 'value="2024-03-05"' in html and "checked" in html
     assert saved_codes(owner_account, client_row) == []
 
@@ -322,4 +323,4 @@ def test_the_form_page_carries_the_lookup_box(owner_account, owner_http, client_
     html = owner_http.get(url(owner_account, "diagnosis-add", pk=client_row.pk)).content.decode()
     assert f'data-lookup-url="{lookup_url(owner_account, "diagnosis-codes")}"' in html
     assert '<label for="id_code">Diagnosis code</label>' in html and 'name="code_search"' in html
-    assert "clients/lookup.js" in html and "defer" in html
+    assert '<script src="/static/clients/lookup.js" defer></script>' in html

@@ -148,6 +148,7 @@
 
     input.addEventListener("input", () => {
       forget();
+      setActive(-1); // until the new matches come, Enter sends what was typed
       clearTimeout(timer);
       timer = setTimeout(search, DELAY);
     });
