@@ -120,7 +120,8 @@ class LookupField(forms.Field):
         if value.key and (value.shown is None or text.nfc(value.shown) == search):
             row = lookup_get(self.account, lookup, value.key)
             if row is None:
-                raise ValidationError(f"Choose one of this account's active {lookup.plural}.")
+                raise ValidationError(f"This account has no active {lookup.noun} like that: choose one of its "
+                                      f"active {lookup.plural}.")
             widget.chosen = row
             return row
         if not search:
