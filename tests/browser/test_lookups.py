@@ -103,6 +103,33 @@ def test_escape_closes_the_list_and_up_wraps_to_the_last_match(browser_page, pra
         assert ClientPolicy.objects.get(client=client).payer.name == "Harbor Mutual"
 
 
+def test_words_sent_without_choosing_come_back_as_a_choose_step(browser_page, practice):
+    account, client = practice
+    page = browser_page
+    log_in(page, "cedar", PASSWORD)
+    page.goto(f"/a/{account.slug}/clients/{client.pk}/diagnoses/add/")
+    box = page.get_by_role("combobox", name="Diagnosis code")
+    tab_to(page, box)
+    page.keyboard.type("F41", delay=20)
+    expect(page.get_by_role("listbox", name="Matching diagnosis codes")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Enter")  # no match chosen: the form goes with the words
+    choices = page.get_by_role("group", name="Diagnosis codes matching “F41”")
+    expect(choices).to_be_visible()
+    assert serious_axe_findings(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 860})
+    radio = choices.get_by_label("F41.1 Generalized anxiety disorder")
+    tab_to(page, choices.get_by_role("radio").first, limit=60)  # Tab reaches the group; arrows move within it
+    while not radio.evaluate("el => el.checked"):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Added the diagnosis.")).to_be_visible()
+    with account_scope(account):
+        assert ClientDiagnosis.objects.get(client=client).code.code == "F411"
+
+
 def test_without_javascript_words_lead_to_a_choose_step(chromium, live_server, practice):
     account, client = practice
     context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
