@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import slugify
 
-from practicegate.clients import selectors
 from practicegate.clients.duplicates import numbers
 from practicegate.clients.fields import (
     STATE_CHOICES,
@@ -27,6 +26,7 @@ from practicegate.clients.fields import (
     person_name,
     text_field,
 )
+from practicegate.clients.lookups import LookupField
 from practicegate.clients.models import (
     ClientDiagnosis,
     Priority,
@@ -36,6 +36,7 @@ from practicegate.clients.models import (
 )
 from practicegate.clients.services import NO_POINTER
 from practicegate.core import text
+from practicegate.masterfiles.lookups import BILLING_CODES, DIAGNOSIS_CODES, PAYERS
 from practicegate.records import formats
 from practicegate.records.editing import VersionField
 
@@ -307,15 +308,14 @@ class DiagnosisLineForm(forms.Form):
 
 
 class DiagnosisAddForm(DiagnosisLineForm):
-    code = forms.CharField(label="ICD-10-CM code", max_length=12, help_text="One of this account's active diagnosis codes, for example F41.1")
+    code = LookupField(DIAGNOSIS_CODES, label="Diagnosis code",
+                       help_text="An ICD-10-CM code or words of its description, for example F41.1 or "
+                                 "generalized anxiety; one of this account's active diagnosis codes.")
     field_order = ["code", "is_primary", "start_date", "end_date"]
 
-    def clean_code(self):
-        code = formats.icd10_code(self.cleaned_data["code"])
-        row = selectors.active_diagnosis_code(self.account, code)
-        if row is None:
-            raise ValidationError("This account has no active diagnosis code like that (see Diagnosis Codes).")
-        return row
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].bind(self.account)
 
 
 class DiagnosisEditForm(DiagnosisLineForm):
@@ -377,13 +377,13 @@ class PolicyLineForm(TextForm):
 
 
 class PolicyAddForm(PolicyLineForm):
-    payer = forms.ModelChoiceField(label="Insurance payer", queryset=None,
-                                   error_messages={"invalid_choice": "Choose one of this account's active payers."})
+    payer = LookupField(PAYERS, label="Insurance payer",
+                        help_text="The payer ID or words of the payer's name; one of this account's active payers.")
     field_order = ["payer", "priority", "member_id", "group_number"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["payer"].queryset = selectors.active_payers(self.account)
+        self.fields["payer"].bind(self.account)
 
 
 class PolicyEditForm(PolicyLineForm):
@@ -453,13 +453,14 @@ class ServiceLineForm(forms.Form):
 
 
 class ServiceAddForm(ServiceLineForm):
-    billing_code = forms.ModelChoiceField(label="Billing code", queryset=None,
-                                          error_messages={"invalid_choice": "Choose one of this account's active billing codes."})
+    billing_code = LookupField(BILLING_CODES, label="Billing code",
+                               help_text="The CPT or HCPCS code or words of its description, for example 90837; "
+                                         "one of this account's active billing codes.")
     field_order = ["service_date", "billing_code", "units", "fee"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["billing_code"].queryset = selectors.active_billing_codes(self.account)
+        self.fields["billing_code"].bind(self.account)
 
 
 class ServiceEditForm(ServiceLineForm):

@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from practicegate.clients import views, views_csv, views_lines, views_report
+from practicegate.clients import views, views_csv, views_lines, views_lookups, views_report
 from practicegate.clients.imports import CLIENTS
+from practicegate.masterfiles.lookups import LOOKUPS
 from practicegate.records.views import import_routes
 
 app_name = "clients"
@@ -34,3 +35,5 @@ for _kind in views_lines.LINE_KINDS.values():
              name=f"{_kind.key}-{verb}")
         for verb in ("edit", "end", "void") if verb != "end" or _kind.end is not None
     ]
+# The code and payer boxes of the line forms ask these as a person types (clients.lookups).
+urlpatterns += [path(f"lookup/{key}/", views_lookups.lookup, {"kind": key}, name=f"lookup-{key}") for key in LOOKUPS]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.db.models import Model
 
 from practicegate.core.sections import BY_KEY
 from practicegate.masterfiles import forms
+from practicegate.masterfiles.matching import (
+    BILLING_MATCHER,
+    DIAGNOSIS_MATCHER,
+    PAYER_MATCHER,
+    Matcher,
+)
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
 
 
@@ -24,8 +29,7 @@ class Kind:
     natural_key: str  # what the import matches existing rows by
     csv_columns: tuple[str, ...]
     csv_required: tuple[str, ...]
-    code_like: re.Pattern | None  # a query that looks like a code searches the code prefix
-    word_field: str
+    matcher: Matcher  # what a search matches (masterfiles.matching)
     listed: tuple[str, ...]  # what a row of the list shows (attributes; methods are called)
     # Payers match by payer ID, or by name between payers that both have none (the copy).
     by_payer_id: bool = False
@@ -61,8 +65,7 @@ DIAGNOSIS = Kind(
     form_class=forms.DiagnosisCodeForm, noun="diagnosis code",
     order=("code",), natural_key="code",
     csv_columns=("code", "description", "active"), csv_required=("code", "description"),
-    code_like=re.compile(r"^[A-Za-z](?:\d[0-9A-Za-z]?(?:\.?[0-9A-Za-z]{0,4})?)?$"),
-    word_field="description",
+    matcher=DIAGNOSIS_MATCHER,
     listed=("pk", "display_code", "description", "active"),
 )
 BILLING = Kind(
@@ -72,8 +75,7 @@ BILLING = Kind(
     csv_columns=("code", "description", "modifier1", "modifier2", "modifier3", "modifier4",
                  "fee", "units", "active"),
     csv_required=("code", "description"),
-    code_like=re.compile(r"^(?:[A-Za-z]\d{0,4}|\d{1,5}|\d{4}[FTUftu])$"),
-    word_field="description",
+    matcher=BILLING_MATCHER,
     listed=("pk", "code", "description", "modifier1", "modifier2", "modifier3", "modifier4", "fee", "units",
             "active"),
 )
@@ -84,8 +86,7 @@ PAYER = Kind(
     csv_columns=("name", "payer_id", "address", "city", "state", "zip_code", "phone",
                  "payer_type", "notes", "active"),
     csv_required=("name",),
-    code_like=None,
-    word_field="name",
+    matcher=PAYER_MATCHER,
     listed=("pk", "name", "payer_id", "get_payer_type_display", "city", "state", "phone", "active"),
     by_payer_id=True,
 )

@@ -5,13 +5,13 @@ from __future__ import annotations
 from operator import itemgetter
 
 from django.db import connection
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import QuerySet
 from django.http import Http404
 
 from practicegate.core.paging import PAGE_SIZE, Keyset, Page, keyset_page, links
 from practicegate.core.prepared import Columns
 from practicegate.masterfiles.kinds import PAYER, Kind
+from practicegate.masterfiles.matching import matching
 
 _NOT_LISTED = ("account", "created_at", "updated_at", "version")
 
@@ -28,35 +28,9 @@ def masterfile_get(account, kind: Kind, pk) -> object:
     return row
 
 
-def _code_prefix(kind: Kind, prefix: str) -> Q:
-    """Codes starting with `prefix`, phrased as a range so the (account, code) unique
-    index answers it on both databases and under any collation (codes use only 0-9 and
-    A-Z, so prefix + 'ZZZ...' is the last code with that prefix)."""
-    top = prefix + "Z" * (kind.model._meta.get_field("code").max_length - len(prefix))
-    return Q(code__gte=prefix, code__lte=top, code__startswith=prefix)
-
-
 def search(account, kind: Kind, query: str) -> QuerySet:
     """Rows matching a code prefix (when the query looks like a code) or every word."""
-    qs = masterfiles_of(account, kind)
-    query = query.strip()
-    if not query:
-        return qs
-    if kind.code_like is not None and kind.code_like.match(query):
-        prefix = query.upper()
-        if kind.key == "diagnosis" and len(prefix) > 3 and prefix[3] == ".":
-            prefix = prefix[:3] + prefix[4:]
-        return qs.filter(_code_prefix(kind, prefix))
-    # LOWER(text) LIKE '%word%' for every word; on PostgreSQL a pg_trgm GIN index on
-    # LOWER(text) answers it (migration 0002). Payers also match their payer ID.
-    qs = qs.alias(words_lc=Lower(kind.word_field))
-    words = query.lower().split()[:8]
-    match = Q()
-    for word in words:
-        match &= Q(words_lc__contains=word)
-    if kind.key == "payer" and len(words) == 1:
-        match |= Q(payer_id=query.upper())
-    return qs.filter(match)
+    return matching(masterfiles_of(account, kind), kind.matcher, query)
 
 
 def masterfile_page(account, kind: Kind, *, query: str = "", after: int | None = None,

@@ -47,12 +47,13 @@ def test_full_access_every_request_is_logged_or_changes_nothing(owner_account, o
                     gaps.append(f"{method} {url}: {response.status_code} but changed data")
             elif method in SAFE_METHODS:
                 # Every page shows PHI except the empty forms of a new client and of an import
-                # (the import preview without a token is that empty form).
-                # The access report's picker without a term is an empty form too; the report's PDF
-                # is an export of PHI with its own event (client.access_report), like no other page.
+                # (the import preview without a token is that empty form), the lookups of codes and
+                # payers (master-file rows), and the access report's picker without a term; the
+                # report's PDF is an export of PHI with its own event (client.access_report).
                 expected = "page.view" if url.endswith(("/clients/add/", "/clients/import/",
                                                         "/clients/import/preview/",
-                                                        "/clients/access-report/")) else "phi.view"
+                                                        "/clients/access-report/")) or "/clients/lookup/" in url \
+                    else "phi.view"
                 expected = "client.access_report" if url.endswith("/access-report.pdf") else expected
                 if response.status_code != 200 or not any(e.action == expected for e in events):
                     gaps.append(f"{method} {url}: {response.status_code} without a phi.view")
