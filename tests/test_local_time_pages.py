@@ -54,9 +54,9 @@ def pacific_account(owner_account, owner):
     rows = make_rows("a/<slug:account>/clients/<int:number>/services/<int:line_pk>/", "clients", owner_account)
     with account_scope(owner_account):
         line = rows["line_pk"]
-        client_services.client_service_void(actor=owner, account=owner_account, client=rows["pk"], line=line,
+        client_services.client_service_void(actor=owner, account=owner_account, client=rows["number"], line=line,
                                             reason="entered twice", expected_version=line.version)
-    owner_account.voided_client_id = rows["pk"].pk
+    owner_account.voided_client_id = rows["number"].number
     return owner_account
 
 

@@ -20,11 +20,16 @@ The exports keep the codes and the raw detail (exports.py, fhir.py).
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from practicegate.audit.lines import add_lines
+from practicegate.core.localtime import day_text
 from practicegate.core.sections import BY_KEY, Level
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,16 @@ def level_name(value) -> str:
         return str(value)
 
 
+def _as_day(value: str) -> str:
+    """A date kept in a detail as ISO 8601 (2026-12-07) reads as the pages show dates (12/07/2026)."""
+    if ISO_DAY.fullmatch(value):
+        try:
+            return day_text(datetime.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
 def _words(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -106,6 +121,8 @@ def _words(value) -> str:
     if isinstance(value, str):
         if value in BY_KEY:
             return BY_KEY[value].label
+        if ISO_DAY.fullmatch(value):
+            return _as_day(value)
         return VALUE_WORDS.get(value, value.replace("_", " ") if " " not in value else value)
     if isinstance(value, (list, tuple)):
         return ", ".join(_words(item) for item in value) or "none"
@@ -170,7 +187,7 @@ def _flat_raw(value, prefix: str):
         for key in sorted(value, key=str):
             yield from _flat_raw(value[key], f"{prefix}.{key}")
     else:
-        yield prefix, value if isinstance(value, str) else _words(value) if isinstance(value, bool) else str(value)
+        yield prefix, _as_day(value) if isinstance(value, str) else _words(value) if isinstance(value, bool) else str(value)
 
 
 def _fallback(event) -> Target | None:

@@ -29,7 +29,7 @@ def test_a_client_is_named_and_linked_for_a_viewer_with_clients_access(owner_cli
     before = AuditEvent.objects.filter(account=owner_account, action="phi.view").count()
     page = owner_client.get(log_url(owner_account)).content.decode()
     assert f"Marguerite Okonkwo (#{client.number})" in page
-    assert f'href="/a/{owner_account.slug}/clients/{client.pk}/"' in page
+    assert f'href="/a/{owner_account.slug}/clients/{client.number}/"' in page
     # Naming a client is a read of PHI: logged, with which clients the page named.
     read = AuditEvent.objects.filter(account=owner_account, action="phi.view").order_by("-seq")
     assert read.count() == before + 1

@@ -25,11 +25,14 @@ def test_the_owner_finds_who_looked_at_a_client_and_downloads_the_pdf(browser_pa
     page = browser_page
 
     log_in(page, "biller", PASSWORD)  # someone looks at Anna's record
-    page.goto(f"/a/{account.slug}/clients/{anna.pk}/insurance/")
+    page.goto(f"/a/{account.slug}/clients/{anna.number}/insurance/")
     page.get_by_role("button", name="Log out").click()
 
     log_in(page, "cedar", PASSWORD)
     page.get_by_role("navigation", name="Sections").get_by_role("link", name="Reports").click()
+    expect(page.locator("table.events")).to_contain_text("biller")  # the owner sees who looked, by name
+    expect(page.locator("table.events")).to_contain_text("Anna Adams")
+    screenshot(page, "17-activity-log")
     page.get_by_role("link", name="Who accessed a client").click()
     page.get_by_label("Client").fill("adams")
     page.get_by_role("button", name="Search").click()

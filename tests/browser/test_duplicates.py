@@ -49,7 +49,7 @@ def test_add_client_asks_about_the_same_person_and_saves_after_the_answer(browse
     assert AuditEvent.objects.filter(account=account, action="client.duplicate_confirmed").count() == 1
 
     with page.expect_response(lambda r: r.request.resource_type == "document") as info:
-        page.goto(f"/a/{account.slug}/clients/{first.pk}/edit/")
+        page.goto(f"/a/{account.slug}/clients/{first.number}/edit/")
     findings.check(page, info.value, "Edit Demographics in fieldsets")
     assert findings.axe_serious == [] and findings.wide == []
     assert nu_checker_errors(findings) == []

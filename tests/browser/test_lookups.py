@@ -46,7 +46,7 @@ def test_a_diagnosis_is_found_by_words_and_added_with_the_keyboard_alone(browser
     account, client = practice
     page = browser_page
     log_in(page, "cedar", PASSWORD)
-    page.goto(f"/a/{account.slug}/clients/{client.pk}/diagnoses/add/")
+    page.goto(f"/a/{account.slug}/clients/{client.number}/diagnoses/add/")
     box = page.get_by_role("combobox", name="Diagnosis code")
     expect(box).to_have_attribute("aria-expanded", "false")
     tab_to(page, box)
@@ -82,7 +82,7 @@ def test_escape_closes_the_list_and_up_wraps_to_the_last_match(browser_page, pra
     account, client = practice
     page = browser_page
     log_in(page, "cedar", PASSWORD)
-    page.goto(f"/a/{account.slug}/clients/{client.pk}/insurance/add/")
+    page.goto(f"/a/{account.slug}/clients/{client.number}/insurance/add/")
     box = page.get_by_role("combobox", name="Insurance payer")
     tab_to(page, box)
     page.keyboard.type("harbor", delay=20)
@@ -107,7 +107,7 @@ def test_words_sent_without_choosing_come_back_as_a_choose_step(browser_page, pr
     account, client = practice
     page = browser_page
     log_in(page, "cedar", PASSWORD)
-    page.goto(f"/a/{account.slug}/clients/{client.pk}/diagnoses/add/")
+    page.goto(f"/a/{account.slug}/clients/{client.number}/diagnoses/add/")
     box = page.get_by_role("combobox", name="Diagnosis code")
     tab_to(page, box)
     page.keyboard.type("F41", delay=20)
@@ -136,7 +136,7 @@ def test_without_javascript_words_lead_to_a_choose_step(chromium, live_server, p
     page = context.new_page()
     try:
         log_in(page, "cedar", PASSWORD)
-        page.goto(f"/a/{account.slug}/clients/{client.pk}/diagnoses/add/")
+        page.goto(f"/a/{account.slug}/clients/{client.number}/diagnoses/add/")
         page.get_by_label("Diagnosis code").fill("generalized anxiety")
         page.get_by_role("button", name="Add Diagnosis").click()
         choices = page.get_by_role("group", name="The diagnosis code matching “generalized anxiety”")

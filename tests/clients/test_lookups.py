@@ -206,7 +206,7 @@ def client_row(owner_account, owner):
 
 
 def add_dx(http, account, client, **data):
-    return http.post(url(account, "diagnosis-add", pk=client.pk),
+    return http.post(url(account, "diagnosis-add", number=client.number),
                      {"start_date": "2024-02-01", "is_primary": "on", **data})
 
 
@@ -278,7 +278,7 @@ def test_another_accounts_row_is_refused(owner_account, other_account, owner_htt
     base = {"diagnosis": {"start_date": "2024-02-01"},
             "policy": {"priority": "1", "member_id": "M1", "subscriber": "self", "effective_date": "2024-01-01"},
             "service": {"service_date": "2024-02-02"}}[form]
-    response = owner_http.post(url(owner_account, f"{form}-add", pk=client_row.pk), {**base, **data})
+    response = owner_http.post(url(owner_account, f"{form}-add", number=client_row.number), {**base, **data})
     assert response.status_code == 400
     assert response.context["form"].errors
     with account_scope(owner_account):
@@ -295,7 +295,7 @@ def test_an_inactive_code_is_refused_whichever_way_it_comes(owner_account, owner
 
 def test_payers_by_payer_id_unique_name_or_choice(owner_account, owner_http, client_row, lines):
     base = {"priority": "1", "member_id": "M1", "subscriber": "self", "effective_date": "2024-01-01"}
-    add = url(owner_account, "policy-add", pk=client_row.pk)
+    add = url(owner_account, "policy-add", number=client_row.number)
     assert owner_http.post(add, {**base, "payer_search": "bhh01"}).status_code == 302
     assert owner_http.post(add, {**base, "priority": "2", "payer_search": "harbor mutual"}).status_code == 302
     step = owner_http.post(add, {**base, "priority": "3", "payer_search": "harbor"})
@@ -311,16 +311,20 @@ def test_payers_by_payer_id_unique_name_or_choice(owner_account, owner_http, cli
 
 
 def test_billing_code_typed_or_chosen(owner_account, owner_http, client_row, lines):
-    add = url(owner_account, "service-add", pk=client_row.pk)
-    assert owner_http.post(add, {"service_date": "2024-02-02", "billing_code_search": "90837"}).status_code == 302
-    step = owner_http.post(add, {"service_date": "2024-02-03", "billing_code_search": "therapy"})
+    add = url(owner_account, "service-add", number=client_row.number)
+    assert add_dx(owner_http, owner_account, client_row, code_search="F41.1").status_code == 302
+    with account_scope(owner_account):  # a service points to one of the client's diagnoses
+        pointer = {"diagnosis1": ClientDiagnosis.objects.get(client=client_row).pk}
+    assert owner_http.post(add, {"service_date": "2024-02-02", "billing_code_search": "90837",
+                                 **pointer}).status_code == 302
+    step = owner_http.post(add, {"service_date": "2024-02-03", "billing_code_search": "therapy", **pointer})
     assert step.status_code == 400 and "90837 Therapy, 60 minutes" in step.content.decode()
     with account_scope(owner_account):
         assert ClientService.objects.filter(client=client_row).count() == 1
 
 
 def test_the_form_page_carries_the_lookup_box(owner_account, owner_http, client_row, dx):
-    html = owner_http.get(url(owner_account, "diagnosis-add", pk=client_row.pk)).content.decode()
+    html = owner_http.get(url(owner_account, "diagnosis-add", number=client_row.number)).content.decode()
     assert f'data-lookup-url="{lookup_url(owner_account, "diagnosis-codes")}"' in html
     assert '<label for="id_code">Diagnosis code</label>' in html and 'name="code_search"' in html
     assert '<script src="/static/clients/lookup.js" defer></script>' in html
