@@ -37,7 +37,7 @@ def test_add_client_asks_about_the_same_person_and_saves_after_the_answer(browse
     expect(box.get_by_role("link", name=f"Client {first.number}: Zoë Martínez, born 1990-04-12")).to_be_visible()
     expect(page.get_by_label("City")).to_have_value("Salem")  # what was typed stays
     findings.check(page, info.value, "Add Client, the same person shown", expected=(400,))
-    screenshot(page, "16-add-client-same-person", full_page=False)
+    screenshot(page, "18-add-client-same-person", full_page=False)
     with account_scope(account):
         assert Client.objects.filter(account=account).count() == 1
 

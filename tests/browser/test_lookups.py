@@ -63,7 +63,7 @@ def test_a_diagnosis_is_found_by_words_and_added_with_the_keyboard_alone(browser
     expect(option).to_have_attribute("aria-selected", "true")
     expect(box).to_have_attribute("aria-activedescendant", option.get_attribute("id"))
     assert serious_axe_findings(page) == []  # the form with its list open
-    screenshot(page, "16-diagnosis-lookup", full_page=False)
+    screenshot(page, "19-diagnosis-lookup", full_page=False)
 
     page.keyboard.press("Enter")  # chooses; the form is not sent yet
     expect(listbox).to_be_hidden()

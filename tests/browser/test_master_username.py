@@ -85,7 +85,7 @@ def test_a_join_code_is_copied_and_joins_when_typed_in_lower_case(new_page, scre
     giver.get_by_role("button", name="Copy").click()
     expect(giver.locator(".copy-result")).to_have_text("Copied.")
     assert giver.evaluate("navigator.clipboard.readText()") == code
-    screenshot(giver, "16-join-code")
+    screenshot(giver, "20-join-code")
 
     # Read out on the phone and typed in lower case, in groups with spaces.
     joiner = new_page()
