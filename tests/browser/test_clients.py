@@ -136,7 +136,7 @@ def test_the_list_counts_sorts_and_opens_a_client_by_number(browser_page, practi
     page.get_by_label("Show").select_option("all")
     page.get_by_role("button", name="Search").click()
     expect(page).to_have_url(f"{page.url.split('/a/')[0]}/a/{account.slug}/clients/?q=&status=all&sort=birth_date&dir=desc")
-    shot = screenshot(page, "client-list-sorted")
+    shot = screenshot(page, "23-client-list-sorted")
     page.get_by_role("link", name="Haddad, Farid").click()
     with account_scope(account):
         farid = Client.objects.get(last_name="Haddad")
