@@ -106,7 +106,6 @@ class Client(models.Model):
             models.Index(fields=["account", "sort_key", "id"], name="client_account_sort"),
             models.Index(fields=["account", "status", "sort_key", "id"], name="client_account_status_sort"),
             models.Index(fields=["account", "search_key"], name="client_account_search"),
-            models.Index(fields=["account", "birth_date"], name="client_account_birth"),
             models.Index(fields=["account", "home_phone_key"], name="client_home_phone_key"),
             models.Index(fields=["account", "mobile_phone_key"], name="client_mobile_phone_key"),
             models.Index(fields=["account", "work_phone_key"], name="client_work_phone_key"),

@@ -188,7 +188,7 @@ def test_view_only_may_not_download_the_pdf(owner_account, viewer_http, anna):
 def test_a_name_with_accents_survives_in_the_pdf(owner_account, owner, owner_http):
     zoe = make_client(owner_account, owner)  # Zoë O'Brien-Núñez
     with account_scope(owner_account):
-        assert client_get(owner_account, zoe.pk).full_name in pdf_text(
+        assert client_get(owner_account, zoe.number).full_name in pdf_text(
             owner_http.get(url(owner_account, "access-report-pdf", number=zoe.number)))
 
 

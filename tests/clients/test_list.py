@@ -269,9 +269,24 @@ def test_a_services_cursor_of_another_client_is_the_first_page(owner_account, ow
 @pytest.mark.parametrize("descending", [False, True])
 @pytest.mark.parametrize("status", ["active", "all"])
 def test_each_order_reads_an_ordered_index(owner_account, owner, sort, descending, status):
+    from practicegate.clients.services import _keys
     from tests.masterfiles.plans import explain
 
     _people(owner_account, owner)
+    # A practice's worth of clients and the planner's statistics of them, so the plan does not
+    # follow whatever statistics an earlier test left behind (PostgreSQL keeps them after a rollback).
+    rows = []
+    for number in range(1000, 1400):
+        client = Client(account=owner_account, number=number, first_name="Ann", last_name=f"Lee{number}",
+                        birth_date=date(1950, 1, 1) + timedelta(days=number * 37 % 20_000), sex="F",
+                        intake_date=date(2024, 1, 1), status="active" if number % 4 else "discharged",
+                        discharge_date=None if number % 4 else date(2024, 6, 1),
+                        last_service_date=date(2024, 1, 1) + timedelta(days=number % 300))
+        _keys(client)
+        rows.append(client)
+    Client.objects.bulk_create(rows)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     fields = selectors.SORTS[sort].keyset.fields
     with account_scope(owner_account):
         qs = selectors.client_search(owner_account, selectors.parse_search(""), status)

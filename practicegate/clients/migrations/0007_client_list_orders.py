@@ -38,6 +38,9 @@ class Migration(migrations.Migration):
             model_name='client',
             index=models.Index(fields=['account', 'birth_date', 'id'], name='client_account_birth_id'),
         ),
+        # (account, birth_date, id) serves a date-of-birth search as well: the older
+        # (account, birth_date) index would only tempt the planner into a sort.
+        migrations.RemoveIndex(model_name='client', name='client_account_birth'),
         migrations.AddIndex(
             model_name='client',
             index=models.Index(fields=['account', 'status', 'birth_date', 'id'], name='client_account_status_birth'),
