@@ -9,7 +9,7 @@ from practicegate.core.scoping import account_scope
 from practicegate.core.sections import SECTION_KEYS, Level
 from tests.helpers import login_client, make_account, new_member
 
-pytest_plugins = ["tests.postgresql_only"]
+pytest_plugins = ["tests.postgresql_only", "tests.mailserver"]
 
 
 @pytest.fixture(autouse=True)
