@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "practicegate.records",
     "practicegate.masterfiles",
     "practicegate.clients",
+    "practicegate.billing",
     "practicegate.twofactor",
 ]
 

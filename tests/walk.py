@@ -25,6 +25,13 @@ from django.utils import timezone
 from practicegate.access.models import JoinCode
 from practicegate.accounts.models import Account, Membership
 from practicegate.audit.models import AuditEvent
+from practicegate.billing.models import (
+    Acknowledgment,
+    Claim,
+    ClaimBatch,
+    ClaimLine,
+    Clearinghouse,
+)
 from practicegate.clients.models import (
     Client,
     ClientChange,
@@ -169,6 +176,46 @@ def _client_search(account: Account, rows: dict | None = None):
         return row
 
 
+# --- billing ----------------------------------------------------------------------------------
+
+def _clearinghouse(account: Account, rows: dict | None = None) -> Clearinghouse:
+    n = next(_serial)
+    return Clearinghouse.objects.create(account=account, name=f"Walk Clearinghouse {n}",
+                                        receiver_id=f"RCV{n}", submitter_id=f"SUB{n}",
+                                        submitter_name="Walk Billing", contact_name="Walk Contact")
+
+
+def _claim(account: Account, rows: dict | None = None) -> Claim:
+    """A draft claim of one line, made from a real service of a client with a policy."""
+    service = _client_service(account)
+    policy = _client_policy(account, {"number": service.client})
+    number = WALK_NUMBERS + next(_serial)  # unique across accounts, like the walk clients' numbers
+    claim = Claim.objects.create(account=account, number=number, client=service.client, policy=policy,
+                                 diagnosis_codes=[service.diagnosis1.code.code], created_by=account.owner,
+                                 total_charge=service.fee * service.units)
+    ClaimLine.objects.create(account=account, claim=claim, service=service, line_number=1,
+                             service_date=service.service_date, procedure_code=service.billing_code.code,
+                             units=service.units, charge=service.fee * service.units, pointer1=1)
+    return claim
+
+
+def _claim_line(account: Account, rows: dict | None = None) -> ClaimLine:
+    claim = (rows or {}).get("claim_number") or _claim(account)
+    return ClaimLine._base_manager.filter(claim=claim).first()
+
+
+def _claim_batch(account: Account, rows: dict | None = None) -> ClaimBatch:
+    house = _clearinghouse(account)
+    n = next(_serial)
+    return ClaimBatch.objects.create(account=account, number=WALK_NUMBERS + n, clearinghouse=house,
+                                     control_number=n, created_by=account.owner, account_ids=[account.pk])
+
+
+def _acknowledgment(account: Account, rows: dict | None = None) -> Acknowledgment:
+    return Acknowledgment.objects.create(account=account, batch=_claim_batch(account), kind="999",
+                                         file_text="", uploaded_by=account.owner)
+
+
 @dataclass(frozen=True)
 class RowKind:
     key: str
@@ -189,6 +236,11 @@ ROW_KINDS = {kind.key: kind for kind in [
     RowKind("client_service", ClientService, _client_service),
     RowKind("client_change", ClientChange, _client_change),
     RowKind("client_search", ClientSearch, _client_search),
+    RowKind("clearinghouse", Clearinghouse, _clearinghouse),
+    RowKind("claim", Claim, _claim),
+    RowKind("claim_line", ClaimLine, _claim_line),
+    RowKind("claim_batch", ClaimBatch, _claim_batch),
+    RowKind("acknowledgment", Acknowledgment, _acknowledgment),
 ]}
 
 # Which kind of row each route kwarg takes: by kwarg name, or by (kwarg name, the route's

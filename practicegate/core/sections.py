@@ -29,6 +29,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("diagnosis_codes", "Diagnosis Codes"),
     Section("billing_codes", "Billing Codes"),
     Section("payers", "Insurance Payers"),
+    Section("billing", "Billing"),
     Section("reports", "Reports"),
     Section("account_access", "Account Access"),
     Section("settings", "Settings"),

@@ -75,6 +75,24 @@ class PayerType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class FilingIndicator(models.TextChoices):
+    """The claim filing indicator code (837P SBR09): which kind of plan the payer's claims go to."""
+
+    COMMERCIAL = "CI", "CI Commercial insurance"
+    BLUE_CROSS = "BL", "BL Blue Cross / Blue Shield"
+    MEDICARE_B = "MB", "MB Medicare Part B"
+    MEDICAID = "MC", "MC Medicaid"
+    HMO = "HM", "HM Health maintenance organization"
+    PPO = "12", "12 Preferred provider organization"
+    POS = "13", "13 Point of service"
+    EPO = "14", "14 Exclusive provider organization"
+    TRICARE = "CH", "CH TRICARE (CHAMPUS)"
+    VETERANS = "VA", "VA Veterans Affairs plan"
+    WORKERS_COMP = "WC", "WC Workers' compensation"
+    OTHER_NON_FEDERAL = "11", "11 Other non-federal program"
+    OTHER = "ZZ", "ZZ Mutually defined"
+
+
 class InsurancePayer(MasterFile):
     name = models.CharField(max_length=120)
     payer_id = models.CharField("electronic payer ID", max_length=20, blank=True)
@@ -84,6 +102,8 @@ class InsurancePayer(MasterFile):
     zip_code = models.CharField("ZIP", max_length=10, blank=True)
     phone = models.CharField(max_length=20, blank=True)  # E.164, as core.text.phone_for_storage makes it
     payer_type = models.CharField(max_length=12, choices=PayerType.choices, default=PayerType.COMMERCIAL)
+    claim_filing_indicator = models.CharField("claim filing indicator", max_length=2,
+                                              choices=FilingIndicator.choices, blank=True)
     notes = models.TextField(max_length=2000, blank=True)
 
     class Meta:
