@@ -18,6 +18,11 @@ from django.core.mail import send_mail
 logger = logging.getLogger(__name__)
 
 
+def site_of(request) -> str:
+    """The scheme and host that links in mail start with, as the request reached us (ALLOWED_HOSTS-checked)."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def confirmed_address(user) -> str:
     """The username's confirmed e-mail address, or "" when it has none."""
     if user is None or not getattr(user, "email_confirmed_at", None):
