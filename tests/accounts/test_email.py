@@ -4,16 +4,18 @@ is told, the new one masked), removed; an address waiting for its link is never 
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
 import pytest
 from django.core import mail as outbox_mail
+from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
 from practicegate.accounts import mail
-from practicegate.accounts.email_addresses import confirm_token, mask
+from practicegate.accounts.email_addresses import SALT, confirm_token, mask
 from practicegate.accounts.models import User
 from practicegate.audit.models import AuditEvent
 from tests.access.helpers import url
@@ -186,10 +188,18 @@ def test_a_link_for_one_username_cannot_confirm_another(owner, member):
         user.pending_email, user.pending_email_at = address, timezone.now()
         user.save(update_fields=["pending_email", "pending_email_at"])
     token = confirm_token(owner)
-    forged = token.replace(str(owner.pk), str(member.pk), 1)
-    assert Client().post(f"/me/email/confirm/{forged}/").status_code == 400
+    payload, signature = token.split(":", 1)
+    user_id, fingerprint = json.loads(signing.b64_decode(payload.encode()))
+    assert user_id == owner.pk
+    # The other username's id put in the link: the signature no longer matches.
+    edited = signing.b64_encode(json.dumps([member.pk, fingerprint], separators=(",", ":")).encode()).decode()
+    # Properly signed, but with the owner's fingerprint: it names the owner's address, not the member's.
+    resigned = signing.dumps([member.pk, fingerprint], salt=SALT, compress=False)
+    for forged in (f"{edited}:{signature}", resigned):
+        assert Client().post(f"/me/email/confirm/{forged}/").status_code == 400
     member.refresh_from_db()
-    assert member.email_confirmed_at is None
+    assert member.email_confirmed_at is None and member.pending_email == "alice@example.org"
+    assert Client().post(f"/me/email/confirm/{token}/").status_code == 302  # the real link still works
 
 
 def test_removing_the_address_tells_it(owner, smtp_server, commits):
