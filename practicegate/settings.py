@@ -222,6 +222,15 @@ if env_str("PRACTICEGATE_EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("PRACTICEGATE_FROM_EMAIL", "PracticeGate <no-reply@localhost>")
+# E-mail and password recovery (issue 26): a mail server that does not answer gives up after
+# this many seconds; confirmation links last this many hours; Forgot password answers at most
+# this many requests per typed username or address, and per IP, in each window (more get the
+# same answer and no mail).
+EMAIL_TIMEOUT = env_int("PRACTICEGATE_EMAIL_TIMEOUT", 10)
+EMAIL_CONFIRM_HOURS = env_int("PRACTICEGATE_EMAIL_CONFIRM_HOURS", 48)
+PASSWORD_RESET_LIMIT_PER_NAME = env_int("PRACTICEGATE_RESET_LIMIT_PER_NAME", 3)
+PASSWORD_RESET_LIMIT_PER_IP = env_int("PRACTICEGATE_RESET_LIMIT_PER_IP", 20)
+PASSWORD_RESET_WINDOW = timedelta(minutes=env_int("PRACTICEGATE_RESET_WINDOW_MINUTES", 60))
 
 # --- Activity log ---------------------------------------------------------------
 # The signing key: a file, or the PEM (or its base64) in PRACTICEGATE_AUDIT_KEY_PEM. Only the

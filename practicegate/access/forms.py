@@ -5,13 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from practicegate.accounts.forms import NewUsernameForm
+from practicegate.accounts.forms import NewUsernameForm, optional_email_field
 from practicegate.core.sections import SECTIONS, Level, level_of
 from practicegate.core.text import reject_control_characters
 
 
 class AllowAccessForm(NewUsernameForm):
-    """Allow Account Access: Username, Password, Password again (the sign-up rules)."""
+    """Allow Account Access: Username, Password, Password again (the sign-up rules), an optional e-mail."""
+
+    email = optional_email_field()
 
 
 class FindAccountForm(forms.Form):

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from practicegate.access import codes
 from practicegate.access.models import JoinCode
+from practicegate.accounts.email_addresses import email_set
 from practicegate.accounts.models import Account, Membership, User
 from practicegate.accounts.rule import Refusal, verdict_for
 from practicegate.accounts.selectors import log_account_of
@@ -31,12 +32,18 @@ JOIN_CODE_HOURS = 24
 # --- Allow Account Access -------------------------------------------------------------------
 
 @transaction.atomic
-def username_add(*, actor: User, account: Account, username: str, password: str, context=None) -> User:
-    """Create a username whose home is `account`, a member with the account's default levels."""
+def username_add(*, actor: User, account: Account, username: str, password: str, context=None,
+                 email: str = "", site: str = "") -> User:
+    """Create a username whose home is `account`, a member with the account's default levels.
+
+    An `email` waits for its confirmation link, mailed to it once this commits (links start with `site`).
+    """
     user = user_create(username=username, password=password, home_account=account)
     membership = Membership.objects.create(user=user, account=account, levels=account.new_member_levels())
     record("account.username_add", account=account, actor=actor, context=context, section=ACCESS,
            target=user, detail={"username": user.username, "levels": membership.levels})
+    if email:
+        email_set(actor=actor, user=user, address=email, site=site, context=context)
     return user
 
 

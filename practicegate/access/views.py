@@ -21,6 +21,7 @@ from practicegate.access.forms import (
     LevelsForm,
     RedeemCodeForm,
 )
+from practicegate.accounts.mail import site_of
 from practicegate.accounts.models import Account, User
 from practicegate.core import kept_forms
 from practicegate.core.decorators import account_view
@@ -69,11 +70,15 @@ def allow(request, account):
         try:
             user = services.username_add(actor=request.user, account=request.account,
                                          username=form.cleaned_data["username"],
-                                         password=form.cleaned_data["password1"], context=request.audit)
+                                         password=form.cleaned_data["password1"], context=request.audit,
+                                         email=form.cleaned_data["email"], site=site_of(request))
         except ServiceError as exc:
             form.add_error("username", str(exc))
         else:
             messages.success(request, f"Username {user.username} can now log in to {request.account.name}.")
+            if user.pending_email:
+                messages.info(request, f"We mailed a link to {user.pending_email}. The address is used for "
+                                       "password resets once that link is opened.")
             return redirect(_here("allow", request))
     return render(request, "access/allow.html", {"form": form, "rows": selectors.member_rows(request.account)},
                   status=_status(form))

@@ -3,3 +3,10 @@
 from practicegate.audit.actions import register
 
 register("auth.time_zone_change", "Changed the time zone of own pages", crud="U")
+
+# E-mail and password recovery (issue 26). auth.password_reset_request and auth.password_reset are in audit.actions.
+register("auth.email_add", "Entered an e-mail address for a username (used once confirmed from its link)", crud="C")
+register("auth.email_change", "Entered a new e-mail address for a username (used once confirmed from its link)",
+         crud="U")
+register("auth.email_remove", "Removed the e-mail address of a username", crud="D")
+register("auth.email_confirm", "Confirmed an e-mail address from the link mailed to it", crud="U")

@@ -15,7 +15,7 @@ from django.core.validators import MaxLengthValidator
 from practicegate.accounts.models import User
 from practicegate.accounts.services import username_refusal
 from practicegate.core.localtime import NOT_A_ZONE, default_zone, is_zone, zone_choices
-from practicegate.core.text import reject_invisible_in_text
+from practicegate.core.text import reject_control_characters, reject_invisible_in_text
 
 
 def password_field(label: str = "Password") -> forms.CharField:
@@ -130,8 +130,42 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
             self.fields[name].validators.append(MaxLengthValidator(settings.PASSWORD_MAX_LENGTH))
 
 
-class PasswordResetForm(auth_forms.PasswordResetForm):
-    email = forms.EmailField(max_length=254)
+class PasswordResetForm(forms.Form):
+    """Forgot password: a username or the e-mail address of one (the page answers the same either way)."""
+
+    who = forms.CharField(label="Your username or e-mail address", max_length=254,
+                          validators=[reject_control_characters],
+                          widget=forms.TextInput(attrs={"autocomplete": "username"}))
+
+    def clean_who(self):
+        return unicodedata.normalize("NFKC", self.cleaned_data["who"].strip())
+
+
+def optional_email_field(**kwargs) -> forms.EmailField:
+    kwargs.setdefault("label", "E-mail address (optional)")
+    kwargs.setdefault("help_text", "For resetting a forgotten password. We mail a link to it; it is used once "
+                                   "that link is opened.")
+    return forms.EmailField(required=False, max_length=254, **kwargs)
+
+
+class OwnEmailForm(forms.Form):
+    """My e-mail: a new address (blank removes it), with the current password."""
+
+    email = optional_email_field(label="New e-mail address",
+                                 help_text="Leave it empty to remove your address. We mail a link to the new "
+                                           "address; it is used once you open that link.")
+    password = forms.CharField(label="Your current password", strip=False, max_length=settings.PASSWORD_MAX_LENGTH,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That is not your current password.")
+        return password
 
 
 class AccountSettingsForm(forms.Form):

@@ -23,7 +23,12 @@ class CaseInsensitiveUserManager(UserManager):
 class User(AbstractUser):
     """A login. Usernames are unique system-wide, compared by their case-folded key."""
 
+    # The confirmed address (used for password resets and notices once email_confirmed_at is set);
+    # a new address waits in pending_email until the link mailed to it is opened.
     email = models.EmailField(blank=True)
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    pending_email = models.EmailField(blank=True, default="")
+    pending_email_at = models.DateTimeField(null=True, blank=True)  # when it was entered: its link names it
     # Kept in step with `username` by save(): the unique key log-in looks up, and the look-alike skeleton.
     username_key = models.CharField(max_length=KEY_MAX_LENGTH, unique=True, editable=False)
     username_skeleton = models.CharField(max_length=KEY_MAX_LENGTH, db_index=True, editable=False)
@@ -107,3 +112,14 @@ class Membership(models.Model):
 
     def can(self, section: str, needed: Level) -> bool:
         return self.level(section) >= needed
+
+
+class ResetThrottle(models.Model):
+    """Forgot-password requests counted per typed username or address and per IP, in a window."""
+
+    key = models.CharField(max_length=200, unique=True)  # "ip:<address>" or "who:<hash of what was typed>"
+    count = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.count} since {self.window_start:%Y-%m-%d %H:%M}"

@@ -7,6 +7,7 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
+from practicegate.accounts.email_addresses import address_wait_for_link
 from practicegate.accounts.models import Account, Membership, User
 from practicegate.accounts.selectors import log_account_of
 from practicegate.accounts.usernames import (
@@ -73,17 +74,23 @@ def _checked_zone(time_zone: str) -> str:
 
 @transaction.atomic
 def account_signup(*, provider_name: str, email: str, username: str, password: str, context=None,
-                   slug: str | None = None, time_zone: str | None = None) -> Account:
-    """Create a provider account, its owner username and the owner's Full Access membership."""
+                   slug: str | None = None, time_zone: str | None = None, site: str = "") -> Account:
+    """Create a provider account, its owner username and the owner's Full Access membership.
+
+    The account's e-mail address is also the owner's, waiting for the confirmation link mailed to it
+    (links start with `site`; without one nothing is mailed).
+    """
     zone = _checked_zone(time_zone or default_zone())
-    user = user_create(username=username, password=password, email=email)
+    user = user_create(username=username, password=password)
     account = Account.objects.create(slug=slug or _unique_slug(provider_name), name=provider_name, email=email,
                                      owner=user, time_zone=zone)
     user.home_account = account
     user.save(update_fields=["home_account"])
     Membership.objects.create(user=user, account=account, levels=full_levels())
     record("auth.signup", account=account, actor=user, context=context, target=account,
-           section="account_access", detail={"provider_name_length": len(provider_name), "time_zone": zone})
+           section="account_access", detail={"provider_name_length": len(provider_name), "time_zone": zone,
+                                             "email": "waiting for its confirmation link"})
+    address_wait_for_link(user=user, address=email, site=site)
     return account
 
 

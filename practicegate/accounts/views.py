@@ -6,16 +6,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
-from practicegate.accounts import forms, services
+from practicegate.accounts import email_addresses, forms, recovery, services
+from practicegate.accounts.mail import confirmed_address, site_of
 from practicegate.accounts.models import Membership
-from practicegate.accounts.selectors import home_zone_of, log_account_of
+from practicegate.accounts.selectors import home_zone_of
 from practicegate.audit.context import audit_context
-from practicegate.audit.services import record
 from practicegate.core.decorators import public, signed_in
 from practicegate.core.errors import ServiceError
 
@@ -36,12 +35,14 @@ def home(request):
                 password=form.cleaned_data["password1"],
                 time_zone=form.cleaned_data["time_zone"],
                 context=request.audit,
+                site=site_of(request),
             )
         except ServiceError as exc:
             form.add_error("username", str(exc))
         else:
             login(request, account.owner, backend="practicegate.accounts.backends.UsernameBackend")
-            messages.success(request, f"Welcome! Your account {account.name} is ready.")
+            messages.success(request, f"Welcome! Your account {account.name} is ready. We mailed a link to "
+                                      f"{form.cleaned_data['email']}: open it so you can reset a forgotten password.")
             return redirect("core:account-home", account=account.slug)
     return render(request, "accounts/home.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -64,6 +65,48 @@ def own_time_zone(request):
             return redirect("own_time_zone")
     return render(request, "accounts/own_time_zone.html", {"form": form, "home_zone": home_zone_of(user)},
                   status=400 if form.errors else 200)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def own_email(request):
+    """My e-mail: the confirmed address, one waiting for its link, and the form to enter another."""
+    user = request.user
+    form = forms.OwnEmailForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST" and form.is_valid():
+        address = form.cleaned_data["email"]
+        try:
+            email_addresses.email_set(actor=user, user=user, address=address, site=site_of(request),
+                                      context=request.audit)
+        except ServiceError as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(request, f"We mailed a link to {address}. Open it to start using this address."
+                             if address else "Your e-mail address is removed.")
+            return redirect("own_email")
+    return render(request, "accounts/own_email.html", {"form": form, "confirmed": confirmed_address(user),
+                                                       "hours": settings.EMAIL_CONFIRM_HOURS},
+                  status=400 if form.errors else 200)
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def email_confirm(request, token):
+    """The link mailed to a new address: a page with a Confirm button (a GET changes nothing)."""
+    user = email_addresses.user_of_token(token)
+    if user is None:
+        email_addresses.email_confirm_failure_record(context=audit_context(request))
+        return render(request, "accounts/email_confirm.html", {"invalid": email_addresses.LINK_INVALID},
+                      status=400)
+    if request.method == "POST":
+        try:
+            email_addresses.email_confirm(user=user, context=audit_context(request))
+        except ServiceError as exc:
+            return render(request, "accounts/email_confirm.html", {"invalid": str(exc)}, status=400)
+        messages.success(request, f"Thank you. {user.pending_email} is now the e-mail address of {user.username}.")
+        return redirect("own_email" if request.user.is_authenticated and request.user.pk == user.pk else "login")
+    return render(request, "accounts/email_confirm.html", {"username": user.username,
+                                                           "address": user.pending_email})
 
 
 @signed_in
@@ -133,19 +176,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 password_change = signed_in(PasswordChangeView.as_view())
 
 
-class PasswordResetView(auth_views.PasswordResetView):
-    template_name = "accounts/password_reset.html"
-    email_template_name = "accounts/password_reset_email.txt"
-    subject_template_name = "accounts/password_reset_subject.txt"
-    form_class = forms.PasswordResetForm
-    success_url = reverse_lazy("password_reset_done")
-
-    def form_valid(self, form):
-        with transaction.atomic():
-            for user in form.get_users(form.cleaned_data["email"]):
-                record("auth.password_reset_request", account=log_account_of(user), actor=None,
-                       actor_username=user.username, target=user, context=audit_context(self.request))
-        return super().form_valid(form)
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    """Forgot password: a username or an address; the same answer whatever it matched (recovery.py)."""
+    form = forms.PasswordResetForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        context = audit_context(request)
+        recovery.password_reset_request(typed=form.cleaned_data["who"], ip=context.ip if context else "",
+                                        site=site_of(request), context=context)
+        return redirect("password_reset_done")
+    return render(request, "accounts/password_reset.html", {"form": form}, status=400 if form.errors else 200)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -160,7 +200,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return redirect(self.get_success_url())
 
 
-password_reset = public(PasswordResetView.as_view())
+password_reset = public(password_reset)
 password_reset_done = public(auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"))
 password_reset_confirm = public(PasswordResetConfirmView.as_view())
 password_reset_complete = public(

@@ -17,6 +17,8 @@ EXPECTED_PUBLIC = {
     "password_reset_confirm", "password_reset_complete",
     "twofactor:login",  # the code step of log-in, after a correct password
     "health",  # the load balancer's probe: database and migrations, no data
+    # E-mail and password recovery (issue 26): the link mailed to a new address, opened on any device
+    "email_confirm",
 }
 
 
