@@ -8,11 +8,13 @@ server as `localhost` (the RP ID is then taken from that host)."""
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from practicegate.audit.models import AuditEvent
 from practicegate.twofactor.models import PasskeyDevice
 from tests.browser.helpers import log_in, log_out, sign_up
+from tests.browser.walk import AXE_OPTIONS, FAILING_IMPACTS
 
 PASSWORD = "a passkey is a key pair on my laptop"
 AUTHENTICATOR = {"protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
@@ -48,6 +50,12 @@ def add_passkey(page, name: str) -> None:
     expect(page.locator("#passkeys")).to_contain_text(name)
 
 
+def serious_axe_violations(page) -> list[str]:
+    """The page walk's axe check, for the pages it cannot reach (they need a passkey)."""
+    found = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    return [f"{v['id']}: {v['help']}" for v in found if v["impact"] in FAILING_IMPACTS]
+
+
 def credentials(page) -> list[dict]:
     return page.cdp.send("WebAuthn.getCredentials", {"authenticatorId": page.authenticator})["credentials"]
 
@@ -61,6 +69,7 @@ def test_add_a_passkey_log_in_with_it_and_remove_it(passkey_page, screenshot):
     add_passkey(page, "This laptop")
     expect(page.get_by_text("Passkey “This laptop” added")).to_be_visible()
     screenshot(page, "two-factor-passkeys")
+    assert serious_axe_violations(page) == []
     stored = credentials(page)
     assert len(stored) == 1 and stored[0]["isResidentCredential"]
     device = PasskeyDevice.objects.get(user__username="birch")
@@ -87,6 +96,7 @@ def test_add_a_passkey_log_in_with_it_and_remove_it(passkey_page, screenshot):
     # The last second factor: the password alone is not enough, the passkey confirms.
     page.goto(f"/me/two-factor/passkeys/{device.pk}/remove/")
     expect(page.locator("#last-factor")).to_be_visible()
+    assert serious_axe_violations(page) == []
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Remove Passkey").click()
     expect(page.get_by_text("Passkey “This laptop” removed")).to_be_visible()

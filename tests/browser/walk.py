@@ -47,6 +47,9 @@ NOT_WALKED = {
     "switch/": "only redirects; checked in tests/core/test_switch_get_routes.py",
     "password/reset/<uidb64>/<token>/": "needs a token from an e-mail",
     "me/two-factor/log-in/": "needs a log-in waiting for its code (tests/browser/test_two_factor.py)",
+    # Passkeys: the demo's usernames have none (a passkey needs an authenticator);
+    # tests/browser/test_passkeys.py opens this page and checks it with axe.
+    "me/two-factor/passkeys/<int:pk>/remove/": "needs a passkey of the signed-in username",
     # An import's preview shows a file kept by its upload (POST); without one it answers 400.
     # tests/masterfiles/test_csv.py and tests/clients/test_csv.py open it after an upload.
     **{f"a/<slug:account>/{prefix}/import/preview/": "reached only by the redirect after an upload"

@@ -17,6 +17,8 @@ EXPECTED_PUBLIC = {
     "password_reset_confirm", "password_reset_complete",
     "twofactor:login",  # the code step of log-in, after a correct password
     "health",  # the load balancer's probe: database and migrations, no data
+    # Passkeys: a challenge for the browser, and a passkey's answer at log-in (second step, or alone)
+    "twofactor:passkey_options", "twofactor:login_passkey", "login_passkey",
 }
 
 

@@ -10,11 +10,12 @@ import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from practicegate.access.credentials import PASSKEY_ONLY
 from practicegate.audit.models import AuditEvent
 from practicegate.twofactor.models import PasskeyDevice
 from practicegate.twofactor.services import has_second_factor, users_with_two_factor
-from tests.helpers import PASSWORD, make_user
-from tests.twofactor.helpers import turn_on
+from tests.helpers import PASSWORD, make_account, make_user
+from tests.twofactor.helpers import turn_on, user_code
 from tests.twofactor.soft_passkey import SoftPasskey
 
 pytestmark = pytest.mark.django_db
@@ -302,8 +303,6 @@ def test_with_the_app_on_the_last_passkey_needs_only_the_password(alice):
 
 
 def test_turning_off_the_app_keeps_passkeys_as_the_second_step(alice, clock):
-    from tests.twofactor.helpers import user_code
-
     turn_on(alice)
     registered(alice)
     clock.shift(30)
@@ -322,3 +321,19 @@ def test_each_username_has_its_own_handle(alice):
     handles = set(PasskeyDevice.objects.values_list("user_handle", flat=True))
     assert len(handles) == 2
 
+
+
+def test_an_empty_add_form_says_what_is_missing(alice):
+    response = signed_in(alice).post("/me/two-factor/passkeys/", {"name": "", "password": "", "credential": ""})
+    page = response.content.decode()
+    assert response.status_code == 400 and "This field is required" in page
+    assert "did not send a passkey" in page and not PasskeyDevice.objects.exists()
+
+
+def test_find_account_does_not_take_a_password_alone_for_a_passkey_username(alice, owner_account):
+    # Find Account reads the other username's password (and code); a passkey cannot be checked there.
+    c = signed_in(alice)
+    other = make_account("Harbor Therapy", "harbor")
+    registered(other.owner)
+    response = c.post(f"/a/{owner_account.slug}/access/other/find/", {"username": "harbor", "password": PASSWORD})
+    assert PASSKEY_ONLY.split(",")[0] in response.content.decode()

@@ -2,7 +2,8 @@
 // server (data-options-url; the challenge is kept in the server-side session, once), lets the
 // browser make or use a passkey, puts the browser's answer into its hidden "credential"
 // field and is then sent as usual. Without this file (or in a browser without passkeys) the
-// passkey forms stay hidden and the rest of each page works as before.
+// passkey buttons stay hidden and the rest of each page works as before; a form with typed
+// fields (add, remove) is sent as it is, and the server says what is missing.
 (() => {
   const toBytes = (text) => {
     const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
@@ -82,6 +83,8 @@
       const button = form.querySelector("button[type=submit]");
       form.hidden = false;
       form.addEventListener("submit", (event) => {
+        const typed = form.querySelectorAll("input[type=text], input[type=password]");
+        if ([...typed].some((input) => !input.value.trim())) return;  // the server lists what is missing
         event.preventDefault();
         if (message) message.textContent = "Follow your browser's steps to use your passkey…";
         if (button) button.disabled = true;
