@@ -60,7 +60,7 @@ def credentials(page) -> list[dict]:
     return page.cdp.send("WebAuthn.getCredentials", {"authenticatorId": page.authenticator})["credentials"]
 
 
-def test_add_a_passkey_log_in_with_it_and_remove_it(passkey_page, screenshot):
+def test_add_a_passkey_log_in_with_it_and_remove_it(passkey_page):
     page = passkey_page
     sign_up(page, provider="Birch Counseling", email="birch@example.org", username="birch", password=PASSWORD)
     page.goto("/me/two-factor/")
@@ -68,7 +68,6 @@ def test_add_a_passkey_log_in_with_it_and_remove_it(passkey_page, screenshot):
     expect(page.get_by_role("heading", name="Passkeys")).to_be_visible()
     add_passkey(page, "This laptop")
     expect(page.get_by_text("Passkey “This laptop” added")).to_be_visible()
-    screenshot(page, "two-factor-passkeys")
     assert serious_axe_violations(page) == []
     stored = credentials(page)
     assert len(stored) == 1 and stored[0]["isResidentCredential"]
