@@ -197,7 +197,10 @@ def test_one_usernames_passkey_never_answers_for_another(alice, member):
     registered(member, "Member's phone")
     c = client()
     password_step(c, member)
-    response = second_step(c, passkey.get(options(c, "login").json()))
+    offered = options(c, "login").json()["publicKey"]
+    member_ids = [d.credential_id for d in PasskeyDevice.objects.filter(user=member)]
+    assert [d["id"] for d in offered["allowCredentials"]] == member_ids  # only the member's own
+    response = second_step(c, passkey.get({"publicKey": offered}))
     assert response.status_code == 302 and "_auth_user_id" not in c.session
     assert events("twofactor.passkey_refused", member, reason="unknown")
     # Nor can another username see or remove it.
@@ -337,3 +340,13 @@ def test_find_account_does_not_take_a_password_alone_for_a_passkey_username(alic
     registered(other.owner)
     response = c.post(f"/a/{owner_account.slug}/access/other/find/", {"username": "harbor", "password": PASSWORD})
     assert PASSKEY_ONLY.split(",")[0] in response.content.decode()
+
+
+def test_an_answer_made_for_another_site_is_refused(alice):
+    passkey = registered(alice)
+    c = client()
+    password_step(c, alice)
+    answer = passkey.get(options(c, "login").json(), rp_id="evil.example", origin="https://evil.example")
+    assert second_step(c, answer).status_code == 302 and "_auth_user_id" not in c.session
+    assert events("twofactor.passkey_refused", alice, purpose="login", reason="invalid")
+    assert PasskeyDevice.objects.get(user=alice).sign_count == 0
