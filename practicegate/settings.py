@@ -177,6 +177,13 @@ AXES_LOCKOUT_CALLABLE = "practicegate.accounts.views.locked_out"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 OTP_TOTP_ISSUER = "PracticeGate"  # the name authenticator apps show beside the username
+# --- Passkeys (WebAuthn) ---------------------------------------------------------
+# The site's domain that passkeys are bound to. Production sets it (for example
+# "practice.example.org"); left empty, the host name of each request is used (development).
+WEBAUTHN_RP_ID = env_str("PRACTICEGATE_WEBAUTHN_RP_ID", "")
+WEBAUTHN_RP_NAME = "PracticeGate"  # the name the browser shows when it asks for the passkey
+WEBAUTHN_CHALLENGE_SECONDS = env_int("PRACTICEGATE_WEBAUTHN_CHALLENGE_SECONDS", 300)
+# --- end passkeys -------------------------------------------------------------------
 AXES_IPWARE_PROXY_COUNT = env_int("PRACTICEGATE_PROXY_COUNT", 0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"] if not AXES_IPWARE_PROXY_COUNT else [
     "HTTP_X_FORWARDED_FOR",

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from practicegate.accounts import account_views
 from practicegate.core.health import health
+from practicegate.twofactor import passkey_views
 from practicegate.twofactor import views as twofactor_views
 
 # Each feature app adds its account-scoped URLs here, under /a/<account>/.
@@ -29,6 +30,8 @@ urlpatterns = [
     path("a/<slug:account>/", include(account_urlpatterns)),
     path("healthz", health, name="health"),
     path("login/", twofactor_views.login_view, name="login"),  # log-in has the two-factor step
+    # Passkeys: log-in with a passkey alone (the button on the log-in page)
+    path("login/passkey/", passkey_views.passwordless, name="login_passkey"),
     path("", include("practicegate.accounts.urls")),
     path("switch/", account_views.switch_account, name="switch"),
     path("", include(feature_urlpatterns)),

@@ -24,7 +24,7 @@ from practicegate.access import throttle as find_throttle
 from practicegate.access.services import find_failure_record
 from practicegate.accounts.backends import UsernameBackend
 from practicegate.audit.context import audit_context
-from practicegate.twofactor.services import has_two_factor, verify_code
+from practicegate.twofactor.services import has_passkey, has_two_factor, verify_code
 
 BAD_CREDENTIALS = "That username and password do not match an account you can join. Please try again."
 LOCKED = ("Too many failed attempts for that username from your network. Please wait {minutes} minutes "
@@ -87,6 +87,9 @@ def check_credentials(request, *, username: str, password: str, code: str = "",
     return CredentialCheck(user=user)
 
 
+PASSKEY_ONLY = ("That username logs in with a passkey, which cannot be checked on this page. Ask someone "
+                "with Full Access on Account Access there to use Allow Account Access instead.")
+
 FIND_LOCKED = ("Too many failed attempts to find that account. Please wait {minutes} minutes and try "
                "again.")
 
@@ -121,6 +124,9 @@ def find_credentials_check(request, *, username: str, password: str, code: str =
         if _inactive_with_right_password(username, password):
             return _find_failure(request, username, "inactive", "That username is no longer active.")
         return _find_failure(request, username, "bad_credentials", BAD_CREDENTIALS)
+    if not has_two_factor(user) and has_passkey(user):
+        # Passkeys: a passkey answers only on its own site's log-in, so it cannot be checked here.
+        return CredentialCheck(reason="passkey_only", message=PASSKEY_ONLY)
     if has_two_factor(user):
         if not code:
             return CredentialCheck(reason="two_factor_missing", needs_code=True,

@@ -13,3 +13,8 @@ register("twofactor.password_failed", "Entered a wrong password to change two-fa
 register("twofactor.verify", "Entered a two-factor code for this session")
 register("twofactor.requirement_on", "Required two-factor log-in for this account")
 register("twofactor.requirement_off", "Stopped requiring two-factor log-in for this account")
+# Passkeys (WebAuthn)
+register("twofactor.passkey_added", "Added a passkey")
+register("twofactor.passkey_used", "Used a passkey")
+register("twofactor.passkey_refused", "Tried a passkey that was refused")
+register("twofactor.passkey_removed", "Removed a passkey")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from practicegate.core.text import reject_control_characters
-from practicegate.twofactor import recovery
+from practicegate.core.text import reject_control_characters, reject_invisible_in_text
+from practicegate.twofactor import ceremony, recovery
 
 SHAPE_MESSAGE = "Enter the 6-digit code from your authenticator app, or one of your recovery codes."
 TOTP_SHAPE_MESSAGE = "Enter the 6-digit code your authenticator app shows now."
@@ -65,3 +67,58 @@ class ReauthForm(CodeForm):
 class RequirementForm(forms.Form):
     required = forms.BooleanField(required=False,
                                   label="Require two-factor log-in of every username with access to this account")
+
+
+# --- Passkeys -------------------------------------------------------------------
+NO_PASSKEY_ANSWER = ("Your browser did not send a passkey. Press the button again and follow your "
+                     "browser's steps; passkeys need a recent browser with JavaScript on.")
+
+
+class PasskeyAnswerField(forms.CharField):
+    """The browser's answer (a WebAuthn credential as JSON), filled in by twofactor/passkeys.js."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20000)
+        kwargs.setdefault("error_messages", {"required": NO_PASSKEY_ANSWER, "max_length": NO_PASSKEY_ANSWER})
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            raise ValidationError(NO_PASSKEY_ANSWER) from None
+        if not isinstance(parsed, dict):
+            raise ValidationError(NO_PASSKEY_ANSWER)
+        return parsed
+
+
+class PasskeyOptionsForm(forms.Form):
+    """Which exchange the browser is starting (the options endpoint answers with its challenge)."""
+
+    purpose = forms.ChoiceField(choices=[(p, p) for p in ceremony.PURPOSES])
+
+
+class PasskeyAnswerForm(forms.Form):
+    credential = PasskeyAnswerField()
+    next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+
+class PasskeyAddForm(forms.Form):
+    name = forms.CharField(label="Name for this passkey", max_length=64,
+                           validators=[reject_control_characters, reject_invisible_in_text],
+                           help_text="So you can tell your passkeys apart, for example “Office laptop” "
+                                     "or “My phone”.")
+    password = forms.CharField(label="Your password", strip=False, max_length=settings.PASSWORD_MAX_LENGTH,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    credential = PasskeyAnswerField()
+
+
+class PasskeyRemoveForm(forms.Form):
+    password = forms.CharField(label="Your password", strip=False, max_length=settings.PASSWORD_MAX_LENGTH,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    credential = PasskeyAnswerField(required=False)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from practicegate.audit.context import audit_context
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
-from practicegate.twofactor.services import has_two_factor
+from practicegate.twofactor.services import has_second_factor
 
 
 def two_factor_refusal(request, membership):
@@ -21,7 +21,7 @@ def two_factor_refusal(request, membership):
     Whether the requirement is met is decided by the membership rule (accounts.rule).
     """
     account = membership.account
-    has_it = has_two_factor(request.user)
+    has_it = has_second_factor(request.user)
     record("access.denied", account=account, actor=request.user, context=audit_context(request),
            outcome=Outcome.DENIED,
            detail={"reason": "two_factor_required", "method": request.method, "path": request.path[:200]})

@@ -45,3 +45,23 @@ class RecoveryCode(models.Model):
 
     def __str__(self):
         return f"recovery code {self.pk} ({'used' if self.used_at else 'unused'})"
+
+
+class PasskeyDevice(Device):
+    """A passkey (a WebAuthn credential): a key pair whose private half never leaves the phone,
+    computer or security key that made it. Being a django-otp Device, a log-in with it marks
+    the session verified exactly as an authenticator code does. The checks live in passkeys.py.
+    """
+
+    credential_id = models.CharField(max_length=1400, unique=True)  # base64url, as browsers send it
+    credential_data = models.BinaryField()  # the public key with its credential id (CTAP's format)
+    user_handle = models.CharField(max_length=100)  # the username's WebAuthn id (base64url), not its name
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(Device.Meta):
+        verbose_name = "passkey"
+
+    def verify_token(self, token) -> bool:
+        return False  # a passkey answers a challenge in the browser; it is never typed

@@ -24,7 +24,7 @@ from practicegate.audit.services import record
 from practicegate.core.errors import ServiceError
 from practicegate.twofactor import recovery
 from practicegate.twofactor.hashing import hash_code
-from practicegate.twofactor.models import RecoveryCode, RecoveryCodeDevice
+from practicegate.twofactor.models import PasskeyDevice, RecoveryCode, RecoveryCodeDevice
 
 TOTP_NAME = "Authenticator app"
 
@@ -40,13 +40,27 @@ def has_two_factor(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def has_passkey(user) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
+        return False
+    return PasskeyDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_second_factor(user) -> bool:
+    """Whether log-in asks this username for a second factor: an authenticator app or a passkey."""
+    return has_two_factor(user) or has_passkey(user)
+
+
 def users_with_two_factor(user_ids) -> set[int]:
-    """Of these user ids, those with two-factor log-in on (one query, for member lists).
+    """Of these user ids, those with two-factor log-in on: an authenticator app or a passkey
+    (one query, for member lists).
 
     `user_ids` may be a query of ids (`.values("user_id")`): it then runs as a subquery, so a list
     of 500 usernames does not send 500 parameters."""
     ids = user_ids if isinstance(user_ids, QuerySet) else list(user_ids)
-    return set(TOTPDevice.objects.filter(user_id__in=ids, confirmed=True).values_list("user_id", flat=True))
+    totp = TOTPDevice.objects.filter(user_id__in=ids, confirmed=True).values_list("user_id", flat=True)
+    passkey = PasskeyDevice.objects.filter(user_id__in=ids, confirmed=True).values_list("user_id", flat=True)
+    return set(totp.union(passkey))
 
 
 def recovery_codes_left(user) -> int:
@@ -234,7 +248,13 @@ def recovery_codes_regenerate(*, actor: User, password: str, code: str, context=
 def verified_session_mark(*, actor: User, device, context) -> None:
     """Log that this already signed-in session proved a code (an account asked for it)."""
     record("twofactor.verify", account=_log_account(actor), actor=actor, context=context, target=actor,
-           detail={"method": "recovery" if isinstance(device, RecoveryCodeDevice) else "totp"})
+           detail={"method": _method(device)})
+
+
+def _method(device) -> str:
+    if isinstance(device, RecoveryCodeDevice):
+        return "recovery"
+    return "passkey" if isinstance(device, PasskeyDevice) else "totp"
 
 
 class OwnerOnly(ServiceError):
@@ -269,7 +289,7 @@ def _requirement_apply(*, actor: User, account: Account, required: bool, context
     if account.owner_id != actor.pk:  # ownership moved since the check above
         raise ServiceError("Only the account's owner can change whether two-factor log-in is required.")
     changed = account.require_two_factor != required
-    if changed and required and not (has_two_factor(actor) and _is_verified(context, actor)):
+    if changed and required and not (has_second_factor(actor) and _is_verified(context, actor)):
         raise ServiceError("Turn on two-factor log-in for your own username first.")
     if changed:
         account.require_two_factor = required
@@ -282,6 +302,6 @@ def _requirement_apply(*, actor: User, account: Account, required: bool, context
 
 def _is_verified(context, user) -> bool:
     if context is None or context.channel != Channel.WEB:
-        return has_two_factor(user)  # CLI or a test without a session: the device is what counts
+        return has_second_factor(user)  # CLI or a test without a session: the device is what counts
     checker = getattr(user, "is_verified", None)  # django-otp marks the session's user
     return bool(checker and checker())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from practicegate.twofactor import views
+from practicegate.twofactor import passkey_views, views
 
 app_name = "twofactor"
 
@@ -11,4 +11,10 @@ urlpatterns = [
     path("recovery-codes/", views.regenerate, name="regenerate"),
     path("verify/", views.verify, name="verify"),
     path("log-in/", views.login_code, name="login"),
+    # Passkeys (WebAuthn)
+    path("passkeys/", passkey_views.passkey_list, name="passkeys"),
+    path("passkeys/options/", passkey_views.options, name="passkey_options"),
+    path("passkeys/<int:pk>/remove/", passkey_views.passkey_remove, name="passkey_remove"),
+    path("log-in/passkey/", passkey_views.login_passkey, name="login_passkey"),
+    path("verify/passkey/", passkey_views.verify_passkey, name="verify_passkey"),
 ]

@@ -33,7 +33,7 @@ class TwoFactorLoginView(LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
-        if services.has_two_factor(user):
+        if services.has_second_factor(user):
             # The password was right; log-in completes only after the code step.
             pending.begin(self.request, user, self.get_success_url())
             return redirect("twofactor:login")
@@ -72,6 +72,11 @@ def _backoff(user, code: str) -> str | None:
     return None
 
 
+def _factors(user) -> dict:
+    """Which second factors the code pages offer: the app's code, a passkey, or both."""
+    return {"has_app": services.has_two_factor(user), "has_passkey": services.has_passkey(user)}
+
+
 def _show_codes(request, codes: list[str], next_url: str = "", status: int = 200):
     """The only time the recovery codes are ever shown: only their hashes are kept."""
     return render(request, "twofactor/recovery_codes.html",
@@ -81,12 +86,14 @@ def _show_codes(request, codes: list[str], next_url: str = "", status: int = 200
 @signed_in
 @require_GET
 def index(request):
-    if not services.has_two_factor(request.user):
+    if not services.has_second_factor(request.user):
         target = reverse("twofactor:setup")
         nxt = _safe_next(request, param(request.GET, "next"))
         return redirect(f"{target}?next={nxt}" if nxt else target)
     return render(request, "twofactor/index.html",
                   {"codes_left": services.recovery_codes_left(request.user),
+                   "has_app": services.has_two_factor(request.user),
+                   "passkey_count": services.PasskeyDevice.objects.filter(user=request.user).count(),
                    "verified": request.user.is_verified()})
 
 
@@ -166,6 +173,10 @@ def _reauth_view(request, *, service, template: str):
 def disable(request):
     def turn_off(**kwargs):
         if services.two_factor_disable(**kwargs):
+            if services.has_passkey(request.user):  # passkeys remain: two-factor log-in stays on
+                messages.success(request, "The authenticator app is removed. Your passkeys still work "
+                                          "as your second step.")
+                return redirect("twofactor:index")
             messages.success(request, "Two-factor log-in is off.")
             return redirect("twofactor:setup")
         return None
@@ -189,16 +200,17 @@ def verify(request):
     """A signed-in session that has not proved a code yet (an account requires it) proves one here."""
     user = request.user
     nxt = _safe_next(request, param(request.POST, "next") or param(request.GET, "next"))
-    if not services.has_two_factor(user):
+    if not services.has_second_factor(user):
         return redirect(f"{reverse('twofactor:setup')}?next={nxt}" if nxt else reverse("twofactor:setup"))
+    factors = _factors(user)
     form = forms.CodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         if throttle.is_locked(request, user.username):
             form.add_error(None, _locked_message())
-            return render(request, "twofactor/verify.html", {"form": form, "next": nxt}, status=429)
+            return render(request, "twofactor/verify.html", {"form": form, "next": nxt, **factors}, status=429)
         if wait := _backoff(user, form.cleaned_data["code"]):
             form.add_error("code", wait)
-            return render(request, "twofactor/verify.html", {"form": form, "next": nxt}, status=429)
+            return render(request, "twofactor/verify.html", {"form": form, "next": nxt, **factors}, status=429)
         device = services.code_check(user=user, code=form.cleaned_data["code"], context=request.audit,
                                      purpose="session")
         if device is not None:
@@ -207,7 +219,7 @@ def verify(request):
             return redirect(nxt or "after-login")
         locked = throttle.count_failure(request, user.username, keep_response=True)
         form.add_error(None, _locked_message() if locked else WRONG_CODE)
-    return render(request, "twofactor/verify.html", {"form": form, "next": nxt},
+    return render(request, "twofactor/verify.html", {"form": form, "next": nxt, **factors},
                   status=400 if form.errors else 200)
 
 
@@ -226,7 +238,7 @@ def login_code(request):
             return locked_out(request)
         if wait := _backoff(user, form.cleaned_data["code"]):
             form.add_error("code", wait)
-            return render(request, "twofactor/login_code.html", {"form": form}, status=429)
+            return render(request, "twofactor/login_code.html", {"form": form, **_factors(user)}, status=429)
         device = services.code_check(user=user, code=form.cleaned_data["code"], context=request.audit,
                                      purpose="login")
         if device is not None:
@@ -237,7 +249,8 @@ def login_code(request):
         if throttle.count_failure(request, user.username):
             pending.clear(request)  # axes' middleware now answers with the lock-out page
         form.add_error("code", _refusal(user, form.cleaned_data["code"]))
-    return render(request, "twofactor/login_code.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "twofactor/login_code.html", {"form": form, **_factors(user)},
+                  status=400 if form.errors else 200)
 
 
 

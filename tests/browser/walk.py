@@ -49,6 +49,9 @@ NOT_WALKED = {
     # E-mail and password recovery (issue 26); opened from its mail in tests/browser/test_email_recovery.py
     "me/email/confirm/<str:token>/": "needs a token from an e-mail",
     "me/two-factor/log-in/": "needs a log-in waiting for its code (tests/browser/test_two_factor.py)",
+    # Passkeys: the demo's usernames have none (a passkey needs an authenticator);
+    # tests/browser/test_passkeys.py opens this page and checks it with axe.
+    "me/two-factor/passkeys/<int:pk>/remove/": "needs a passkey of the signed-in username",
     # An import's preview shows a file kept by its upload (POST); without one it answers 400.
     # tests/masterfiles/test_csv.py and tests/clients/test_csv.py open it after an upload.
     **{f"a/<slug:account>/{prefix}/import/preview/": "reached only by the redirect after an upload"

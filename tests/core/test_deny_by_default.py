@@ -19,6 +19,8 @@ EXPECTED_PUBLIC = {
     "health",  # the load balancer's probe: database and migrations, no data
     # E-mail and password recovery (issue 26): the link mailed to a new address, opened on any device
     "email_confirm",
+    # Passkeys: a challenge for the browser, and a passkey's answer at log-in (second step, or alone)
+    "twofactor:passkey_options", "twofactor:login_passkey", "login_passkey",
 }
 
 
