@@ -82,8 +82,12 @@ def test_the_shapes_say_what_the_claims_hold(shapes):
     account, house, made = shapes
     text = write(house, shape_claims(made))
     sbr = segments(text, "SBR")
-    assert [s[1] for s in sbr] == ["P", "P", "S", "P", "P"]  # the third claim goes to the secondary
+    assert [s[1] for s in sbr] == ["P", "P", "S", "P", "P", "P"]  # the third claim goes to the secondary
     assert sbr[0][2] == "18" and sbr[1][2] == ""  # the child is not the subscriber
+    # the claim to the secondary names the primary (2320/2330A/2330B) after its HI, before its lines
+    third = text[text.index(f"CLM*PG{account.pk}C3*"):text.index(f"CLM*PG{account.pk}C4*")]
+    assert "SBR*P*18*GRP42******MB~\nOI***Y***Y~\nNM1*IL*1*BAKER*RUTH****MI*1EG4TE5MK73~\n" \
+           "NM1*PR*2*MEDICARE PART B*****PI*MCRB1~\nLX*1~" in third
     assert segments(text, "PAT") == [["PAT", "19"]]
     assert ["NM1", "IL", "1", "ORTIZ", "MARIA", "", "", "", "MI", "FAM5550001"] in segments(text, "NM1")
     assert ["SV1", "HC:90837:95:GT:HO:59", "200", "UN", "2", "", "", "1"] in segments(text, "SV1")

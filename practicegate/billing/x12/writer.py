@@ -38,7 +38,7 @@ from practicegate.billing.x12.elements import (
     segment,
     text,
 )
-from practicegate.clients.models import Relationship, Subscriber
+from practicegate.clients.models import ClientPolicy, Relationship, Subscriber
 
 VERSION = "005010X222A1"
 TRANSACTION_SET = "0001"  # ST02: one transaction set per interchange
@@ -57,12 +57,15 @@ def batch_reference(clearinghouse, control_number: int) -> str:
 
 
 def load_claims(claims) -> list[Claim]:
-    """The claims with everything the file names: three queries, whatever the count."""
+    """The claims with everything a claim file or form names (their lines, and the client's
+    policies for the other payer): three queries, whatever the count."""
     ids = [claim.pk for claim in claims]
     lines = Prefetch("lines", queryset=ClaimLine.objects.order_by("line_number", "id"))
+    policies = Prefetch("client__policies", queryset=ClientPolicy.objects.filter(voided=False)
+                        .select_related("payer").order_by("priority", "id"))
     rows = (Claim.objects.filter(pk__in=ids)
             .select_related("client", "policy", "policy__payer", "original")
-            .prefetch_related(lines)
+            .prefetch_related(lines, policies)
             .order_by("account_id", "number", "id"))
     return list(rows)
 
@@ -220,6 +223,7 @@ def _claim(claim: Claim, bs: BillingSettings) -> list[str]:
                            text(claim.rendering_first_name, 35), "", "", "", "XX", claim.rendering_npi))
         if claim.rendering_taxonomy:
             out.append(segment("PRV", "PE", "PXC", code(claim.rendering_taxonomy)))
+    out += _other_payers(claim, lines)
     for number, line in enumerate(lines, start=1):
         out += [segment("LX", number),
                 segment("SV1", composite("HC", code(line.procedure_code),
@@ -228,4 +232,35 @@ def _claim(claim: Claim, bs: BillingSettings) -> list[str]:
                         COMPONENT.join(str(p) for p in line.pointers)),
                 segment("DTP", "472", "D8", d8(line.service_date)),
                 segment("REF", "6R", line.control_number)]
+    return out
+
+
+def other_policies(claim, lines) -> list:
+    """The client's other policies in effect on the claim's dates (loop 2320), by priority."""
+    days = [line.service_date for line in lines]
+    first, last = (min(days), max(days)) if days else (None, None)
+    return [p for p in claim.client.policies.all()
+            if p.pk != claim.policy_id and not p.voided
+            and (last is None or p.effective_date <= last)
+            and (first is None or p.end_date is None or p.end_date >= first)][:10]
+
+
+def _other_payers(claim: Claim, lines) -> list[str]:
+    """Loops 2320/2330A/2330B: each other payer known for the claim (no amounts: no remittances yet)."""
+    out = []
+    for other in other_policies(claim, lines):
+        self_insured = other.subscriber == Subscriber.SELF
+        relationship = "18" if self_insured else PATIENT_RELATIONSHIP.get(other.relationship, "G8")
+        if self_insured:
+            last, first = claim.client.last_name, claim.client.first_name
+        else:
+            last, first = split_name(other.subscriber_name)
+        out += [segment("SBR", PAYER_RESPONSIBILITY.get(other.priority, "P"), relationship,
+                        text(other.group_number, 50), "", "", "", "", "",
+                        other.payer.claim_filing_indicator or "CI"),
+                segment("OI", "", "", "Y", "", "", "Y"),
+                segment("NM1", "IL", "1", text(last, 60), text(first, 35), "", "", "", "MI",
+                        text(other.member_id, 80)),
+                segment("NM1", "PR", "2", text(other.payer.name, 60), "", "", "", "", "PI",
+                        text(other.payer.payer_id or other.payer.name, 80))]
     return out
