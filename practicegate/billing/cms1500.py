@@ -29,7 +29,7 @@ from practicegate.billing.cms1500_layout import (
 )
 from practicegate.billing.models import BillingSettings, Frequency, TaxIdKind
 from practicegate.billing.x12.elements import code, digits, phone, text
-from practicegate.billing.x12.writer import load_claims, split_name
+from practicegate.billing.x12.writer import load_claims, other_policies, split_name
 from practicegate.clients.models import Relationship, Subscriber
 from practicegate.masterfiles.models import PayerType
 
@@ -103,7 +103,7 @@ def _patient_name(client) -> str:
 
 def _other_policy(claim):
     """The client's other policy in effect (box 9): the one with the next priority, or the first."""
-    others = [p for p in claim.client.policies.all() if p.pk != claim.policy_id]
+    others = other_policies(claim, list(claim.lines.all()))
     others.sort(key=lambda p: (p.priority != (1 if claim.policy.priority > 1 else 2), p.priority, p.pk))
     return others[0] if others else None
 

@@ -49,3 +49,38 @@ def test_more_than_six_lines_continue_on_another_page(billing):
     assert "PAGE 2 OF 2" in second and "828\n00" in second  # the total, on the last page only
     assert "828" not in first
     assert first.count("90837") == 6 and second.count("90837") == 2
+
+
+def positions(pdf: bytes) -> dict[str, list[tuple[float, float]]]:
+    """Where each piece of text starts on the first page (points from the bottom left)."""
+    found: dict[str, list] = {}
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            found.setdefault(text.strip(), []).append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]))
+
+    PdfReader(BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    return found
+
+
+def box(label_start: str):
+    from reportlab.lib.pagesizes import LETTER
+
+    from practicegate.billing.cms1500_layout import BOXES, COLUMN, LINE, TOP, x
+    label, first, last, column, width = next(b for b in BOXES if b[0].startswith(label_start))
+    return (x(column), LETTER[1] - TOP - last * LINE, x(column) + width * COLUMN,
+            LETTER[1] - TOP - (first - 1) * LINE)
+
+
+def test_the_data_sits_inside_the_forms_boxes(billing):
+    account, house = billing
+    made = claim_shapes(account)
+    with account_scope(account):
+        pdf = claims_pdf([made["adult"]], form=False)
+    at = positions(pdf)
+    for value, label in [("XJ1234567", "1a."), ("LEE, JORDAN", "2."), ("03 09 1985", "3."),
+                         ("AUTH 123 X", "23."), ("F32.9", "21."), ("90837", "24."), ("150", "28."),
+                         (f"PG{account.pk}C1", "26."), ("SUNRISE COUNSELING", "33.")]:
+        left, bottom, right, top = box(label)
+        assert any(left <= px < right and bottom <= py < top for px, py in at[value]), (
+            value, label, at[value], (left, bottom, right, top))
