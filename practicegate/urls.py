@@ -16,6 +16,9 @@ account_urlpatterns = [
     path("reports/", include("practicegate.audit.urls")),
     path("access/copy/", include("practicegate.masterfiles.urls_copy")),
     path("settings/two-factor/", include("practicegate.twofactor.urls_account")),
+    # paper claims (CMS-1500 PDFs): in the "billing" namespace; at merge this include may move
+    # into practicegate/billing/urls.py as path("", include("practicegate.billing.urls_paper"))
+    path("billing/", include(("practicegate.billing.urls_paper", "billing"))),
 ]
 
 # Pages outside any account that belong to a feature (My Activity, two-factor set-up).

@@ -256,6 +256,9 @@ ID_KINDS: dict[str | tuple[str, str], str] = {
     ("line_pk", "diagnoses"): "client_diagnosis",
     ("line_pk", "insurance"): "client_policy",
     ("line_pk", "services"): "client_service",
+    # paper claims (CMS-1500 PDFs): a claim by its number, a batch by its number (per account)
+    ("number", "billing"): "claim",
+    ("batch_number", "billing"): "claim_batch",
 }
 
 
@@ -304,7 +307,8 @@ def make_rows(route: str, section: str, account: Account) -> dict[str, object]:
 
 
 # Route kwargs filled with a field of the row other than its id.
-BY_FIELD = {"number": "number"}
+BY_FIELD = {"number": "number",
+            "batch_number": "number"}  # paper claims
 
 
 def path_for(route: str, slug: str, rows: dict[str, object]) -> str:

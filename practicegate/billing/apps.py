@@ -6,3 +6,7 @@ class BillingConfig(AppConfig):
 
     name = "practicegate.billing"
     label = "billing"
+
+    def ready(self):
+        # paper claims: the action codes of the CMS-1500 downloads
+        from practicegate.billing import actions_paper  # noqa: F401
