@@ -44,7 +44,8 @@ SEARCH_ABOVE = 7  # accounts in the dropdown from which it offers a search box
 @lru_cache(maxsize=64)
 def _links(script_prefix: str, urlconf) -> dict[str, str]:
     names = {"home": "home", "switch": "switch", "find": "clients_all:find", "password": "password_change",
-             "activity": "my_activity:index", "twofactor": "twofactor:index", "logout": "logout"}
+             "activity": "my_activity:index", "twofactor": "twofactor:index", "logout": "logout",
+             "sessions": "sessions:index"}
     return {key: reverse(name) for key, name in names.items()}
 
 
