@@ -245,3 +245,25 @@ def test_the_buttons_need_the_csrf_token(owner):
     token = desk.get(URL).cookies.get("csrftoken") or desk.cookies["csrftoken"]
     assert desk.post(f"{URL}sign-out-others/", {"csrfmiddlewaretoken": token.value}).status_code == 302
     assert not signed_in(phone)
+
+
+def test_signing_out_asks_for_the_password_once_it_is_not_fresh(owner, settings):
+    """ASVS 5.0 7.5.2: sessions are ended having re-entered the password (fresh from log-in for
+    REAUTH_SECONDS); a wrong one is logged like a failed log-in and ends nothing."""
+    desk, phone = browser("sunrise"), browser("sunrise", IPHONE)
+    assert 'name="password"' not in desk.get(URL).content.decode()  # just logged in
+    later = timezone.now() + timedelta(seconds=settings.REAUTH_SECONDS + 60)
+    with time_machine.travel(later):
+        page = desk.get(URL).content.decode()
+        assert page.count('type="password" name="password"') == 2  # the phone's row, and everywhere else
+        target = f"{URL}{row_of(phone).pk}/sign-out/"
+        missing = desk.post(target, follow=True).content.decode()
+        assert "Please enter your password" in missing
+        wrong = desk.post(target, {"password": "not my password at all"}, follow=True).content.decode()
+        assert "That password is not right. Nothing was signed out." in wrong
+        assert AuditEvent.objects.filter(action="auth.login_failed", actor_username="sunrise").count() == 1
+        assert signed_in(phone) and not AuditEvent.objects.filter(action="auth.session_end").exists()
+        assert desk.post(target, {"password": PASSWORD}).status_code == 302
+        assert not signed_in(phone)
+        assert AuditEvent.objects.filter(action="auth.session_end").count() == 1
+        assert 'name="password"' not in desk.get(URL).content.decode()  # fresh again
