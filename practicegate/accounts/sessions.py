@@ -218,12 +218,17 @@ def sessions_end_others(*, actor: User, current_id: int | None, context=None) ->
     return count
 
 
+def sessions_end_all(*, user: User, keep_id: int | None = None) -> int:
+    """End every session of the username but `keep_id`, inside the caller's logged transaction
+    (a new password; a username switched off for having no account left)."""
+    rows = user.signed_in_sessions.all()
+    return _end(rows if keep_id is None else rows.exclude(pk=keep_id))
+
+
 def sessions_end_for_password(*, user: User, keep_id: int | None, reset: bool, context=None) -> int:
     """After a new password (inside its service's transaction): end every session of the username
     but the one that changed it (`keep_id`); a reset from an e-mail link keeps none."""
-    rows = user.signed_in_sessions.all() if reset or keep_id is None else \
-        user.signed_in_sessions.exclude(pk=keep_id)
-    count = _end(rows)
+    count = sessions_end_all(user=user, keep_id=None if reset else keep_id)
     if count:
         record("auth.sessions_end_password", account=log_account_of(user), actor=user, context=context,
                target=user, detail={"sessions_ended": count, "reason": "password reset" if reset

@@ -267,3 +267,16 @@ def test_signing_out_asks_for_the_password_once_it_is_not_fresh(owner, settings)
         assert not signed_in(phone)
         assert AuditEvent.objects.filter(action="auth.session_end").count() == 1
         assert 'name="password"' not in desk.get(URL).content.decode()  # fresh again
+
+
+def test_a_username_switched_off_is_signed_out_everywhere_at_once(owner, owner_account, member):
+    """ASVS 5.0 7.4.2: deleting a username from its last account ends its sessions on the server."""
+    from practicegate.access.services import membership_remove
+
+    desk, phone = browser("alice"), browser("alice", IPHONE)
+    keys = [desk.session.session_key, phone.session.session_key]
+    assert membership_remove(actor=owner, account=owner_account,
+                             membership=member.memberships.get(account=owner_account)) is True
+    assert not Session.objects.filter(session_key__in=keys).exists()
+    assert not UserSession.objects.filter(user=member).exists()
+    assert not signed_in(desk) and not signed_in(phone)
