@@ -234,3 +234,12 @@ def sessions_end_for_password(*, user: User, keep_id: int | None, reset: bool, c
                target=user, detail={"sessions_ended": count, "reason": "password reset" if reset
                                     else "password change", "this_session_kept": not reset and bool(keep_id)})
     return count
+
+
+@transaction.atomic
+def sessions_end_by_command(*, user: User, channel: str) -> int:
+    """An administrator signs a username out everywhere from the command line; logged with no actor."""
+    count = sessions_end_all(user=user)
+    record("auth.sessions_end_command", account=log_account_of(user), actor=None, channel=channel, target=user,
+           detail={"sessions_ended": count})
+    return count

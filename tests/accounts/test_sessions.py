@@ -280,3 +280,26 @@ def test_a_username_switched_off_is_signed_out_everywhere_at_once(owner, owner_a
     assert not Session.objects.filter(session_key__in=keys).exists()
     assert not UserSession.objects.filter(user=member).exists()
     assert not signed_in(desk) and not signed_in(phone)
+
+
+def test_an_administrator_signs_a_username_out_everywhere_from_the_command_line(owner, outsider):
+    """ASVS 5.0 7.4.5: `practicegate sessions end --username NAME`, logged on the command line's channel."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    desk, phone, theirs = browser("sunrise"), browser("sunrise", IPHONE, "10.2.2.2"), browser("lakeside")
+    listed = StringIO()
+    call_command("sessions", "list", "--username", "SUNRISE", stdout=listed)
+    text = listed.getvalue()
+    assert "Mobile Safari 17 on iOS 17\t10.2.2.2" in text and "sunrise: 2 live session(s)." in text
+    assert desk.session.session_key not in text and phone.session.session_key not in text
+    out = StringIO()
+    call_command("sessions", "end", "--username", "sunrise", stdout=out)
+    assert "sunrise: signed out 2 session(s)." in out.getvalue()
+    assert not signed_in(desk) and not signed_in(phone) and signed_in(theirs)
+    event = AuditEvent.objects.get(action="auth.sessions_end_command")
+    assert event.channel == "cli" and event.actor_id is None and event.target_id == str(owner.pk)
+    assert event.detail == {"sessions_ended": 2}
+    with pytest.raises(CommandError, match="No username"):
+        call_command("sessions", "end", "--username", "nobody-here")
