@@ -26,6 +26,8 @@ feature_urlpatterns = [
     path("me/activity/", include("practicegate.audit.urls_me")),
     path("me/two-factor/", include("practicegate.twofactor.urls")),
     path("clients/", include("practicegate.clients.urls_all")),
+    # Your sessions (issue 26): the browsers signed in as this username.
+    path("me/sessions/", include("practicegate.accounts.urls_sessions")),
 ]
 
 urlpatterns = [

@@ -347,6 +347,8 @@ def foreign_404_gap(events, *, account: Account, actor, method: str, path: str) 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 # Tables a refused request may legitimately touch: sessions, log-in throttling, the log itself.
 UNTRACKED_APPS = {"sessions", "axes", "audit"}
+# Your sessions (issue 26): a session's row of "Your sessions" (last active, its IP) moves with any request.
+UNTRACKED_MODELS = {"accounts.UserSession"}
 
 
 def last_id() -> int:
@@ -358,7 +360,7 @@ def snapshot() -> str:
     """A digest of every row of every tracked table: any insert, update or delete changes it."""
     digest = hashlib.sha256()
     for model in apps.get_models():
-        if model._meta.app_label in UNTRACKED_APPS or model._meta.proxy:
+        if model._meta.app_label in UNTRACKED_APPS or model._meta.label in UNTRACKED_MODELS or model._meta.proxy:
             continue
         digest.update(model._meta.label.encode())
         for row in model._base_manager.order_by("pk").values_list():  # every account: unscoped

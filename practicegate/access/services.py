@@ -19,6 +19,7 @@ from practicegate.accounts.models import Account, Membership, User
 from practicegate.accounts.rule import Refusal, verdict_for
 from practicegate.accounts.selectors import log_account_of
 from practicegate.accounts.services import user_create
+from practicegate.accounts.sessions import sessions_end_all
 from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 from practicegate.core.errors import ServiceError
@@ -274,6 +275,7 @@ def _deactivate_if_orphaned(user: User) -> bool:
         return False
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
+    sessions_end_all(user=user)  # signed out everywhere at once (ASVS 5.0 7.4.2), not at its next click
     return True
 
 

@@ -10,3 +10,8 @@ register("auth.email_change", "Entered a new e-mail address for a username (used
          crud="U")
 register("auth.email_remove", "Removed the e-mail address of a username", crud="D")
 register("auth.email_confirm", "Confirmed an e-mail address from the link mailed to it", crud="U")
+# Your sessions (issue 26)
+register("auth.session_end", "Signed out another session of own username")
+register("auth.sessions_end_others", "Signed out every other session of own username")
+register("auth.sessions_end_password", "Ended own other sessions with a new password")
+register("auth.sessions_end_command", "Ended every session of a username from the command line")

@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: apps.py loads before the app registry is ready for models.
-        from practicegate.accounts import actions, auth_events, demo, log_targets, signals  # noqa: F401  (codes, receivers)
+        from practicegate.accounts import actions, auth_events, demo, log_targets, sessions, signals  # noqa: F401  (codes, receivers)
         from practicegate.core.demo import DemoPart, register_demo_part
         from practicegate.core.sections import register_menu_url
 

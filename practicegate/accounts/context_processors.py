@@ -45,7 +45,8 @@ SEARCH_ABOVE = 7  # accounts in the dropdown from which it offers a search box
 def _links(script_prefix: str, urlconf) -> dict[str, str]:
     names = {"home": "home", "switch": "switch", "find": "clients_all:find", "password": "password_change",
              "activity": "my_activity:index", "twofactor": "twofactor:index", "logout": "logout",
-             "email": "own_email"}  # My e-mail: e-mail and password recovery (issue 26)
+             "email": "own_email",  # My e-mail: e-mail and password recovery (issue 26)
+             "sessions": "sessions:index"}
     return {key: reverse(name) for key, name in names.items()}
 
 

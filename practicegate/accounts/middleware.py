@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.functional import LazyObject
 
 from practicegate.accounts.selectors import log_account_of
+from practicegate.accounts.sessions import session_forget, session_seen
 from practicegate.audit.context import audit_context
 from practicegate.audit.services import record
 
@@ -24,7 +25,8 @@ def _resolved(user):
 
 
 class SessionLifetimeMiddleware:
-    """End sessions idle too long or older than the absolute lifetime, and log it.
+    """End sessions idle too long or older than the absolute lifetime, and log it; keep each
+    session's row of "Your sessions" current, and end a session whose row was deleted.
 
     It is the first to need the signed-in username, so it also puts the loaded user
     itself on the request, in place of the lazy wrappers (see _resolved).
@@ -48,6 +50,7 @@ class SessionLifetimeMiddleware:
             elif now - last > settings.SESSION_IDLE_SECONDS:
                 reason = "idle"
             if reason:
+                session_forget(request)
                 record(
                     "auth.session_expired",
                     account=log_account_of(user),
@@ -59,6 +62,11 @@ class SessionLifetimeMiddleware:
                 request.user = AnonymousUser()
                 request.audit.actor = None
                 messages.info(request, "Your session ended. Please log in again.")
+            elif not session_seen(request):  # its row is gone: signed out from another browser
+                session.flush()
+                request.user = AnonymousUser()
+                audit_context(request).actor = None
+                messages.info(request, "This session was signed out from another browser. Please log in again.")
             elif now - last > self.touch_every:
                 session["pg_last"] = now
         return self.get_response(request)

@@ -123,3 +123,23 @@ class ResetThrottle(models.Model):
 
     def __str__(self):
         return f"{self.count} since {self.window_start:%Y-%m-%d %H:%M}"
+class UserSession(models.Model):
+    """One signed-in browser of a username: what "Your sessions" lists (accounts/sessions.py).
+
+    The session itself stays in Django's session table; this row names it only by the
+    SHA-256 of its key, never the key, and is kept in the database so every app server
+    sees the same list.
+    """
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    ip = models.CharField(max_length=45, blank=True, default="")
+    user_agent = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "last_seen_at"], name="usersession_user_seen")]
+
+    def __str__(self):
+        return f"session {self.pk} of {self.user_id}"

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from practicegate.accounts.email_addresses import address_wait_for_link
 from practicegate.accounts.models import Account, Membership, User
 from practicegate.accounts.selectors import log_account_of
+from practicegate.accounts.sessions import sessions_end_for_password
 from practicegate.accounts.usernames import (
     KEY_MAX_LENGTH,
     mixed_scripts,
@@ -95,7 +96,10 @@ def account_signup(*, provider_name: str, email: str, username: str, password: s
 
 
 @transaction.atomic
-def password_change(*, actor: User, new_password: str, context=None, reset: bool = False) -> None:
+def password_change(*, actor: User, new_password: str, context=None, reset: bool = False,
+                    keep_session: int | None = None) -> None:
+    """A new password; every other session of the username ends (on a reset, every session:
+    `keep_session` is the session that changed it, see accounts/sessions.py)."""
     actor.set_password(new_password)
     actor.save(update_fields=["password", "password_changed_at"])
     record(
@@ -105,6 +109,7 @@ def password_change(*, actor: User, new_password: str, context=None, reset: bool
         context=context,
         target=actor,
     )
+    sessions_end_for_password(user=actor, keep_id=keep_session, reset=reset, context=context)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from practicegate.accounts import email_addresses, forms, recovery, services
 from practicegate.accounts.mail import confirmed_address, site_of
 from practicegate.accounts.models import Membership
 from practicegate.accounts.selectors import home_zone_of
+from practicegate.accounts.sessions import current_row_id, session_seen
 from practicegate.audit.context import audit_context
 from practicegate.core.decorators import public, signed_in
 from practicegate.core.errors import ServiceError
@@ -162,9 +163,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         services.password_change(actor=self.request.user, new_password=form.cleaned_data["new_password1"],
-                                 context=audit_context(self.request))
+                                 context=audit_context(self.request), keep_session=current_row_id(self.request))
         update_session_auth_hash(self.request, self.request.user)
-        messages.success(self.request, "Your password has been changed.")
+        session_seen(self.request)  # the session's new key, on its row at once
+        messages.success(self.request, "Your password has been changed. Any other browser signed in as you "
+                                       "has been signed out.")
         return redirect(self.get_success_url())
 
     def form_invalid(self, form):
@@ -196,7 +199,10 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         services.password_change(actor=form.user, new_password=form.cleaned_data["new_password1"],
                                  context=audit_context(self.request), reset=True)
-        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        if self.request.user.is_authenticated and self.request.user.pk == form.user.pk:
+            self.request.session.flush()  # the reset ended this session too (with all the others)
+        else:
+            del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         return redirect(self.get_success_url())
 
 

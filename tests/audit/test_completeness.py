@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import pytest
 
+from practicegate.accounts.models import UserSession
+from practicegate.accounts.sessions import key_hash
 from practicegate.audit.actions import ACTIONS
 from practicegate.audit.models import AuditEvent
 from practicegate.core.decorators import SAFE_METHODS, needed_level
@@ -24,6 +26,7 @@ from tests.walk import (
     METHODS,
     account_routes,
     call,
+    every_route,
     foreign_404_gap,
     id_kwargs,
     last_id,
@@ -132,3 +135,45 @@ def test_every_refused_request_is_logged_as_denied(owner_account, granted, metho
                 gaps.append(f"{method} {url}: refused but changed data")
     assert refused > 0
     assert gaps == []
+
+
+# --- Your sessions (issue 26): the username's own routes outside any account ---------------------
+# They take no account, so the walks above pass them by; each of them is walked here, from the URL
+# configuration: a POST that ends sessions writes its event, and a session of another username
+# (filled in for every id) answers 404, ends nothing and writes nothing.
+SESSION_ROUTES = sorted(r for r in every_route() if r[0].startswith("me/sessions/"))
+
+
+def test_your_sessions_routes_log_their_changes_and_refuse_another_usernames_session(owner, outsider):
+    assert {name for _, name, _ in SESSION_ROUTES} == {"sessions:index", "sessions:sign-out",
+                                                        "sessions:sign-out-others"}
+    ending = {"auth.session_end", "auth.sessions_end_others"}
+
+    def accepts_post(route):
+        return route != "me/sessions/"  # the list itself answers GET only (405, tested below)
+
+    gaps, posted = [], 0
+    for route, _, _ in SESSION_ROUTES:
+        takes_id = "<int:row_id>" in route
+        for method in ("GET", "POST"):
+            for whose in ("another username's", "own") if takes_id else ("own",):
+                client, other, theirs = login_client(owner), login_client(owner), login_client(outsider)
+                row = UserSession.objects.get(key_hash=key_hash(
+                    (theirs if whose != "own" else other).session.session_key))
+                url = "/" + route.replace("<int:row_id>", str(row.pk))
+                mark = last_id()
+                response = call(client, method, url)
+                events = [(e.action, e.actor_id) for e in AuditEvent.objects.filter(id__gt=mark)]
+                if theirs.get("/me/sessions/").status_code != 200:
+                    gaps.append(f"{method} {url}: ended another username's session")
+                if whose != "own":
+                    if response.status_code not in (404, 405) or events:
+                        gaps.append(f"{method} {url} ({whose}): {response.status_code}, logged {events}")
+                elif method == "POST" and accepts_post(route):
+                    posted += 1
+                    if response.status_code != 302 or not events or \
+                            any(action not in ending or actor != owner.pk for action, actor in events):
+                        gaps.append(f"{method} {url}: {response.status_code}, logged {events}")
+    assert posted == 2
+    assert gaps == []
+    assert login_client(owner).post("/me/sessions/").status_code == 405

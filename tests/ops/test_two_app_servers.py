@@ -1,7 +1,7 @@
 """Two app servers, one PostgreSQL database, no sticky sessions: every request of a user's
 walk goes to the other server, and nothing a later step needs is kept on a server's disk
 (sessions, the Find Account -> Join Account token, the pending import, two-factor state,
-lock-out counts)."""
+lock-out counts); a session signed out through one server is refused by the other."""
 
 from __future__ import annotations
 
@@ -122,6 +122,23 @@ def test_a_user_walk_alternating_between_two_app_servers(servers):
     listing = south.follow(done)
     assert "90837" in listing.text and "90791" in listing.text
 
+    # Your sessions: South signs in on a second browser; the first signs it out through one
+    # server, and the second browser's next request, on the other server, is sent to log in.
+    phone = TakeTurns(ports)
+    phone_home = phone.follow(phone.submit(phone.get("/login/"), "Log in",
+                                           {"username": SOUTH[1], "password": SOUTH[2]}))
+    assert f"signed in as <strong>{SOUTH[1]}</strong>" in phone_home.text
+    listing = south.get("/me/sessions/")
+    assert listing.text.count(">Sign out</button>") == 1 and "This session" in listing.text
+    ended = south.submit(listing, "Sign out")  # the row's button comes before "Sign out everywhere else"
+    assert ended.status == 302 and ended.location == "/me/sessions/", ended.text[:2000]
+    if phone.ports[phone.turn % len(phone.ports)] == ended.port:
+        phone.turn += 1  # the phone's next request goes to the server that did not end it
+    refused = phone.get(f"/a/{south_slug}/")
+    assert refused.port != ended.port
+    assert refused.status == 302 and refused.location.startswith("/login/"), refused.text[:2000]
+    assert "This session" in south.follow(ended).text  # the first browser stays signed in
+
     # North turns on two-factor log-in: the secret from one server, the first code to the other.
     setup = north.get("/me/two-factor/set-up/")
     secret = re.search(r'id="totp-secret" data-secret="([A-Z2-7]+)"', setup.text).group(1)
@@ -193,7 +210,9 @@ def test_a_user_walk_alternating_between_two_app_servers(servers):
             "SELECT DISTINCT e.ip FROM audit_auditevent e JOIN accounts_account a ON a.id = e.account_id "
             "WHERE a.slug = %s AND e.detail->>'path' IS DISTINCT FROM %s", [north_slug, f"/a/{north_slug}/payers/"])}
         joins = conn.execute("SELECT count(*) FROM audit_auditevent WHERE action = 'account.join'").fetchone()[0]
+        session_ends = conn.execute(
+            "SELECT count(*) FROM audit_auditevent WHERE action = 'auth.session_end'").fetchone()[0]
         copies = conn.execute("SELECT count(*) FROM audit_auditevent WHERE action = 'codes.copy'").fetchone()[0]
     assert ips == {CLIENT_IP}  # the proxy's X-Forwarded-For, believed from the trusted proxy only
     assert peer == "127.0.0.1"
-    assert joins == 1 and copies >= 1
+    assert joins == 1 and copies >= 1 and session_ends == 1
