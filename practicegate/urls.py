@@ -15,6 +15,8 @@ account_urlpatterns = [
     path("reports/", include("practicegate.audit.urls")),
     path("access/copy/", include("practicegate.masterfiles.urls_copy")),
     path("settings/two-factor/", include("practicegate.twofactor.urls_account")),
+    # Emergency access ("break the glass"): the member's page (its settings and review are under access/).
+    path("emergency/", include("practicegate.clients.urls_emergency")),
 ]
 
 # Pages outside any account that belong to a feature (My Activity, two-factor set-up).

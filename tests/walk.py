@@ -22,7 +22,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from practicegate.access.models import JoinCode
+from practicegate.access.models import EmergencyAccess, JoinCode
 from practicegate.accounts.models import Account, Membership
 from practicegate.audit.models import AuditEvent
 from practicegate.clients.models import (
@@ -169,6 +169,16 @@ def _client_search(account: Account, rows: dict | None = None):
         return row
 
 
+# Emergency access ("break the glass"): a use of it, by a member Clients is closed to.
+def _emergency_access(account: Account, rows: dict | None = None) -> EmergencyAccess:
+    client = _client(account)
+    user = _membership(account).user
+    now = timezone.now()
+    return EmergencyAccess.objects.create(account=account, user=user, client_id=client.pk,
+                                          client_number=client.number, reason="Walk: the client called in crisis",
+                                          started_at=now, ends_at=now + timedelta(minutes=60))
+
+
 @dataclass(frozen=True)
 class RowKind:
     key: str
@@ -189,6 +199,7 @@ ROW_KINDS = {kind.key: kind for kind in [
     RowKind("client_service", ClientService, _client_service),
     RowKind("client_change", ClientChange, _client_change),
     RowKind("client_search", ClientSearch, _client_search),
+    RowKind("emergency_access", EmergencyAccess, _emergency_access),  # emergency access
 ]}
 
 # Which kind of row each route kwarg takes: by kwarg name, or by (kwarg name, the route's
@@ -204,6 +215,7 @@ ID_KINDS: dict[str | tuple[str, str], str] = {
     ("line_pk", "diagnoses"): "client_diagnosis",
     ("line_pk", "insurance"): "client_policy",
     ("line_pk", "services"): "client_service",
+    "grant_id": "emergency_access",  # emergency access: a use of it, to review
 }
 
 

@@ -108,6 +108,13 @@ def is_reviewer(membership: Membership | None) -> bool:
 # --- Services ----------------------------------------------------------------------------------
 
 @transaction.atomic
+def owner_only_refusal(*, actor: User, account: Account, context=None) -> None:
+    """Log that someone other than the owner tried to change emergency access (refused)."""
+    record("access.denied", account=account, actor=actor, context=context, section="settings",
+           outcome=Outcome.DENIED, target=account, detail={"reason": "owner_only", "change": "emergency_access"})
+
+
+@transaction.atomic
 def emergency_settings_change(*, actor: User, account: Account, enabled: bool, minutes: int,
                               context=None) -> Account:
     """Turn emergency access on or off and set how long one use lasts (the owner only)."""

@@ -48,6 +48,7 @@ def emergency_settings(request, account):
     status = 200
     if request.method == "POST":
         if not is_owner:
+            emergency.owner_only_refusal(actor=request.user, account=acct, context=request.audit)
             return render(request, "access/emergency_settings.html", {"form": None, "is_owner": False}, status=403)
         if form.is_valid():
             right, locked = password_right(request, form)
@@ -77,7 +78,7 @@ def emergency_report(request, account):
     # The reasons may name a client's circumstances: reading them is logged like a client page.
     record_phi_read(request, target_type="emergency_access_list",
                     detail={"shown": len(rows), "grants": [row.grant.pk for row in rows]})
-    return render(request, "access/emergency_report.html", {"rows": rows, "form": ReviewForm()})
+    return render(request, "access/emergency_report.html", {"rows": rows, "form": None, "form_grant": None})
 
 
 @account_view(emergency.ACCESS, level=Level.FULL)
@@ -86,10 +87,9 @@ def emergency_review(request, account, grant_id):
     if emergency.grant_in(request.account, grant_id) is None:
         raise Http404("No such emergency access")
     form = ReviewForm(request.POST)
-    if not form.is_valid():
-        for error in form.errors.get("note", []):
-            messages.error(request, error)
-        return redirect("access:emergency-report", account=request.account.slug)
+    if not form.is_valid():  # the list again, with the note's problem beside the form it came from
+        return render(request, "access/emergency_report.html",
+                      {"rows": emergency.report(request.account), "form": form, "form_grant": grant_id}, status=400)
     try:
         emergency.emergency_review(actor=request.user, account=request.account, grant_id=grant_id,
                                    note=form.cleaned_data["note"], context=request.audit)

@@ -5,7 +5,6 @@ from django.urls import path
 from practicegate.clients import (
     views,
     views_csv,
-    views_emergency,
     views_lines,
     views_lookups,
     views_report,
@@ -33,8 +32,6 @@ urlpatterns = [
     path("access-report/", views_report.access_report_pick, name="access-report-pick"),
     path("<int:number>/access-report/", views_report.access_report, name="access-report"),
     path("<int:number>/access-report.pdf", views_report.access_report_pdf, name="access-report-pdf"),
-    # Emergency access ("break the glass", access.emergency): open one client read-only.
-    path("emergency/", views_emergency.break_glass, name="emergency"),
 ]
 for _kind in views_lines.LINE_KINDS.values():
     urlpatterns.append(path(f"<int:number>/{_kind.tab}/add/", views_lines.line_add, {"kind": _kind.key},

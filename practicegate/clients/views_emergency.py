@@ -24,8 +24,8 @@ def break_glass(request, account):
                "minutes": membership.account.emergency_minutes}
     if request.method != "POST":
         return render(request, TEMPLATE, context)
-    if not available:
-        return render(request, TEMPLATE, context, status=403)
+    if not available:  # the page says why; the access rule itself let this member in
+        return render(request, TEMPLATE, context, status=400)
     if not form.is_valid():
         return render(request, TEMPLATE, context, status=400)
     data = form.cleaned_data
