@@ -81,8 +81,9 @@ def may_break_glass(membership: Membership | None) -> bool:
 
 def active_grant(membership: Membership | None) -> EmergencyAccess | None:
     """The member's emergency access in force now, if any (one query, asked only of members
-    who could have one). Called inside the account's scope."""
-    if membership is None or membership.level(CLIENTS) >= Level.VIEW:
+    who could have one). Called inside the account's scope. Turning emergency access off
+    ends every grant at once."""
+    if not may_break_glass(membership):
         return None
     return (EmergencyAccess.objects.filter(account=membership.account, user_id=membership.user_id,
                                            ends_at__gt=timezone.now()).order_by("-ends_at").first())

@@ -262,3 +262,12 @@ def test_the_fhir_export_carries_break_the_glass(owner_account, biller, clients)
     login_client(owner_account.owner).get(client_url(owner_account, clients[0].number))
     ordinary = AuditEvent.objects.get(account=owner_account, action="phi.view", actor_id=owner_account.owner_id)
     assert "purposeOfEvent" not in audit_event_resource(ordinary, owner_account)
+
+
+def test_turning_it_off_ends_every_grant_at_once(owner_account, biller, clients):
+    turn_on(owner_account)
+    web = login_client(biller)
+    assert break_glass(web, owner_account, number=clients[0].number).status_code == 302
+    owner_account.emergency_access = False
+    owner_account.save(update_fields=["emergency_access"])
+    assert web.get(client_url(owner_account, clients[0].number)).status_code == 403
