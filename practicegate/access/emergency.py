@@ -13,7 +13,9 @@ section (clients.emergency), which calls `grant_open` here with the client it fo
 
 from __future__ import annotations
 
+import logging
 import re
+import smtplib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -41,11 +43,16 @@ REASON_MIN, REASON_MAX, REASON_WORDS = 20, 500, 4
 NOTE_MAX = 1000
 # Tries that matched no client, per username and account, before the page stops answering.
 MISSES_ALLOWED, MISSES_WINDOW = 5, timedelta(minutes=15)
+log = logging.getLogger(__name__)
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word: two letters or more, in any script
 
 
 class EmergencyRefused(ServiceError):
     """Emergency access cannot be used here now; the message says why in plain words."""
+
+
+class TooManyTries(EmergencyRefused):
+    """Too many recent tries matched no client: the page waits before answering again."""
 
 
 # --- The reason and the note -----------------------------------------------------------------
@@ -201,7 +208,12 @@ def _mail_owners(account: Account, *, subject: str, body: str) -> None:
     addresses = {account.email.strip().lower()} if account.email else set()
     addresses |= {u.email.strip().lower() for u in owner_and_admins(account) if u.email}
     for address in sorted(addresses):
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
+        except (smtplib.SMTPException, OSError):
+            # The use is saved, logged and listed on the account home for review whatever the
+            # mail server does; a mail that could not be sent must not turn it into an error page.
+            log.exception("emergency access %s: could not e-mail %s", subject, address)
 
 
 def _opened_mail(grant: EmergencyAccess, actor: User) -> str:

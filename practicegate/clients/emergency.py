@@ -50,7 +50,7 @@ def emergency_open(*, actor, membership, number: int | None, last_name: str, bir
     if not emergency.may_break_glass(membership):
         raise emergency.EmergencyRefused("Emergency access is not available to you in this account.")
     if emergency.too_many_misses(actor=actor, account=account):
-        raise emergency.EmergencyRefused(TOO_MANY)
+        raise emergency.TooManyTries(TOO_MANY)
     client = _the_one(account, number=number, last_name=last_name, birth_date=birth_date)
     if client is None:
         emergency.miss_record(actor=actor, account=account, how="number" if number else "last_name", context=context)

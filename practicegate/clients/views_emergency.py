@@ -35,5 +35,5 @@ def break_glass(request, account):
                                reason=data["reason"], context=request.audit)
     except glass.EmergencyRefused as exc:
         form.add_error(None, str(exc))
-        return render(request, TEMPLATE, context, status=400)
+        return render(request, TEMPLATE, context, status=429 if isinstance(exc, glass.TooManyTries) else 400)
     return redirect("clients:detail", account=account, number=grant.client_number)

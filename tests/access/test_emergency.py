@@ -147,7 +147,7 @@ def test_a_wrong_match_reveals_nothing_and_tries_are_limited(owner_account, bill
         break_glass(web, owner_account, number=99999)
     # Now even the right details are refused for a while.
     locked = break_glass(web, owner_account, number=clients[0].number)
-    assert locked.status_code == 400 and b"Too many tries" in locked.content
+    assert locked.status_code == 429 and b"Too many tries" in locked.content
     assert not rows_of(EmergencyAccess, owner_account).exists()
 
 
@@ -271,3 +271,14 @@ def test_turning_it_off_ends_every_grant_at_once(owner_account, biller, clients)
     owner_account.emergency_access = False
     owner_account.save(update_fields=["emergency_access"])
     assert web.get(client_url(owner_account, clients[0].number)).status_code == 403
+
+
+def test_a_mail_server_that_is_down_does_not_lose_the_use(owner_account, biller, clients, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
+    turn_on(owner_account)
+    web = login_client(biller)
+    assert break_glass(web, owner_account, number=clients[0].number).status_code == 302
+    assert events(owner_account, "emergency.open").count() == 1
+    home = login_client(owner_account.owner).get(reverse("core:account-home", kwargs={"account": owner_account.slug}))
+    assert b"Emergency access to review" in home.content
