@@ -2,13 +2,7 @@
 
 from django.urls import path
 
-from practicegate.clients import (
-    views,
-    views_csv,
-    views_lines,
-    views_lookups,
-    views_report,
-)
+from practicegate.clients import views, views_csv, views_lines, views_lookups, views_report
 from practicegate.clients.imports import CLIENTS
 from practicegate.masterfiles.lookups import LOOKUPS
 from practicegate.records.views import import_routes
