@@ -108,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "practicegate.accounts.context_processors.shell",
+                # Emergency access: its banner, its way in, the uses to review (access.emergency).
+                "practicegate.access.context_processors.emergency_access",
             ],
         },
     },

@@ -19,6 +19,8 @@ account_urlpatterns = [
     # paper claims (CMS-1500 PDFs): in the "billing" namespace; at merge this include may move
     # into practicegate/billing/urls.py as path("", include("practicegate.billing.urls_paper"))
     path("billing/", include(("practicegate.billing.urls_paper", "billing"))),
+    # Emergency access ("break the glass"): the member's page (its settings and review are under access/).
+    path("emergency/", include("practicegate.clients.urls_emergency")),
 ]
 
 # Pages outside any account that belong to a feature (My Activity, two-factor set-up).

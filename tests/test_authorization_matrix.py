@@ -66,7 +66,8 @@ def methods_for(view) -> list[str]:
 ROUTES = account_routes()
 # Changes only the account's owner may make, whatever the level (a reviewed list): a member
 # with the level gets a 403 that names the owner, logged as access.denied, reason owner_only.
-OWNER_ONLY = {("a/<slug:account>/settings/two-factor/", "POST")}
+OWNER_ONLY = {("a/<slug:account>/settings/two-factor/", "POST"),
+              ("a/<slug:account>/access/emergency/settings/", "POST")}  # emergency access: the owner's switch
 
 
 def test_the_owner_only_list_names_existing_routes():

@@ -22,7 +22,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from practicegate.access.models import JoinCode
+from practicegate.access.models import EmergencyAccess, JoinCode
 from practicegate.accounts.models import Account, Membership
 from practicegate.audit.models import AuditEvent
 from practicegate.billing.models import (
@@ -214,6 +214,14 @@ def _claim_batch(account: Account, rows: dict | None = None) -> ClaimBatch:
 def _acknowledgment(account: Account, rows: dict | None = None) -> Acknowledgment:
     return Acknowledgment.objects.create(account=account, batch=_claim_batch(account), kind="999",
                                          file_text="", uploaded_by=account.owner)
+# Emergency access ("break the glass"): a use of it, by a member Clients is closed to.
+def _emergency_access(account: Account, rows: dict | None = None) -> EmergencyAccess:
+    client = _client(account)
+    user = _membership(account).user
+    now = timezone.now()
+    return EmergencyAccess.objects.create(account=account, user=user, client_id=client.pk,
+                                          client_number=client.number, reason="Walk: the client called in crisis",
+                                          started_at=now, ends_at=now + timedelta(minutes=60))
 
 
 @dataclass(frozen=True)
@@ -241,6 +249,7 @@ ROW_KINDS = {kind.key: kind for kind in [
     RowKind("claim_line", ClaimLine, _claim_line),
     RowKind("claim_batch", ClaimBatch, _claim_batch),
     RowKind("acknowledgment", Acknowledgment, _acknowledgment),
+    RowKind("emergency_access", EmergencyAccess, _emergency_access),  # emergency access
 ]}
 
 # Which kind of row each route kwarg takes: by kwarg name, or by (kwarg name, the route's
@@ -259,6 +268,7 @@ ID_KINDS: dict[str | tuple[str, str], str] = {
     # paper claims (CMS-1500 PDFs): a claim by its number, a batch by its number (per account)
     ("number", "billing"): "claim",
     ("batch_number", "billing"): "claim_batch",
+    "grant_id": "emergency_access",  # emergency access: a use of it, to review
 }
 
 

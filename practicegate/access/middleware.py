@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from practicegate.access import emergency
 from practicegate.accounts.rule import Refusal, verdict_with_accounts
 from practicegate.accounts.selectors import log_account_of, own_time_zone
 from practicegate.audit.context import audit_context
@@ -69,6 +70,8 @@ class AccountMiddleware:
         request.account = None
         request.membership = None
         request.levels = {}
+        request.emergency = None  # the member's emergency access in force (the banner shows it)
+        request.emergency_used = None  # the same grant, when it is what opened this page
         audit_context(request)  # request.audit: who and from where, for every event of this request
         # process_view narrows it to the account's zone or the username's own.
         localtime.activate("")  # the default zone, until process_view knows whose page this is
@@ -132,7 +135,14 @@ class AccountMiddleware:
         # Tenant models answer only inside a scope: this request's is its account, for the
         # view and its templates (see core.scoping).
         request._pg_scope.enter_context(account_scope(membership.account))
+        # Emergency access ("break the glass"): asked only of members Clients is closed to; an
+        # active grant opens its one client's read-only pages, and nothing else (access.emergency).
+        request.emergency = emergency.active_grant(membership)
         if verdict.allowed:
+            return None
+        if emergency.grant_allows(request.emergency, section=section, needed=needed, view=view_func,
+                                  view_kwargs=view_kwargs):
+            request.emergency_used = request.emergency
             return None
         record(
             "access.denied",

@@ -59,3 +59,37 @@ class FindAccountThrottle(models.Model):
 
     def __str__(self):
         return f"find-account throttle of user {self.actor_id}"
+
+
+class EmergencyAccess(models.Model):
+    """One use of emergency access ("break the glass"): one username, one client, for a while.
+
+    The client is named by its id and number only (clients sit above access in the layers);
+    the grant lets the access middleware open that client's read-only pages until `ends_at`.
+    Never deleted: the owners review each one, and the review is kept here and in the log.
+    """
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="emergency_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    client_id = models.BigIntegerField()
+    client_number = models.PositiveIntegerField()
+    reason = models.TextField()
+    started_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    review_note = models.TextField(blank=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "user", "-ends_at"], name="emergency_account_user_end"),
+                   models.Index(fields=["account", "-started_at"], name="emergency_account_started")]
+
+    def __str__(self):
+        return f"emergency access {self.pk} to client {self.client_number}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ends_at > timezone.now()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from practicegate.access import views
+from practicegate.access import views, views_emergency
 
 app_name = "access"
 
@@ -21,4 +21,11 @@ urlpatterns = [
     path("privileges/<int:membership_id>/delete/", views.privileges_delete, name="privileges-delete"),
     path("leave/", views.leave, name="leave"),
     path("confirm-password/", views.confirm_password, name="confirm-password"),
+]
+
+# Emergency access ("break the glass"): the owner's setting, and the list of uses to review.
+urlpatterns += [
+    path("emergency/", views_emergency.emergency_report, name="emergency-report"),
+    path("emergency/<int:grant_id>/review/", views_emergency.emergency_review, name="emergency-review"),
+    path("emergency/settings/", views_emergency.emergency_settings, name="emergency-settings"),
 ]

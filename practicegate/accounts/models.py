@@ -71,6 +71,9 @@ class Account(models.Model):
     require_two_factor = models.BooleanField(default=False)
     # Every time on the account's pages is shown in this IANA zone (stored times stay UTC).
     time_zone = models.CharField(max_length=ZONE_MAX_LENGTH, default=default_zone)
+    # Emergency access ("break the glass", access.emergency): off until the owner turns it on.
+    emergency_access = models.BooleanField(default=False)
+    emergency_minutes = models.PositiveSmallIntegerField(default=60)
 
     class Meta:
         ordering = ["name", "id"]

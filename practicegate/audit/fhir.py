@@ -37,6 +37,10 @@ _SOURCE_TYPE = {"system": "http://terminology.hl7.org/CodeSystem/security-source
                 "display": "Application Server"}
 _HUMAN = {"system": "http://terminology.hl7.org/CodeSystem/extra-security-role-type", "code": "humanuser",
           "display": "human user"}
+# HL7 v3 ActReason "BTG" (break the glass), a kind of emergency treatment (ETREAT): the purpose of
+# use of a read made under emergency access (access.emergency writes detail purpose=emergency).
+PURPOSE_OF_USE = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
+_BREAK_THE_GLASS = {"coding": [{"system": PURPOSE_OF_USE, "code": "BTG", "display": "break the glass"}]}
 _SYSTEM_OBJECT = {"system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "2",
                   "display": "System Object"}
 
@@ -74,7 +78,7 @@ def audit_event_resource(event, account) -> dict:
             "identifier": {"system": TARGET_SYSTEM + (event.target_type or "unknown"), "value": event.target_id or "-"},
             "display": f"{event.target_type} {event.target_id}".strip(),
         }
-    return {
+    resource = {
         "resourceType": "AuditEvent",
         "id": f"pg-{event.account_id or 0}-{event.seq}",
         "type": event_type(event.action),
@@ -87,3 +91,7 @@ def audit_event_resource(event, account) -> dict:
         "source": {"site": account.slug, "observer": {"display": "PracticeGate"}, "type": [_SOURCE_TYPE]},
         "entity": [entity],
     }
+    if isinstance(event.detail, dict) and event.detail.get("purpose") == "emergency":
+        resource["purposeOfEvent"] = [_BREAK_THE_GLASS]
+        agent["purposeOfUse"] = [_BREAK_THE_GLASS]
+    return resource

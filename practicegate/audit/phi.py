@@ -20,6 +20,9 @@ from practicegate.core.sections import MEMBERS
 def record_phi_read(request, *, target_type: str, target_id="", detail: dict | None = None):
     """Log that the signed-in username viewed PHI about one target (ids and field names only)."""
     section = getattr(request, "section", "") or ""
+    grant = getattr(request, "emergency_used", None)
+    if grant is not None:  # opened by emergency access: the log says so (and FHIR's purpose of use)
+        detail = {**(detail or {}), "purpose": "emergency", "grant": grant.pk}
     return record("phi.view", account=request.account, actor=request.user, context=audit_context(request),
                   section="" if section == MEMBERS else section, target_type=target_type,
                   target_id=target_id, detail=detail)

@@ -25,7 +25,7 @@ from practicegate.clients import forms, selectors, services
 from practicegate.clients.models import SearchKind
 from practicegate.clients.searchlog import keep_terms, search_terms_digest
 from practicegate.core import text
-from practicegate.core.decorators import account_view
+from practicegate.core.decorators import account_view, emergency_readable
 from practicegate.core.paging import read_cursor
 from practicegate.core.params import param
 from practicegate.core.sections import Level
@@ -132,6 +132,7 @@ def _headings(listing, kept: dict) -> dict[str, dict]:
 
 # --- One client ------------------------------------------------------------------------
 
+@emergency_readable
 @account_view(SECTION)
 @require_GET
 @by_number
@@ -139,6 +140,7 @@ def client_detail(request, account, client):
     return show(request, client, "clients/demographics.html", "demographics")
 
 
+@emergency_readable
 @account_view(SECTION)
 @require_GET
 @by_number
@@ -147,6 +149,7 @@ def client_diagnoses(request, account, client):
                  {"lines": selectors.diagnoses_of(request.account, client)})
 
 
+@emergency_readable
 @account_view(SECTION)
 @require_GET
 @by_number
@@ -155,6 +158,7 @@ def client_insurance(request, account, client):
                  {"lines": selectors.policies_of(request.account, client)})
 
 
+@emergency_readable
 @account_view(SECTION)
 @require_GET
 @by_number

@@ -26,6 +26,13 @@ def account_view(section: str, *, level: Level | None = None) -> Callable:
     return mark
 
 
+def emergency_readable(view):
+    """Mark a read-only page about one client (`number` in its address) that emergency access
+    may open for the client it was granted for (access.emergency decides, in the middleware)."""
+    view.pg_emergency = True
+    return view
+
+
 def public(view):
     """Mark a view that anonymous visitors may open (log-in, sign-up, reset)."""
     view.pg_public = True
