@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('access', '0002_find_account_throttle'),
-        ('accounts', '0004_account_emergency_access'),
+        ('accounts', '0006_account_emergency_access'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

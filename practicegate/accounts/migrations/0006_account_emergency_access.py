@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_time_zones'),
+        ('accounts', '0005_signed_in_sessions'),
     ]
 
     operations = [
