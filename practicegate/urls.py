@@ -22,6 +22,8 @@ feature_urlpatterns = [
     path("me/activity/", include("practicegate.audit.urls_me")),
     path("me/two-factor/", include("practicegate.twofactor.urls")),
     path("clients/", include("practicegate.clients.urls_all")),
+    # Owner notices: a username's own e-mail setting (feature: roles)
+    path("me/notices/", include("practicegate.access.urls_me")),
 ]
 
 urlpatterns = [

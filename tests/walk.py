@@ -22,7 +22,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from practicegate.access.models import JoinCode
+from practicegate.access.models import JoinCode, OwnerNotice, Role
 from practicegate.accounts.models import Account, Membership
 from practicegate.audit.models import AuditEvent
 from practicegate.clients.models import (
@@ -169,6 +169,20 @@ def _client_search(account: Account, rows: dict | None = None):
         return row
 
 
+# --- roles and owner notices (feature: roles) ---------------------------------------------------
+
+def _role(account: Account, rows: dict | None = None) -> Role:
+    """A role of the account, made its only one (the three seeded at sign-up are removed first),
+    so that the scoping tests can name every role row of the account."""
+    n = next(_serial)
+    Role.objects.with_scope(account=account).filter(account=account).delete()
+    return Role.objects.create(account=account, name=f"Walk role {n}", levels={"clients": 1})
+
+
+def _owner_notice(account: Account, rows: dict | None = None) -> OwnerNotice:
+    return OwnerNotice.objects.create(account=account, kind="privileges", text=f"Walk notice {next(_serial)}")
+
+
 @dataclass(frozen=True)
 class RowKind:
     key: str
@@ -189,6 +203,9 @@ ROW_KINDS = {kind.key: kind for kind in [
     RowKind("client_service", ClientService, _client_service),
     RowKind("client_change", ClientChange, _client_change),
     RowKind("client_search", ClientSearch, _client_search),
+    # Roles and owner notices (feature: roles)
+    RowKind("role", Role, _role),
+    RowKind("owner_notice", OwnerNotice, _owner_notice),
 ]}
 
 # Which kind of row each route kwarg takes: by kwarg name, or by (kwarg name, the route's
@@ -204,6 +221,9 @@ ID_KINDS: dict[str | tuple[str, str], str] = {
     ("line_pk", "diagnoses"): "client_diagnosis",
     ("line_pk", "insurance"): "client_policy",
     ("line_pk", "services"): "client_service",
+    # Roles and owner notices (feature: roles)
+    "role_id": "role",
+    "notice_id": "owner_notice",
 }
 
 
