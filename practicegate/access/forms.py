@@ -12,9 +12,15 @@ from practicegate.core.text import reject_control_characters
 STARTING_CHOICE = "starting"
 
 
-def role_field(roles, *, least=None, label: str = "Role") -> forms.ChoiceField:
+def starting_label(starting: dict[str, int] | None) -> str:
+    if starting is not None and set(starting.values()) == {int(Level.FULL)}:
+        return "Full Access everywhere (this account's starting privileges)"
+    return "This account's starting privileges (set under Username Privileges)"
+
+
+def role_field(roles, *, least=None, starting=None, label: str = "Role") -> forms.ChoiceField:
     """A choice of the account's roles, plus its starting privileges; the least role preselected."""
-    choices = [(str(r.pk), r.name) for r in roles] + [(STARTING_CHOICE, "Starting privileges (Username Privileges)")]
+    choices = [(str(r.pk), r.name) for r in roles] + [(STARTING_CHOICE, starting_label(starting))]
     return forms.ChoiceField(label=label, choices=choices, required=False,
                              initial=str(least.pk) if least is not None else STARTING_CHOICE,
                              error_messages={"invalid_choice": "Choose one of this account's roles."},
@@ -25,15 +31,15 @@ def role_field(roles, *, least=None, label: str = "Role") -> forms.ChoiceField:
 class AllowAccessForm(NewUsernameForm):
     """Allow Account Access: Username, Password, Password again (the sign-up rules), and a role."""
 
-    def __init__(self, *args, roles=(), least=None, **kwargs):
+    def __init__(self, *args, roles=(), least=None, starting=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"] = role_field(roles, least=least)
+        self.fields["role"] = role_field(roles, least=least, starting=starting)
 
 
 class JoinCodeForm(forms.Form):
-    def __init__(self, *args, roles=(), least=None, **kwargs):
+    def __init__(self, *args, roles=(), least=None, starting=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"] = role_field(roles, least=least, label="Role of the username who joins")
+        self.fields["role"] = role_field(roles, least=least, starting=starting, label="Role of the username who joins")
 
 
 class FindAccountForm(forms.Form):

@@ -85,7 +85,8 @@ def allow(request, account):
 
 def _role_choices(account) -> dict:
     """The account's roles for a role choice, the least one preselected (a safe default)."""
-    return {"roles": roles.roles_of(account), "least": roles.least_role(account)}
+    return {"roles": roles.roles_of(account), "least": roles.least_role(account),
+            "starting": account.new_member_levels()}
 
 
 def _chosen_role(account, value: str):
