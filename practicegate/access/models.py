@@ -26,8 +26,10 @@ class JoinCode(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
-    # The role whose levels the joining username gets (none: the account's starting privileges).
-    role = models.ForeignKey("access.Role", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The role chosen when the code was made, copied (its name and levels), so that changing or
+    # deleting the role later cannot widen what the code gives. No levels: the starting privileges.
+    role_name = models.CharField(max_length=60, blank=True)
+    role_levels = models.JSONField(null=True, blank=True)
 
     objects = tenant_manager()
 

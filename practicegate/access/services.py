@@ -97,8 +97,10 @@ def _joining_from_check(actor: User, from_account: Account, *, context) -> None:
 
 @transaction.atomic
 def membership_join(*, actor: User, account: Account, from_account: Account | None, via: str,
-                    credential_user: User | None = None, role: Role | None = None, context=None) -> Membership:
-    """Add `actor` to `account` with its starting privileges (or `role`'s levels); log it in both accounts.
+                    credential_user: User | None = None, start: tuple[dict, str] | None = None,
+                    context=None) -> Membership:
+    """Add `actor` to `account` with its starting privileges (or `start`: the levels and name of a
+    role, as a join code copied them); log it in both accounts.
 
     `via` is "credentials" (then `credential_user` must still have Full Access to
     the account's account_access) or "join_code" (the caller redeemed one).
@@ -116,7 +118,8 @@ def membership_join(*, actor: User, account: Account, from_account: Account | No
         raise ServiceError(f"Your username already has access to {account.name}.")
     try:
         with transaction.atomic():
-            levels, role_name = starting_levels(account, role, starting=role is None)
+            levels, role_name = ((clean_levels(start[0]), start[1]) if start is not None
+                                 else starting_levels(account, None, starting=True))
             membership = Membership.objects.create(user=actor, account=account, levels=levels)
     except IntegrityError as exc:  # a double submit raced us
         raise ServiceError(f"Your username already has access to {account.name}.") from exc
@@ -211,7 +214,9 @@ def join_code_create(*, actor: User, account: Account, role: Role | None = None,
         raise ServiceError("That role is not one of this account's roles.")
     raw = codes.new_code()
     code = JoinCode.objects.create(account=account, code_hash=codes.digest(codes.normalise(raw)), created_by=actor,
-                                   expires_at=timezone.now() + timedelta(hours=JOIN_CODE_HOURS), role=role)
+                                   expires_at=timezone.now() + timedelta(hours=JOIN_CODE_HOURS),
+                                   role_name=role.name if role else "",
+                                   role_levels=clean_levels(role.levels) if role else None)
     record("account.join_code_create", account=account, actor=actor, context=context, section=ACCESS,
            target=code, detail={"expires_hours": JOIN_CODE_HOURS, "role": role.name if role else STARTING})
     return code, raw
@@ -240,7 +245,7 @@ def join_code_redeem(*, actor: User, from_account: Account | None, raw_code: str
     # The code names an account the actor has not joined yet: finding it crosses accounts, and
     # the code itself (its 100 random bits, single use, expiry) is what admits the actor.
     with across_accounts():
-        code = (JoinCode.objects.select_related("account", "role").filter(code_hash__in=digests).first()
+        code = (JoinCode.objects.select_related("account").filter(code_hash__in=digests).first()
                 if digests else None)
         if code is None:
             raise JoinCodeRefused("join_code_invalid", JOIN_CODE_INVALID)
@@ -253,7 +258,8 @@ def join_code_redeem(*, actor: User, from_account: Account | None, raw_code: str
             raise _refusal_of(code)
     # Raises (and so rolls the use back) when the username is already a member.
     return membership_join(actor=actor, account=code.account, from_account=from_account, via="join_code",
-                           role=code.role, context=context)
+                           start=(code.role_levels, code.role_name) if code.role_levels is not None else None,
+                           context=context)
 
 
 # --- Leaving and removing ---------------------------------------------------------------------

@@ -153,6 +153,15 @@ def test_a_join_code_made_with_a_role_gives_that_role(owner_client, owner_accoun
     assert events(owner_account, "account.join").get().detail["role"] == "Clinician"
 
 
+def test_a_join_codes_role_is_copied_so_deleting_the_role_widens_nothing(owner_client, owner_account,
+                                                                       other_account):
+    clinician = role(owner_account, "Clinician")
+    raw = owner_client.post(url(owner_account, "join-codes"), {"role": str(clinician.pk)}).context["new_code"]
+    assert owner_client.post(url(owner_account, "role-delete", role_id=clinician.pk)).status_code == 302
+    membership = join_code_redeem(actor=other_account.owner, from_account=other_account, raw_code=raw)
+    assert membership.levels == clean_levels(SEED_ROLES["Clinician"]) != full_levels()
+
+
 # --- apply a role in several accounts ---------------------------------------------------------
 
 @pytest.fixture
