@@ -30,6 +30,8 @@ feature_urlpatterns = [
     path("clients/", include("practicegate.clients.urls_all")),
     # Your sessions (issue 26): the browsers signed in as this username.
     path("me/sessions/", include("practicegate.accounts.urls_sessions")),
+    # Owner notices: a username's own e-mail setting (feature: roles)
+    path("me/notices/", include("practicegate.access.urls_me")),
 ]
 
 urlpatterns = [

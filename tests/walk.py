@@ -22,7 +22,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from practicegate.access.models import EmergencyAccess, JoinCode
+from practicegate.access.models import EmergencyAccess, JoinCode, OwnerNotice, Role
 from practicegate.accounts.models import Account, Membership
 from practicegate.audit.models import AuditEvent
 from practicegate.billing.models import (
@@ -222,6 +222,18 @@ def _emergency_access(account: Account, rows: dict | None = None) -> EmergencyAc
     return EmergencyAccess.objects.create(account=account, user=user, client_id=client.pk,
                                           client_number=client.number, reason="Walk: the client called in crisis",
                                           started_at=now, ends_at=now + timedelta(minutes=60))
+# --- roles and owner notices (feature: roles) ---------------------------------------------------
+
+def _role(account: Account, rows: dict | None = None) -> Role:
+    """A role of the account, made its only one (the three seeded at sign-up are removed first),
+    so that the scoping tests can name every role row of the account."""
+    n = next(_serial)
+    Role.objects.with_scope(account=account).filter(account=account).delete()
+    return Role.objects.create(account=account, name=f"Walk role {n}", levels={"clients": 1})
+
+
+def _owner_notice(account: Account, rows: dict | None = None) -> OwnerNotice:
+    return OwnerNotice.objects.create(account=account, kind="privileges", text=f"Walk notice {next(_serial)}")
 
 
 @dataclass(frozen=True)
@@ -250,6 +262,9 @@ ROW_KINDS = {kind.key: kind for kind in [
     RowKind("claim_batch", ClaimBatch, _claim_batch),
     RowKind("acknowledgment", Acknowledgment, _acknowledgment),
     RowKind("emergency_access", EmergencyAccess, _emergency_access),  # emergency access
+    # Roles and owner notices (feature: roles)
+    RowKind("role", Role, _role),
+    RowKind("owner_notice", OwnerNotice, _owner_notice),
 ]}
 
 # Which kind of row each route kwarg takes: by kwarg name, or by (kwarg name, the route's
@@ -269,6 +284,9 @@ ID_KINDS: dict[str | tuple[str, str], str] = {
     ("number", "billing"): "claim",
     ("batch_number", "billing"): "claim_batch",
     "grant_id": "emergency_access",  # emergency access: a use of it, to review
+    # Roles and owner notices (feature: roles)
+    "role_id": "role",
+    "notice_id": "owner_notice",
 }
 
 

@@ -12,7 +12,9 @@ CREDENTIALS = [(USERNAME, PASSWORD, "master username, joined to every demo accou
 
 def build(accounts) -> list[tuple[str, str, str]]:
     first, *others = accounts
-    manager = services.username_add(actor=first.owner, account=first, username=USERNAME, password=PASSWORD)
+    # The practice manager gets the account's starting privileges (Full Access), not a narrower role.
+    manager = services.username_add(actor=first.owner, account=first, username=USERNAME, password=PASSWORD,
+                                    starting=True)
     for account in others:
         # The owner's credentials are what the manager would type under Access Other Accounts.
         services.membership_join(actor=manager, account=account, from_account=first, via="credentials",

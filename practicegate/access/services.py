@@ -12,8 +12,8 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from practicegate.access import codes
-from practicegate.access.models import JoinCode
+from practicegate.access import codes, notices
+from practicegate.access.models import JoinCode, Role
 from practicegate.accounts.email_addresses import email_set
 from practicegate.accounts.models import Account, Membership, User
 from practicegate.accounts.rule import Refusal, verdict_for
@@ -24,7 +24,7 @@ from practicegate.audit.models import Outcome
 from practicegate.audit.services import record
 from practicegate.core.errors import ServiceError
 from practicegate.core.scoping import across_accounts
-from practicegate.core.sections import SECTION_KEYS, Level, clean_levels, level_of
+from practicegate.core.sections import BY_KEY, SECTION_KEYS, Level, clean_levels, level_of
 
 ACCESS = "account_access"
 JOIN_CODE_HOURS = 24
@@ -32,19 +32,43 @@ JOIN_CODE_HOURS = 24
 
 # --- Allow Account Access -------------------------------------------------------------------
 
+STARTING = "Starting privileges"  # the account's starting levels (Username Privileges), as a role's name
+
+
+def starting_levels(account: Account, role: Role | None, *, starting: bool = False) -> tuple[dict[str, int], str]:
+    """The levels a new member gets, and the name of where they came from: the role chosen, the
+    account's starting privileges when asked for, else the account's least role (never Full
+    Access by default); with no role left at all, No Access everywhere."""
+    if role is not None:
+        if role.account_id != account.pk:
+            raise ServiceError("That role is not one of this account's roles.")
+        return clean_levels(role.levels), role.name
+    if starting:
+        return account.new_member_levels(), STARTING
+    from practicegate.access.roles import least_role  # roles builds on this module
+
+    least = least_role(account)
+    if least is not None:
+        return clean_levels(least.levels), least.name
+    return clean_levels({}), "No Access"
+
+
 @transaction.atomic
-def username_add(*, actor: User, account: Account, username: str, password: str, context=None,
-                 email: str = "", site: str = "") -> User:
-    """Create a username whose home is `account`, a member with the account's default levels.
+def username_add(*, actor: User, account: Account, username: str, password: str, role: Role | None = None,
+                 starting: bool = False, context=None, email: str = "", site: str = "") -> User:
+    """Create a username whose home is `account`, a member with the levels of `role` (see starting_levels).
 
     An `email` waits for its confirmation link, mailed to it once this commits (links start with `site`).
     """
+    levels, role_name = starting_levels(account, role, starting=starting)
     user = user_create(username=username, password=password, home_account=account)
-    membership = Membership.objects.create(user=user, account=account, levels=account.new_member_levels())
+    membership = Membership.objects.create(user=user, account=account, levels=levels)
     record("account.username_add", account=account, actor=actor, context=context, section=ACCESS,
-           target=user, detail={"username": user.username, "levels": membership.levels})
+           target=user, detail={"username": user.username, "levels": membership.levels, "role": role_name})
     if email:
         email_set(actor=actor, user=user, address=email, site=site, context=context)
+    notices.notice_owners(account=account, kind="joined", actor=actor, context=context,
+                          text=f"{actor.username} added the username {user.username} with the role {role_name}.")
     return user
 
 
@@ -80,8 +104,10 @@ def _joining_from_check(actor: User, from_account: Account, *, context) -> None:
 
 @transaction.atomic
 def membership_join(*, actor: User, account: Account, from_account: Account | None, via: str,
-                    credential_user: User | None = None, context=None) -> Membership:
-    """Add `actor` to `account` with its default levels; log it in both accounts.
+                    credential_user: User | None = None, start: tuple[dict, str] | None = None,
+                    context=None) -> Membership:
+    """Add `actor` to `account` with its starting privileges (or `start`: the levels and name of a
+    role, as a join code copied them); log it in both accounts.
 
     `via` is "credentials" (then `credential_user` must still have Full Access to
     the account's account_access) or "join_code" (the caller redeemed one).
@@ -99,12 +125,18 @@ def membership_join(*, actor: User, account: Account, from_account: Account | No
         raise ServiceError(f"Your username already has access to {account.name}.")
     try:
         with transaction.atomic():
-            membership = Membership.objects.create(user=actor, account=account, levels=account.new_member_levels())
+            levels, role_name = ((clean_levels(start[0]), start[1]) if start is not None
+                                 else starting_levels(account, None, starting=True))
+            membership = Membership.objects.create(user=actor, account=account, levels=levels)
     except IntegrityError as exc:  # a double submit raced us
         raise ServiceError(f"Your username already has access to {account.name}.") from exc
-    detail = {"via": via, "levels": membership.levels}
+    detail = {"via": via, "levels": membership.levels, "role": role_name}
     if credential_user is not None:
         detail["credentials_of"] = credential_user.username
+    how = (f"with the credentials of {credential_user.username}" if credential_user is not None
+           else "with a join code")
+    notices.notice_owners(account=account, kind="joined", actor=actor, context=context,
+                          text=f"{actor.username} joined this account {how}, with {role_name}.")
     record("account.join", account=account, actor=actor, context=context, section=ACCESS,
            target=membership, detail=detail)
     if from_account is not None and from_account.pk != account.pk:
@@ -180,13 +212,20 @@ def _refusal_of(code: JoinCode) -> JoinCodeRefused:
 
 
 @transaction.atomic
-def join_code_create(*, actor: User, account: Account, context=None) -> tuple[JoinCode, str]:
-    """Make a single-use join code valid for 24 hours; return it with the code, shown only once."""
+def join_code_create(*, actor: User, account: Account, role: Role | None = None,
+                     context=None) -> tuple[JoinCode, str]:
+    """Make a single-use join code valid for 24 hours; return it with the code, shown only once.
+
+    The username joining with it gets `role`'s levels (none: the account's starting privileges)."""
+    if role is not None and role.account_id != account.pk:
+        raise ServiceError("That role is not one of this account's roles.")
     raw = codes.new_code()
     code = JoinCode.objects.create(account=account, code_hash=codes.digest(codes.normalise(raw)), created_by=actor,
-                                   expires_at=timezone.now() + timedelta(hours=JOIN_CODE_HOURS))
+                                   expires_at=timezone.now() + timedelta(hours=JOIN_CODE_HOURS),
+                                   role_name=role.name if role else "",
+                                   role_levels=clean_levels(role.levels) if role else None)
     record("account.join_code_create", account=account, actor=actor, context=context, section=ACCESS,
-           target=code, detail={"expires_hours": JOIN_CODE_HOURS})
+           target=code, detail={"expires_hours": JOIN_CODE_HOURS, "role": role.name if role else STARTING})
     return code, raw
 
 
@@ -226,6 +265,7 @@ def join_code_redeem(*, actor: User, from_account: Account | None, raw_code: str
             raise _refusal_of(code)
     # Raises (and so rolls the use back) when the username is already a member.
     return membership_join(actor=actor, account=code.account, from_account=from_account, via="join_code",
+                           start=(code.role_levels, code.role_name) if code.role_levels is not None else None,
                            context=context)
 
 
@@ -337,6 +377,11 @@ def membership_levels_set(*, actor: User, account: Account, membership: Membersh
     record("privileges.change", account=account, actor=actor, context=context, section=ACCESS,
            target=membership.user, detail={"username": membership.user.username, "before": before,
                                            "after": new_levels, "changed": changed})
+    if changed:
+        labels = ", ".join(BY_KEY[key].label for key in changed)
+        notices.notice_owners(account=account, kind="privileges", actor=actor, context=context,
+                              text=f"{actor.username} changed the privileges of {membership.user.username} "
+                                   f"({labels}).")
     return membership
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from practicegate.access import views, views_emergency
+from practicegate.access import role_views, views, views_emergency
 
 app_name = "access"
 
@@ -21,6 +21,13 @@ urlpatterns = [
     path("privileges/<int:membership_id>/delete/", views.privileges_delete, name="privileges-delete"),
     path("leave/", views.leave, name="leave"),
     path("confirm-password/", views.confirm_password, name="confirm-password"),
+    # Roles and owner notices (feature: roles)
+    path("roles/", role_views.role_list, name="roles"),
+    path("roles/new/", role_views.role_new, name="role-new"),
+    path("roles/apply/", role_views.role_apply, name="role-apply"),
+    path("roles/<int:role_id>/", role_views.role_edit, name="role-edit"),
+    path("roles/<int:role_id>/delete/", role_views.role_delete, name="role-delete"),
+    path("notices/<int:notice_id>/read/", role_views.notice_read, name="notice-read"),
 ]
 
 # Emergency access ("break the glass"): the owner's setting, and the list of uses to review.

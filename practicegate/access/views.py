@@ -12,12 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from practicegate.access import credentials, recheck, selectors, services
+from practicegate.access import credentials, recheck, roles, selectors, services
 from practicegate.access.forms import (
+    STARTING_CHOICE,
     AllowAccessForm,
     ConfirmPasswordForm,
     FindAccountForm,
     JoinAccountForm,
+    JoinCodeForm,
     LevelsForm,
     RedeemCodeForm,
 )
@@ -65,13 +67,15 @@ def index(request, account):
 @require_http_methods(["GET", "POST"])
 @reauth_required
 def allow(request, account):
-    form = AllowAccessForm(_posted(request))
+    form = AllowAccessForm(_posted(request), **_role_choices(request.account))
     if request.method == "POST" and form.is_valid():
+        role, starting = _chosen_role(request.account, form.cleaned_data["role"])
         try:
             user = services.username_add(actor=request.user, account=request.account,
                                          username=form.cleaned_data["username"],
-                                         password=form.cleaned_data["password1"], context=request.audit,
-                                         email=form.cleaned_data["email"], site=site_of(request))
+                                         password=form.cleaned_data["password1"], role=role, starting=starting,
+                                         context=request.audit, email=form.cleaned_data["email"],
+                                         site=site_of(request))
         except ServiceError as exc:
             form.add_error("username", str(exc))
         else:
@@ -82,6 +86,20 @@ def allow(request, account):
             return redirect(_here("allow", request))
     return render(request, "access/allow.html", {"form": form, "rows": selectors.member_rows(request.account)},
                   status=_status(form))
+
+
+def _role_choices(account) -> dict:
+    """The account's roles for a role choice, the least one preselected (a safe default)."""
+    return {"roles": roles.roles_of(account), "least": roles.least_role(account),
+            "starting": account.new_member_levels()}
+
+
+def _chosen_role(account, value: str):
+    """(role, starting) from a role field's cleaned value: blank means the least role."""
+    if value == STARTING_CHOICE:
+        return None, True
+    role = roles.role_in(account, value) if value else None
+    return role, False
 
 
 # --- Access Other Accounts --------------------------------------------------------------------
@@ -215,11 +233,16 @@ def redeem(request, account):
 def join_codes(request, account):
     """List open join codes; POST (Full Access) makes one and shows it this once."""
     new_code = None
-    if request.method == "POST":
-        _code, new_code = services.join_code_create(actor=request.user, account=request.account, context=request.audit)
+    form = JoinCodeForm(_posted(request), **_role_choices(request.account))
+    if request.method == "POST" and form.is_valid():
+        # None (the starting privileges) when "Starting privileges" is chosen or no role is sent.
+        role, _starting = _chosen_role(request.account, form.cleaned_data["role"])
+        _code, new_code = services.join_code_create(actor=request.user, account=request.account, role=role,
+                                                    context=request.audit)
+        form = JoinCodeForm(**_role_choices(request.account))
     return render(request, "access/join_codes.html", {
-        "codes": selectors.open_join_codes(request.account), "new_code": new_code,
-    })
+        "codes": selectors.open_join_codes(request.account), "new_code": new_code, "form": form,
+    }, status=_status(form))
 
 
 @account_view(ACCESS)

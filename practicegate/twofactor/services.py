@@ -12,6 +12,7 @@ import time
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -27,6 +28,10 @@ from practicegate.twofactor.hashing import hash_code
 from practicegate.twofactor.models import PasskeyDevice, RecoveryCode, RecoveryCodeDevice
 
 TOTP_NAME = "Authenticator app"
+# Sent when an account starts or stops requiring two-factor log-in (kwargs: account, required, actor,
+# context), inside the change's transaction: higher layers (owner notices) listen without this app
+# importing them.
+requirement_changed = Signal()
 
 
 def _log_account(user):
@@ -294,6 +299,8 @@ def _requirement_apply(*, actor: User, account: Account, required: bool, context
     if changed:
         account.require_two_factor = required
         account.save(update_fields=["require_two_factor"])
+        # Heard by the access app (owner notices), inside this transaction.
+        requirement_changed.send(sender=Account, account=account, required=required, actor=actor, context=context)
     # A save that changes nothing is still an action someone took: log it as such.
     record("twofactor.requirement_on" if required else "twofactor.requirement_off", account=account,
            actor=actor, context=context, section="settings", target=account, detail={"changed": changed})

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from practicegate.access.roles import SEED_ROLES
 from practicegate.accounts.models import Membership, User
 from practicegate.audit.models import AuditEvent
-from practicegate.core.sections import SECTION_KEYS, Level, full_levels
+from practicegate.core.sections import SECTION_KEYS, Level, clean_levels, full_levels
 from tests.access.helpers import events, password_login, url
 from tests.helpers import PASSWORD, add_member, login_client, make_user
 
@@ -24,13 +25,16 @@ def test_the_page_has_the_help_page_words_and_lists_usernames(owner_client, owne
     assert "sunrise" in html and "alice" in html
 
 
-def test_add_username_creates_a_member_with_full_access(owner_client, owner_account, owner):
+def test_add_username_without_a_role_gets_the_least_role_not_full_access(owner_client, owner_account, owner):
+    # Issue 26 (roles): a new username no longer starts with Full Access everywhere; with no role
+    # chosen it gets the account's least role (Front desk as seeded).
     response = owner_client.post(url(owner_account, "allow"), GOOD)
     assert response.status_code == 302
     user = User.objects.get(username="practice-manager")
     assert user.home_account == owner_account and user.is_active and user.check_password(PASSWORD)
     membership = Membership.objects.get(user=user, account=owner_account)
-    assert membership.levels == full_levels()
+    assert membership.levels == clean_levels(SEED_ROLES["Front desk"]) != full_levels()
+    assert membership.levels["account_access"] == int(Level.NONE)
     event = events(owner_account, "account.username_add").get()
     assert event.actor_id == owner.id and event.target_id == str(user.id)
     assert PASSWORD not in str(event.detail)
@@ -42,7 +46,7 @@ def test_new_username_starts_with_the_account_defaults(owner_client, owner_accou
     defaults["settings"] = int(Level.NONE)
     owner_account.default_levels = defaults
     owner_account.save()
-    owner_client.post(url(owner_account, "allow"), GOOD)
+    owner_client.post(url(owner_account, "allow"), {**GOOD, "role": "starting"})
     assert Membership.objects.get(user__username="practice-manager").levels == defaults
 
 

@@ -68,7 +68,8 @@ def test_group_practice_setup_as_the_help_page_describes():
     access = client.get(link(home, "Account Access"))
     allow = client.get(link(access, "Allow Account Access"))
     response = client.post(form_action(allow, "Add Username"),
-                           {"username": MASTER[0], "password1": MASTER[1], "password2": MASTER[1]}, follow=True)
+                           {"username": MASTER[0], "password1": MASTER[1], "password2": MASTER[1],
+                            "role": "starting"}, follow=True)  # Full Access: the account's starting privileges
     assert MASTER[0] in response.content.decode()
 
     # Access Other Accounts: log out, log in with the master username: still in the provider account.

@@ -22,6 +22,8 @@ def test_owner_narrows_a_username_to_view_only(browser_page, screenshot):
     page.get_by_label("Username").fill(ASSISTANT[0])
     page.get_by_label("Password", exact=True).fill(ASSISTANT[1])
     page.get_by_label("Password again").fill(ASSISTANT[1])
+    # Issue 26: without a choice a new username gets the least role; this one starts at Full Access.
+    page.get_by_label("Role").select_option(label="Full Access everywhere (this account's starting privileges)")
     page.get_by_role("button", name="Add Username").click()
 
     sections.get_by_role("link", name="Account Access").click()

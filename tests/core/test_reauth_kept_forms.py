@@ -13,14 +13,14 @@ from django.contrib.sessions.models import Session
 from django.test import RequestFactory
 
 from practicegate.access import services as access_services
-from practicegate.access.models import JoinCode
+from practicegate.access.models import JoinCode, Role
 from practicegate.accounts.models import Account, Membership
 from practicegate.audit.models import AuditEvent
 from practicegate.core import kept_forms
 from practicegate.core.reauth import NOT_KEPT_MESSAGE, RESUME_FIELD
 from practicegate.core.sections import Level, full_levels
 from tests.access.helpers import password_login, url
-from tests.helpers import PASSWORD, add_member, make_user, rows_everywhere
+from tests.helpers import PASSWORD, add_member, make_user, rows_everywhere, rows_of
 from tests.twofactor.helpers import START, owner_with_two_factor, settings_url
 from tests.walk import every_route
 
@@ -124,7 +124,50 @@ def _two_factor(ctx):
     return settings_url(ctx["account"]), {"required": "on"}, done
 
 
+# --- roles (feature: roles) -------------------------------------------------------------------
+
+def _role_new(ctx):
+    def done():
+        assert rows_of(Role, ctx["account"]).filter(name="Intake").exists()
+        assert events("roles.create").count() == 1
+    return url(ctx["account"], "role-new"), {"name": "Intake", **NARROWED}, done
+
+
+def _role_edit(ctx):
+    role = rows_of(Role, ctx["account"]).get(name="Biller")
+
+    def done():
+        assert set(rows_of(Role, ctx["account"]).get(pk=role.pk).levels.values()) == {int(Level.VIEW)}
+        assert events("roles.change").count() == 1
+    return url(ctx["account"], "role-edit", role_id=role.pk), {"name": "Biller", **NARROWED}, done
+
+
+def _role_delete(ctx):
+    role = rows_of(Role, ctx["account"]).get(name="Biller")
+
+    def done():
+        assert not rows_of(Role, ctx["account"]).filter(pk=role.pk).exists()
+        assert events("roles.delete").count() == 1
+    return url(ctx["account"], "role-delete", role_id=role.pk), {}, done
+
+
+def _role_apply(ctx):
+    m = add_member(ctx["account"], make_user("alice"), full_levels())
+    role = rows_of(Role, ctx["account"]).get(name="Biller")
+
+    def done():
+        assert Membership.objects.get(pk=m.pk).levels["account_access"] == int(Level.NONE)
+        assert events("privileges.apply_role").count() == 1
+    return url(ctx["account"], "role-apply"), {"username": "alice", "role": str(role.pk),
+                                               "accounts": [ctx["account"].slug], "step": "confirm"}, done
+
+
 SCENARIOS = {
+    # Roles (feature: roles)
+    "access:role-new": _role_new,
+    "access:role-edit": _role_edit,
+    "access:role-delete": _role_delete,
+    "access:role-apply": _role_apply,
     "access:allow": _allow,
     "access:find": _find,
     "access:join": _join,
