@@ -15,6 +15,8 @@ account_urlpatterns = [
     path("reports/", include("practicegate.audit.urls")),
     path("access/copy/", include("practicegate.masterfiles.urls_copy")),
     path("settings/two-factor/", include("practicegate.twofactor.urls_account")),
+    # Billing (issue 27): settings, clearinghouses, claims.
+    path("billing/", include("practicegate.billing.urls")),
 ]
 
 # Pages outside any account that belong to a feature (My Activity, two-factor set-up).
