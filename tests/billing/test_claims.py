@@ -90,9 +90,8 @@ def test_voided_services_are_not_billed(owner_account, owner):
     client = billable_client(owner_account, owner, dx_codes=dxs, payer=payer, services=[(DAY, bills["90837"], [0])])
     with account_scope(owner_account):
         line = client.services.get()
-        client_services.client_line_void(actor=owner, account=owner_account, client=client, line=line,
-                                         reason="entered twice", expected_version=line.version) \
-            if hasattr(client_services, "client_line_void") else type(line).objects.filter(pk=line.pk).update(voided=True)
+        client_services.client_service_void(actor=owner, account=owner_account, client=client, line=line,
+                                            reason="entered twice", expected_version=line.version)
     assert _build(owner_account, owner).claims == []
 
 
