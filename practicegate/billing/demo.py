@@ -11,13 +11,22 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from practicegate.access.demo import USERNAME as MANAGER
+from practicegate.access.services import membership_levels_set
 from practicegate.accounts.models import Membership
 from practicegate.audit.models import Channel
 from practicegate.billing import claims as claim_services
 from practicegate.billing.identifiers import NPI_PREFIX, luhn_check_digit
-from practicegate.billing.models import BillingSettings, Clearinghouse, PlaceOfService
+from practicegate.billing.models import BillingSettings, ClaimLine, Clearinghouse, PlaceOfService
+from practicegate.clients import demo_people as people
 from practicegate.clients import services as client_services
-from practicegate.clients.models import Relationship, Subscriber
+from practicegate.clients.demo import age_on
+from practicegate.clients.models import (
+    ClientDiagnosis,
+    ClientPolicy,
+    ClientService,
+    Relationship,
+    Subscriber,
+)
 from practicegate.core.scoping import account_scope
 from practicegate.core.sections import Level
 from practicegate.masterfiles.models import BillingCode, DiagnosisCode, InsurancePayer
@@ -30,11 +39,13 @@ def demo_npi(first_nine: str) -> str:
     return first_nine + str(luhn_check_digit(NPI_PREFIX + first_nine))
 
 
-# Per account: (kind, name, first name, taxonomy, EIN, rendering provider or None).
+# Per account: (kind, last and first name of a person (an organization bills under the account's
+# name), taxonomy, example EIN, rendering provider or None). Taxonomies: a mental health clinic,
+# a counselor's group, a psychologist billing in her own name.
 PROVIDERS = [
-    ("organization", "Riverside Counseling Group", "", "261QM0801X", "120000001", None),
-    ("organization", "Harbor Light Therapy", "", "101YM0800X", "120000002", ("Okafor", "Lena", "103T00000X")),
-    ("person", "Demo-Lindqvist", "Mara", "1041C0700X", "120000003", None),
+    ("organization", "", "", "261QM0801X", "120000001", None),
+    ("organization", "", "", "101YM0800X", "120000002", ("Okafor", "Lena", "103T00000X")),
+    ("person", "Lindqvist", "Mara", "103T00000X", "120000003", None),
 ]
 
 
@@ -45,20 +56,24 @@ def build(accounts) -> list:
             _clearinghouse(account, index)
             _payers(account)
             _give_manager_billing(account)
-            client_ids = _clients(account, index)
-            built = claim_services.claims_build(actor=account.owner, account=account, client_ids=client_ids)
-            _four_modifiers(account, built.claims)
+            picked = _pick_clients(account)
+            if "twelve" in picked:
+                _twelve_diagnoses(account, picked["twelve"])
+            built = claim_services.claims_build(actor=account.owner, account=account,
+                                                client_ids=[c.pk for c in picked.values()])
+            if "modifiers" in picked:
+                _four_modifiers(account, [c for c in built.claims if c.client_id == picked["modifiers"].pk])
     return []
 
 
 def _settings(account, index: int) -> None:
     kind, name, first, taxonomy, ein, rendering = PROVIDERS[index % len(PROVIDERS)]
     BillingSettings.objects.create(
-        account=account, provider_kind=kind, name=name, first_name=first, npi=demo_npi(f"19{index:01d}0000{index:03d}"),
+        account=account, provider_kind=kind, name=name or account.name[:60], first_name=first, npi=demo_npi(f"19{index}000{index:03d}"),
         taxonomy=taxonomy, tax_id_kind="ein", tax_id=ein, address1=f"{100 + index} Demo Plaza", city="Albany",
         state="NY", zip_code="122071234", phone="+15185550100", place_of_service=PlaceOfService.OFFICE,
         rendering_last_name=rendering[0] if rendering else "", rendering_first_name=rendering[1] if rendering else "",
-        rendering_npi=demo_npi(f"18{index:01d}0000{index:03d}") if rendering else "",
+        rendering_npi=demo_npi(f"18{index}000{index:03d}") if rendering else "",
         rendering_taxonomy=rendering[2] if rendering else "")
 
 
@@ -75,64 +90,83 @@ def _payers(account) -> None:
 
 
 def _give_manager_billing(account) -> None:
+    """The master username bills in every demo account (it joined with the default levels, which
+    already include Billing; an account whose defaults left it out is set here, logged)."""
     membership = Membership.objects.filter(account=account, user__username=MANAGER).first()
-    if membership is not None and membership.levels.get("billing") != int(Level.FULL):
-        membership.levels = {**membership.levels, "billing": int(Level.FULL)}
-        membership.save(update_fields=["levels"])
+    if membership is not None and membership.level("billing") != Level.FULL:
+        membership_levels_set(actor=account.owner, account=account, membership=membership,
+                              levels={**membership.levels, "billing": int(Level.FULL)})
 
 
-def _person(first, last, born, sex, index) -> dict:
-    return {"first_name": first, "middle_name": "", "last_name": last, "preferred_name": "", "birth_date": born,
-            "sex": sex, "gender_identity": "", "address1": f"{20 + index} Claim Street", "address2": "",
-            "city": "Albany", "state": "NY", "zip_code": "12207", "home_phone": "", "mobile_phone": "",
-            "work_phone": "", "email": "", "emergency_name": "", "emergency_relationship": "",
-            "emergency_phone": "", "intake_date": date.today() - timedelta(days=60)}
+def _adult(client, today) -> bool:
+    return age_on(client.birth_date, today) >= 18
 
 
-def _clients(account, index: int) -> list[int]:
-    """The five demo shapes in this account; their ids."""
+def _pick_clients(account) -> dict[str, object]:
+    """Existing demo clients of each shape (their primary policy's payer takes electronic claims):
+    {"self", "child", "secondary", "modifiers", "twelve"} -> client. A shape the account lacks is left out."""
     today = date.today()
-    payers = list(InsurancePayer.objects.filter(account=account).exclude(payer_id="").order_by("payer_id"))
-    codes = list(DiagnosisCode.objects.filter(account=account, active=True).order_by("code")[:12])
-    therapy = BillingCode.objects.filter(account=account, code__in=("90834", "90832")).order_by("-code").first()
-    start = today - timedelta(days=90)
-    shapes = [
-        ("Avery", "Selfpay-Demo", date(1985, 3, 14), "F", {}, 1, 2),
-        ("Jonah", "Childclaim-Demo", today.replace(year=today.year - 11), "M",
-         {"subscriber": Subscriber.OTHER, "subscriber_name": "Ruth Childclaim-Demo",
-          "subscriber_birth_date": date(1982, 7, 2), "relationship": Relationship.CHILD}, 1, 2),
-        ("Priya", "Twoplans-Demo", date(1958, 11, 30), "F", {}, 1, 1),
-        ("Tomas", "Modifiers-Demo", date(1990, 6, 5), "M", {}, 1, 1),
-        ("Wren", "Twelvedx-Demo", date(1979, 1, 22), "U", {}, 12, 3),
-    ]
-    ids = []
-    for n, (first, last, born, sex, subscriber, dx_count, visits) in enumerate(shapes):
-        kw = {"actor": account.owner, "account": account, "channel": Channel.CLI}
-        client = client_services.client_create(data=_person(first, last, born, sex, n), **kw)
-        dxs = [client_services.client_diagnosis_add(client=client, code=code, is_primary=i == 0,
-                                                    start_date=start, **kw)
-               for i, code in enumerate(codes[:dx_count])]
-        client_services.client_policy_add(client=client, payer=payers[0], data={
-            "priority": 1, "member_id": f"DEMO{index}{n}0001", "group_number": "G100", "effective_date": start,
-            **subscriber}, **kw)
-        if n == 2 and len(payers) > 1:
-            client_services.client_policy_add(client=client, payer=payers[1], data={
-                "priority": 2, "member_id": f"DEMO{index}{n}0002", "effective_date": start}, **kw)
-        for visit in range(visits):
-            pointed = dxs[visit * 4:visit * 4 + 4] if dx_count > 4 else dxs[:1]
+    policies: dict[int, list] = {}
+    for policy in (ClientPolicy.objects.filter(account=account, voided=False).select_related("client", "payer")
+                   .order_by("client__number", "priority")):
+        policies.setdefault(policy.client_id, []).append(policy)
+    picked: dict[str, object] = {}
+    for client_policies in policies.values():
+        primary = client_policies[0]
+        client = primary.client
+        if client.status != "active" or primary.priority != 1 or not primary.payer.payer_id:
+            continue
+        if not ClientService.objects.filter(account=account, client=client, voided=False).exists():
+            continue
+        if len(client_policies) > 1:
+            picked.setdefault("secondary", client)
+        elif primary.subscriber == Subscriber.OTHER and primary.relationship == Relationship.CHILD \
+                and not _adult(client, today):
+            picked.setdefault("child", client)
+        elif primary.subscriber == Subscriber.SELF and _adult(client, today):
+            for shape in ("self", "modifiers", "twelve"):
+                if shape not in picked:
+                    picked[shape] = client
+                    break
+    return picked
+
+
+def _twelve_diagnoses(account, client) -> None:
+    """Give an adult client twelve diagnoses (from the adult codes the demo uses) and three visits,
+    on weekdays without another visit, each pointing at four of them."""
+    today = date.today()
+    kw = {"actor": account.owner, "account": account, "channel": Channel.CLI}
+    had = {d.code.code: d for d in ClientDiagnosis.objects.filter(account=account, client=client, voided=False)
+           .select_related("code")}
+    codes = {c.code: c for c in DiagnosisCode.objects.filter(account=account, active=True,
+                                                               code__in=people.ADULT_DIAGNOSES)}
+    dxs = list(had.values())
+    for code in people.ADULT_DIAGNOSES:
+        if len(dxs) == 12:
+            break
+        if code in codes and code not in had:
+            dxs.append(client_services.client_diagnosis_add(client=client, code=codes[code], is_primary=False,
+                                                            start_date=client.intake_date, **kw))
+    therapy = BillingCode.objects.filter(account=account, code="90834").first()
+    busy = set(ClientService.objects.filter(account=account, client=client).values_list("service_date", flat=True))
+    day, visits = today - timedelta(days=1), 0
+    while visits < 3 and therapy is not None and day > client.intake_date:
+        if day.weekday() < 5 and day not in busy:
+            pointed = dxs[visits * 4:visits * 4 + 4]
             client_services.client_service_add(client=client, billing_code=therapy, data={
-                "service_date": today - timedelta(days=7 * (visit + 1)),
-                **{f"diagnosis{i}": dx for i, dx in enumerate(pointed, start=1)}}, **kw)
-        ids.append(client.pk)
-    return ids
+                "service_date": day, **{f"diagnosis{i}": dx for i, dx in enumerate(pointed, start=1)}}, **kw)
+            visits += 1
+        day -= timedelta(days=1)
 
 
 def _four_modifiers(account, claims) -> None:
-    """The Modifiers-Demo client's line: telehealth in the home, by a master's-level clinician."""
-    for claim in claims:
-        if claim.client.last_name == "Modifiers-Demo":
+    """One claim's first line gets four modifiers: a master's-level clinician (HO), by video (95),
+    a separate service (XU, 59). The claim is the modifiers shape's (see _pick_clients)."""
+    for claim in claims[:1]:
+            first = ClaimLine.objects.filter(account=account, claim=claim, line_number=1).first()
+            pointers = first.pointers if first is not None else [1]
             claim_services.claim_update(actor=account.owner, account=account, claim=claim,
                                         data={"place_of_service": PlaceOfService.TELEHEALTH_HOME,
                                               "prior_authorization": "PA12345"},
-                                        lines={1: {"modifiers": ["95", "HO", "GT", "59"], "pointers": [1]}},
+                                        lines={1: {"modifiers": ["HO", "95", "XU", "59"], "pointers": pointers}},
                                         expected_version=claim.version)
