@@ -256,6 +256,9 @@ ID_KINDS: dict[str | tuple[str, str], str] = {
     ("line_pk", "diagnoses"): "client_diagnosis",
     ("line_pk", "insurance"): "client_policy",
     ("line_pk", "services"): "client_service",
+    # Billing (issue 27, billpages): a claim by its number (per account), a clearinghouse by id.
+    ("number", "claims"): "claim",
+    ("pk", "clearinghouses"): "clearinghouse",
 }
 
 

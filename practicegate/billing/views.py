@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from practicegate.billing import claims as claim_services
@@ -35,10 +36,18 @@ def may_edit(request) -> bool:
     return request.levels.get(SECTION, Level.NONE) >= Level.FULL
 
 
+def _batches_url(slug: str) -> str:
+    """The claim batches page, when the batches part of Billing is installed."""
+    try:
+        return reverse("billing:batches", kwargs={"account": slug})
+    except NoReverseMatch:
+        return ""
+
+
 @account_view(SECTION)
 @require_GET
 def billing_home(request, account):
-    return render(request, "billing/home.html", {
+    return render(request, "billing/home.html", {"batches_url": _batches_url(account),
         "counts": selectors.status_counts(request.account), "unbilled": selectors.unbilled_count(request.account),
         "settings": services.settings_of(request.account), "may_edit": may_edit(request),
         "clearinghouses": selectors.clearinghouses_of(request.account).filter(active=True).count()})
