@@ -80,6 +80,8 @@ def claims_build(*, actor, account, through: date | None = None, client_ids=None
                     .select_related("billing_code", *(f"diagnosis{i}__code" for i in range(1, 5))))
     drafts, uncovered = building.plan_claims(account, services, rendering)
     if not drafts:
+        record("claim.build", account=account, actor=actor, context=context, section=SECTION,
+               detail={"claims": 0, "ready": 0, "services": 0, "uncovered": uncovered})
         return Built([], 0, uncovered)
     claims = [Claim(account=account, number=number, client_id=d.client_id, policy=d.policy,
                     place_of_service=settings.place_of_service, diagnosis_codes=list(d.diagnoses),
@@ -106,6 +108,8 @@ def claims_build(*, actor, account, through: date | None = None, client_ids=None
               detail={"number": c.number, "client_id": c.client_id, "lines": len(d.services),
                       "status": c.status, "problems": len(problems[c.pk])})
         for c, d in zip(claims, drafts, strict=True)], actor=actor, context=context, section=SECTION)
+    record("claim.build", account=account, actor=actor, context=context, section=SECTION,
+           detail={"claims": len(claims), "ready": len(clean), "services": len(lines), "uncovered": uncovered})
     return Built(claims, len(clean), uncovered)
 
 

@@ -170,8 +170,9 @@ def claims_build(request, account):
             built = claim_services.claims_build(actor=request.user, account=request.account,
                                                 through=form.cleaned_data["through"], context=request.audit)
         except ServiceError as exc:
-            messages.error(request, str(exc))
-            return redirect("billing:build", account=account)
+            form.add_error(None, str(exc))
+            return render(request, "billing/build.html",
+                          {"form": form, "unbilled": selectors.unbilled_count(request.account)}, status=409)
         drafts = len(built.claims) - built.ready
         words = [f"Built {len(built.claims)} claim{'s' if len(built.claims) != 1 else ''}: "
                  f"{built.ready} ready to send, {drafts} draft{'s' if drafts != 1 else ''} to fix."]

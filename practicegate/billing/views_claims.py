@@ -17,7 +17,7 @@ from practicegate.core.decorators import account_view
 from practicegate.core.errors import ServiceError
 from practicegate.core.paging import read_cursor
 from practicegate.core.sections import Level
-from practicegate.records.conflicts import conflict_context
+from practicegate.records.conflicts import changed_meanwhile, conflict_context, refuse_stale
 from practicegate.records.editing import EditConflict
 
 
@@ -45,6 +45,11 @@ def _show(request, claim, template: str, context: dict, status: int = 200):
     return render(request, template, {"claim": claim, "may_edit": may_edit(request), **context}, status=status)
 
 
+def _refused(request, title: str, message: str):
+    """A rule refused the change: say why, change nothing (400)."""
+    return render(request, "core/error.html", {"title": title, "message": message}, status=400)
+
+
 @account_view(SECTION)
 @require_GET
 def claim_detail(request, account, number):
@@ -68,6 +73,8 @@ def claim_edit(request, account, number):
     form = forms.ClaimEditForm(posted(request), initial=initial, lines=lines, diagnoses=claim.diagnosis_codes)
     extra, status = {}, 200
     if claim.status not in services.EDITABLE:
+        if request.method == "POST":
+            return _refused(request, "Not saved", "Only a draft or ready claim can be changed.")
         messages.error(request, "Only a draft or ready claim can be changed.")
         return redirect("billing:claim", account=account, number=number)
     if request.method == "POST" and form.is_valid():
@@ -81,8 +88,7 @@ def claim_edit(request, account, number):
                                      section=SECTION)
             status = 409
         except ServiceError as exc:
-            messages.error(request, str(exc))
-            return redirect("billing:claim", account=account, number=number)
+            return _refused(request, "Not saved", str(exc))
         else:
             note = " It is not ready yet: see what is missing below." if problems else ""
             messages.success(request, f"Saved claim {claim.number}.{note}")
@@ -101,12 +107,11 @@ def claim_ready(request, account, number):
         problems = services.claim_mark_ready(actor=request.user, account=request.account, claim=claim,
                                              context=request.audit)
     except ServiceError as exc:
-        messages.error(request, str(exc))
+        return _refused(request, "Not marked ready", str(exc))
+    if problems:
+        messages.error(request, f"Claim {claim.number} is not ready: fix what is listed below first.")
     else:
-        if problems:
-            messages.error(request, f"Claim {claim.number} is not ready: fix what is listed below first.")
-        else:
-            messages.success(request, f"Claim {claim.number} is ready to send.")
+        messages.success(request, f"Claim {claim.number} is ready to send.")
     return redirect("billing:claim", account=account, number=number)
 
 
@@ -116,18 +121,18 @@ def claim_correct(request, account, number):
     claim = selectors.claim_by_number(request.account, number)
     form = forms.CorrectionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Not corrected: " + " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect("billing:claim", account=account, number=number)
+        return _refused(request, "Not corrected", " ".join(str(e) for errors in form.errors.values() for e in errors))
+    action = "claim.replaced" if form.cleaned_data["frequency"] == "7" else "claim.voided"
     try:
         new = services.claim_correct(actor=request.user, account=request.account, claim=claim,
                                      frequency=form.cleaned_data["frequency"], reference=form.cleaned_data["reference"],
                                      expected_version=form.cleaned_data["version"], context=request.audit)
-    except EditConflict:
-        messages.error(request, "Not corrected: this claim changed after you opened it. Look again, then retry.")
+    except EditConflict as exc:
+        edits = refuse_stale(request, row=claim, conflict=exc, action=action, section=SECTION)
+        messages.error(request, changed_meanwhile("corrected", "claim", edits))
         return redirect("billing:claim", account=account, number=number)
     except ServiceError as exc:
-        messages.error(request, str(exc))
-        return redirect("billing:claim", account=account, number=number)
+        return _refused(request, "Not corrected", str(exc))
     messages.success(request, f"Made claim {new.number}, which {'replaces' if new.frequency == '7' else 'voids'} "
                               f"claim {claim.number}.")
     return redirect("billing:claim", account=account, number=new.number)
