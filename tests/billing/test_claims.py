@@ -191,3 +191,24 @@ def test_pages_show_the_claim_and_log_phi_view(owner_account, owner):
                                      target_id=str(claim.client_id)).exists()
     assert AuditEvent.objects.filter(account=owner_account, action="phi.view", target_type="claim_list").exists()
     assert client.get(url(owner_account, "home")).status_code == 200
+
+
+def test_one_account_never_sees_or_bills_anothers_claims(owner_account, owner, other_account):
+    ready_account(owner_account)
+    ready_account(other_account)
+    dxs, bills, payer = codes(owner_account)
+    billable_client(owner_account, owner, dx_codes=dxs, payer=payer, services=[(DAY, bills["90837"], [0])],
+                    last_name="Sunriseclient")
+    odxs, obills, opayer = codes(other_account)
+    billable_client(other_account, other_account.owner, dx_codes=odxs, payer=opayer,
+                    services=[(DAY, obills["90837"], [0])], last_name="Lakesideclient")
+    built = _build(owner_account, owner)
+    assert len(built.claims) == 1 and all(c.account_id == owner_account.pk for c in built.claims)
+    with account_scope(other_account):
+        assert not Claim.objects.filter(account=other_account).exists()
+    [other_claim] = _build(other_account, other_account.owner).claims
+    page = login_client(owner).get(url(owner_account, "claims")).content.decode()
+    assert "Sunriseclient" in page and "Lakesideclient" not in page
+    # The other account's claim number under this account's address is this account's claim (or 404).
+    response = login_client(owner).get(url(owner_account, "claim", number=other_claim.number))
+    assert "Lakesideclient" not in response.content.decode()
