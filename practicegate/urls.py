@@ -16,9 +16,8 @@ account_urlpatterns = [
     path("reports/", include("practicegate.audit.urls")),
     path("access/copy/", include("practicegate.masterfiles.urls_copy")),
     path("settings/two-factor/", include("practicegate.twofactor.urls_account")),
-    # paper claims (CMS-1500 PDFs): in the "billing" namespace; at merge this include may move
-    # into practicegate/billing/urls.py as path("", include("practicegate.billing.urls_paper"))
-    path("billing/", include(("practicegate.billing.urls_paper", "billing"))),
+    # Billing (issue 27): settings, clearinghouses, claims, batches, paper claims (billing/urls.py).
+    path("billing/", include("practicegate.billing.urls")),
     # Emergency access ("break the glass"): the member's page (its settings and review are under access/).
     path("emergency/", include("practicegate.clients.urls_emergency")),
 ]

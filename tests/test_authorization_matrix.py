@@ -220,3 +220,10 @@ def test_route_answers_by_membership_and_level(route, name, view):
 
 def test_safe_methods_are_the_middlewares():
     assert SAFE_METHODS >= {"GET", "HEAD", "OPTIONS"}
+
+
+# --- Billing (issue 27, billpages): the billing pages are in the walk --------------------------
+
+def test_the_matrix_sees_the_billing_pages():
+    names = {name for _, name, _ in ROUTES}
+    assert {"home", "settings", "clearinghouses", "clearinghouse", "claims", "claim", "claim-edit", "build"} <= names

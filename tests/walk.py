@@ -287,6 +287,9 @@ ID_KINDS: dict[str | tuple[str, str], str] = {
     # Roles and owner notices (feature: roles)
     "role_id": "role",
     "notice_id": "owner_notice",
+    # Billing (issue 27, billpages): a claim by its number (per account), a clearinghouse by id.
+    ("number", "claims"): "claim",
+    ("pk", "clearinghouses"): "clearinghouse",
 }
 
 

@@ -8,5 +8,11 @@ class BillingConfig(AppConfig):
     label = "billing"
 
     def ready(self):
-        # paper claims: the action codes of the CMS-1500 downloads
-        from practicegate.billing import actions_paper  # noqa: F401
+        # Imported here, not at the top: apps.py loads before the app registry is ready for models.
+        # The action codes are registered before any request can log them.
+        from practicegate.billing import actions, actions_paper, demo  # noqa: F401
+        from practicegate.core.demo import DemoPart, register_demo_part
+        from practicegate.core.sections import register_menu_url
+
+        register_menu_url("billing", "billing:home")
+        register_demo_part(DemoPart("billing", demo.build, after=("clients",)))

@@ -6,7 +6,7 @@ from django import forms
 
 from practicegate.core import text
 from practicegate.masterfiles.icd10 import PRESETS
-from practicegate.masterfiles.models import PayerType
+from practicegate.masterfiles.models import FilingIndicator, PayerType
 from practicegate.records import formats
 from practicegate.records.editing import VersionField
 
@@ -112,6 +112,11 @@ class PayerForm(MasterFileForm):
     phone = forms.CharField(label="Phone", max_length=30, required=False)
     payer_type = forms.ChoiceField(label="Type", choices=PayerType.choices,
                                    initial=PayerType.COMMERCIAL)
+    # Billing: what kind of plan the payer's electronic claims go to (837P SBR09).
+    claim_filing_indicator = forms.ChoiceField(
+        label="Claim filing indicator", required=False,
+        choices=[("", "Not set"), *FilingIndicator.choices],
+        help_text="Needed for electronic claims, with the electronic payer ID.")
     notes = _text("Notes", 2000, required=False, multiline=True)
     phone_fields = ("phone",)  # shown as people read them, also in a conflict box (records.conflicts)
 

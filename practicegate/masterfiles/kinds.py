@@ -84,7 +84,7 @@ PAYER = Kind(
     form_class=forms.PayerForm, noun="payer",
     order=("name", "id"), natural_key="payer_id",
     csv_columns=("name", "payer_id", "address", "city", "state", "zip_code", "phone",
-                 "payer_type", "notes", "active"),
+                 "payer_type", "notes", "active", "claim_filing_indicator"),
     csv_required=("name",),
     matcher=PAYER_MATCHER,
     listed=("pk", "name", "payer_id", "get_payer_type_display", "city", "state", "phone", "active"),

@@ -60,10 +60,11 @@ def _save(kind: Kind, row) -> None:
 @transaction.atomic
 def masterfile_create(*, actor, account, kind: Kind, data: dict, context=None, channel=None):
     _check_unique(account, kind, data)
-    row = kind.model(account=account, **{f: data[f] for f in kind.fields})
+    # A field the caller leaves out (one added to the form later) keeps the model's default.
+    row = kind.model(account=account, **{f: data[f] for f in kind.fields if f in data})
     _save(kind, row)
     _log(f"{kind.key}.add", actor=actor, account=account, kind=kind, context=context,
-         channel=channel, target=row, detail={"fields": sorted(f for f in kind.fields if data[f])})
+         channel=channel, target=row, detail={"fields": sorted(f for f in kind.fields if data.get(f))})
     return row
 
 
