@@ -15,6 +15,7 @@ account_urlpatterns = [
     path("reports/", include("practicegate.audit.urls")),
     path("access/copy/", include("practicegate.masterfiles.urls_copy")),
     path("settings/two-factor/", include("practicegate.twofactor.urls_account")),
+    path("billing/", include("practicegate.billing.urls")),
 ]
 
 # Pages outside any account that belong to a feature (My Activity, two-factor set-up).
@@ -22,6 +23,8 @@ feature_urlpatterns = [
     path("me/activity/", include("practicegate.audit.urls_me")),
     path("me/two-factor/", include("practicegate.twofactor.urls")),
     path("clients/", include("practicegate.clients.urls_all")),
+    # Claims in all my accounts (the batches feature).
+    path("claims/", include("practicegate.billing.urls_all")),
 ]
 
 urlpatterns = [

@@ -6,3 +6,8 @@ class BillingConfig(AppConfig):
 
     name = "practicegate.billing"
     label = "billing"
+
+    def ready(self):
+        # Imported here, not at the top: apps.py loads before the app registry is ready for models.
+        # Claim batches (the batches feature): their action codes.
+        from practicegate.billing import actions_batches  # noqa: F401
