@@ -256,6 +256,8 @@ ID_KINDS: dict[str | tuple[str, str], str] = {
     ("line_pk", "diagnoses"): "client_diagnosis",
     ("line_pk", "insurance"): "client_policy",
     ("line_pk", "services"): "client_service",
+    # Claim batches (the batches feature): by batch number, per account.
+    "batch_number": "claim_batch",
 }
 
 
@@ -304,7 +306,8 @@ def make_rows(route: str, section: str, account: Account) -> dict[str, object]:
 
 
 # Route kwargs filled with a field of the row other than its id.
-BY_FIELD = {"number": "number"}
+BY_FIELD = {"number": "number",
+            "batch_number": "number"}  # claim batches (the batches feature)
 
 
 def path_for(route: str, slug: str, rows: dict[str, object]) -> str:

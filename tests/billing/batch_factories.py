@@ -8,6 +8,7 @@ import itertools
 from datetime import date
 from decimal import Decimal
 
+from practicegate.billing.batches import batch_create
 from practicegate.billing.models import (
     BillingSettings,
     Claim,
@@ -101,3 +102,10 @@ def unbilled_service(account):
             account=account, code="90834", description="Psychotherapy, 45 minutes", fee=Decimal("120.00"))
         return ClientService.objects.create(account=account, client=client, billing_code=cpt,
                                             service_date=date(2024, 4, 1), fee=cpt.fee)
+
+
+def batch_of(account, claims: int = 1, *, actor=None):
+    """A batch sent by `account` of `claims` new ready claims of its own (its owner builds it)."""
+    house = clearinghouse(account)
+    ready_claims(account, claims)
+    return batch_create(actor=actor or account.owner, account=account, clearinghouse=house, accounts=[account])
