@@ -1,0 +1,5 @@
+"""ANSI X12 files of the billing app: the 837P claim file written, the 999 and 277CA read."""
+
+from practicegate.billing.x12.writer import batch_file, batch_reference
+
+__all__ = ["batch_file", "batch_reference"]
