@@ -40,8 +40,8 @@ def ready_claim_count(account) -> int:
 
 def unbilled_services(account_ids: list[int]) -> dict[int, int]:
     """{account id: services neither voided nor on an open claim}: one query for them all."""
-    on_claim = ClaimLine.objects.filter(service=OuterRef("pk"), open=True)
     with across_accounts():  # the caller judged each account
+        on_claim = ClaimLine.objects.filter(service=OuterRef("pk"), open=True)
         rows = (ClientService.objects.filter(account_id__in=account_ids, voided=False)
                 .filter(~Exists(on_claim)).values("account_id").annotate(n=Count("id")).order_by())
         return {r["account_id"]: r["n"] for r in rows}

@@ -15,6 +15,7 @@ from practicegate.billing.models import Claim, ClaimBatch, ClaimStatus, Clearing
 from practicegate.core.errors import ServiceError
 from practicegate.core.sections import SECTION_KEYS, Level
 from tests.billing.batch_factories import clearinghouse, ready_claims
+from tests.billing.validator import pyx12_errors
 from tests.helpers import add_member, login_client, make_account, make_user
 
 
@@ -301,3 +302,16 @@ def test_another_accounts_batch_number_is_not_found(owner_account, other_account
     for name in ("batch", "batch_download", "ack_upload"):
         assert http.get(url(owner_account, name, batch_number=1)).status_code == 404
     assert events(other_account, "batch.download") == []
+
+
+def test_a_batch_across_three_accounts_passes_the_independent_validator(owner_account, other_account, biller):
+    third = make_account("Hillside Clinic", "hillside")
+    add_member(third, biller)
+    house = clearinghouse(owner_account)
+    for account in (owner_account, other_account, third):
+        ready_claims(account, 2, lines=2)
+    batch = batches.batch_create(actor=biller, account=owner_account, clearinghouse=house,
+                                 accounts=[owner_account, other_account, third])
+    assert pyx12_errors(batch.file_text) == []
+    assert batch.file_text.count("\nHL*") and batch.file_text.count("*20*1") == 3  # a billing provider each
+    assert batch.file_text.count("\nCLM*") == 6 and batch.file_text.count("\nLX*") == 12
