@@ -25,7 +25,7 @@ from practicegate.billing import x12
 from practicegate.billing.batches import SECTION, TARGET, batch_accounts_refused
 from practicegate.billing.models import AckKind, Acknowledgment, Claim, ClaimBatch, ClaimStatus
 from practicegate.core.errors import ServiceError
-from practicegate.core.scoping import across_accounts
+from practicegate.core.scoping import account_scope, across_accounts
 
 # What an acknowledgment may change: a claim replaced since is closed and stays as it is.
 ANSWERABLE = (ClaimStatus.IN_BATCH, ClaimStatus.SENT, ClaimStatus.ACCEPTED, ClaimStatus.REJECTED)
@@ -47,29 +47,50 @@ class Outcome:
 
 
 def _verdicts(report, batch: ClaimBatch, claims: dict[str, Claim]) -> dict[int, tuple[str | None, list[str]]]:
-    """{claim id: (new status or None, messages)} of what the report says about the batch's claims."""
-    kind = str(report.kind)
-    if report.control_number is not None and int(report.control_number) != batch.control_number:
-        raise AckNotForThisBatch(
-            f"This {kind} answers the file with control number {report.control_number}, not this batch "
-            f"(control number {batch.control_number}). Nothing was changed.")
+    """{claim id: (new status or None to keep it, what was said)} of the batch's claims the report answers."""
+    if report.kind == AckKind.FUNCTIONAL:
+        return _verdicts_999(report, batch, claims)
+    expected = x12.batch_reference(batch.clearinghouse, batch.control_number)
+    if report.batch_reference and report.batch_reference != expected:
+        raise AckNotForThisBatch(f"This 277CA answers another claim file ({report.batch_reference}), not "
+                                 f"batch {batch.number}. Nothing was changed.")
     answers = {}
-    for answer in report.claims:
-        claim = claims.get(str(answer.control_number))
-        if claim is None:
-            raise AckNotForThisBatch(f"This {kind} answers claim {answer.control_number}, which is not in "
-                                     "this batch. Nothing was changed.")
-        status = ClaimStatus.ACCEPTED if answer.accepted else ClaimStatus.REJECTED
-        answers[claim.pk] = (status, [str(m) for m in answer.messages])
-    if kind == AckKind.FUNCTIONAL and not answers:
-        # A 999 answers the whole file: refused, every claim is rejected; accepted, each is told so.
-        status = None if report.accepted else ClaimStatus.REJECTED
-        said = [str(m) for m in report.messages] or (
-            ["The clearinghouse accepted the file."] if report.accepted else ["The clearinghouse rejected the file."])
-        answers = {c.pk: (status, said) for c in claims.values()}
+    strangers = [r.reference for r in report.results if r.reference not in claims]
+    if strangers:
+        raise AckNotForThisBatch(
+            f"This 277CA answers {len(strangers)} claim{'' if len(strangers) == 1 else 's'} that "
+            f"{'is' if len(strangers) == 1 else 'are'} not in batch {batch.number} (for example "
+            f"{strangers[0]}). Nothing was changed.")
+    for result in report.results:
+        said = list(result.reasons) or [_STATUS_WORDS[result.status]]
+        if result.payer_claim_number:
+            said.append(f"The payer's claim number is {result.payer_claim_number}.")
+        answers[claims[result.reference].pk] = (_NEW_STATUS[result.status], said)
+    if not answers and report.reasons:  # the whole file was turned back before any claim was read
+        answers = {c.pk: (ClaimStatus.REJECTED, list(report.reasons)) for c in claims.values()}
     if not answers:
-        raise AckNotForThisBatch(f"This {kind} answers none of the claims in this batch. Nothing was changed.")
+        raise AckNotForThisBatch(f"This 277CA answers none of the claims in batch {batch.number}. "
+                                 "Nothing was changed.")
     return answers
+
+
+_NEW_STATUS = {"accepted": ClaimStatus.ACCEPTED, "rejected": ClaimStatus.REJECTED, "pending": None}
+_STATUS_WORDS = {"accepted": "Accepted.", "rejected": "Rejected.", "pending": "Received; no decision yet."}
+
+
+def _verdicts_999(report, batch: ClaimBatch, claims: dict[str, Claim]) -> dict:
+    """A 999 answers the whole file: rejected, every claim in it is rejected with the reasons;
+    accepted, each claim is told so and stays Sent until the payer's 277CA."""
+    if report.control_number != batch.control_number:
+        raise AckNotForThisBatch(
+            f"This 999 answers the claim file with control number {report.control_number}, not batch "
+            f"{batch.number} (control number {batch.control_number}). Nothing was changed.")
+    rejected = report.status == "rejected" or any(r.status == "rejected" for r in report.results)
+    if rejected:
+        said = [*report.reasons, *(reason for r in report.results for reason in r.reasons)]
+        return {c.pk: (ClaimStatus.REJECTED, ["The clearinghouse rejected the claim file.", *said][:20])
+                for c in claims.values()}
+    return {c.pk: (None, ["The clearinghouse accepted the claim file."]) for c in claims.values()}
 
 
 @transaction.atomic
@@ -83,11 +104,13 @@ def ack_upload(*, actor, account, batch: ClaimBatch, text: str, context=None) ->
     try:
         report = x12.read_ack(text)
     except x12.AckRefused as refused:
-        raise ServiceError(f"{refused.message} Nothing was changed.") from None
+        raise ServiceError(f"{refused} Nothing was changed.") from None
     now = timezone.now()
     with across_accounts():  # the batch's own claims, in every account it carries (each judged above)
         claims = {c.control_number: c for c in
                   Claim.objects.select_for_update().filter(batch=batch, status__in=ANSWERABLE).order_by("pk")}
+        if not claims:
+            raise ServiceError("No claim of this batch can take an acknowledgment now.")
         answers = _verdicts(report, batch, claims)
         outcome = Outcome(ack=None)
         changed = []
@@ -105,6 +128,7 @@ def ack_upload(*, actor, account, batch: ClaimBatch, text: str, context=None) ->
              None: outcome.noted}[status].append(claim)
             changed.append(claim)
         Claim.objects.bulk_update(changed, ["payer_messages", "status", "updated_at", "version"])
+    with account_scope(account):  # kept in the batch's account (a command opens no scope of its own)
         outcome.ack = Acknowledgment.objects.create(
             account=account, batch=batch, kind=str(report.kind), file_text=text, uploaded_by=actor,
             uploaded_at=now, accepted_count=len(outcome.accepted), rejected_count=len(outcome.rejected))

@@ -30,7 +30,7 @@ from practicegate.audit.services import Entry, record, record_many
 from practicegate.billing import x12
 from practicegate.billing.models import Claim, ClaimBatch, ClaimLine, ClaimStatus, Clearinghouse
 from practicegate.core.errors import ServiceError
-from practicegate.core.scoping import across_accounts
+from practicegate.core.scoping import account_scope, across_accounts
 from practicegate.core.sections import Level
 
 SECTION = "billing"
@@ -169,7 +169,8 @@ def batch_download(*, actor, account, batch: ClaimBatch, context=None) -> str:
                               "on Billing, so you cannot download its file.")
     now = timezone.now()
     groups = claims_by_account(batch)
-    first = ClaimBatch.objects.filter(pk=batch.pk, sent_at__isnull=True).update(sent_at=now) == 1
+    with account_scope(account):  # the batch is the account's own (a command opens no scope of its own)
+        first = ClaimBatch.objects.filter(pk=batch.pk, sent_at__isnull=True).update(sent_at=now) == 1
     if first:
         batch.sent_at = now
         with across_accounts():
