@@ -67,16 +67,21 @@ def batch_new(request, account):
             return redirect(_batch_url(request.account.slug, batch.number))
     return render(request, "billing/batch_new.html", {
         "form": form, "clearinghouses": houses, "error": error,
+        "clearinghouses_url": _url_if_installed("billing:clearinghouses", account=request.account.slug),
         "ready": batch_selectors.ready_claim_count(request.account)},
         status=400 if request.method == "POST" else 200)
 
 
-def _claim_url(slug: str, number: int) -> str | None:
-    """The claim's page (billing:claim), when the claim pages are installed."""
+def _url_if_installed(name: str, **kwargs) -> str | None:
+    """The URL of a billing page another part of the section serves, or None without it."""
     try:
-        return reverse("billing:claim", kwargs={"account": slug, "number": number})
+        return reverse(name, kwargs=kwargs)
     except NoReverseMatch:
         return None
+
+
+def _claim_url(slug: str, number: int) -> str | None:
+    return _url_if_installed("billing:claim", account=slug, number=number)
 
 
 @account_view(SECTION)
