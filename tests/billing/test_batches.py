@@ -17,6 +17,7 @@ from practicegate.core.sections import SECTION_KEYS, Level
 from tests.billing.batch_factories import clearinghouse, ready_claims
 from tests.billing.validator import pyx12_errors
 from tests.helpers import add_member, login_client, make_account, make_user
+from tests.threads import run_at_once
 
 
 def billing_levels(level: Level) -> dict:
@@ -315,3 +316,30 @@ def test_a_batch_across_three_accounts_passes_the_independent_validator(owner_ac
     assert pyx12_errors(batch.file_text) == []
     assert batch.file_text.count("\nHL*") and batch.file_text.count("*20*1") == 3  # a billing provider each
     assert batch.file_text.count("\nCLM*") == 6 and batch.file_text.count("\nLX*") == 12
+
+
+@pytest.mark.postgresql("concurrent builders need row locks")
+@pytest.mark.django_db(transaction=True)
+def test_builders_at_the_same_instant_take_distinct_increasing_numbers_and_claims():
+    hub = make_account("Billing Hub", "hub")
+    providers = [make_account(f"Provider {i}", f"provider-{i}") for i in range(4)]
+    biller = make_user("biller")
+    for account in (hub, *providers):
+        add_member(account, biller)
+    for account in providers:
+        ready_claims(account, 2)
+    house = clearinghouse(hub)
+    made = []
+
+    def work(i):
+        try:
+            made.append(batches.batch_create(actor=biller, account=hub, clearinghouse=house,
+                                             accounts=[providers[i], providers[(i + 1) % 4]]))
+        except batches.NothingToBatch:
+            pass
+
+    assert run_at_once(4, work) == []
+    assert sorted(b.control_number for b in made) == list(range(1, len(made) + 1))
+    assert sorted(b.number for b in made) == list(range(1, len(made) + 1))
+    claims = Claim.objects.with_scopes_disabled().filter(batch__isnull=False)
+    assert sum(b.claim_count for b in made) == claims.count() == 8  # each claim in exactly one batch
