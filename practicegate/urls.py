@@ -31,6 +31,8 @@ feature_urlpatterns = [
     path("me/sessions/", include("practicegate.accounts.urls_sessions")),
     # Owner notices: a username's own e-mail setting (feature: roles)
     path("me/notices/", include("practicegate.access.urls_me")),
+    # Claims in all my accounts (the batches feature).
+    path("claims/", include("practicegate.billing.urls_all")),
 ]
 
 urlpatterns = [

@@ -290,6 +290,8 @@ ID_KINDS: dict[str | tuple[str, str], str] = {
     # Billing (issue 27, billpages): a claim by its number (per account), a clearinghouse by id.
     ("number", "claims"): "claim",
     ("pk", "clearinghouses"): "clearinghouse",
+    # Claim batches (the batches feature): by batch number, per account.
+    "batch_number": "claim_batch",
 }
 
 
@@ -339,7 +341,7 @@ def make_rows(route: str, section: str, account: Account) -> dict[str, object]:
 
 # Route kwargs filled with a field of the row other than its id.
 BY_FIELD = {"number": "number",
-            "batch_number": "number"}  # paper claims
+            "batch_number": "number"}  # claim batches (the batches feature)
 
 
 def path_for(route: str, slug: str, rows: dict[str, object]) -> str:

@@ -10,7 +10,7 @@ class BillingConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: apps.py loads before the app registry is ready for models.
         # The action codes are registered before any request can log them.
-        from practicegate.billing import actions, actions_paper, demo  # noqa: F401
+        from practicegate.billing import actions, actions_batches, actions_paper, demo  # noqa: F401
         from practicegate.core.demo import DemoPart, register_demo_part
         from practicegate.core.sections import register_menu_url
 

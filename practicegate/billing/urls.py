@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from practicegate.billing import urls_paper, views, views_claims
+from practicegate.billing import urls_batches, urls_paper, views, views_claims
 
 app_name = "billing"
 
@@ -22,4 +22,6 @@ urlpatterns = [
     path("claims/<int:number>/correct/", views_claims.claim_correct, name="claim-correct"),
     # Paper claims (CMS-1500 PDFs of a claim or a batch)
     *urls_paper.urlpatterns,
+    # Claim batches and their acknowledgments (the batches feature).
+    *urls_batches.urlpatterns,
 ]

@@ -39,7 +39,8 @@ AXE_OPTIONS = {
 FAILING_IMPACTS = {"serious", "critical"}
 # Links that leave the page walk on purpose: downloads, and switching to another account
 # (each role walks one account; tests/core/test_switch_get_routes.py covers the switch).
-NOT_FOLLOWED_SUFFIXES = (".csv", ".ndjson", ".pdf")
+NOT_FOLLOWED_SUFFIXES = (".csv", ".ndjson", ".pdf",
+                         ".837")  # a claim batch's file (the batches feature)
 NOT_FOLLOWED_PREFIXES = ("/switch/", "/static/")
 # GET routes no link or plain visit can open; everything else must be reached by the walk.
 NOT_WALKED = {
