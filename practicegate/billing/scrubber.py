@@ -26,6 +26,15 @@ class Problem:
     text: str
     url: str
 
+    @property
+    def needs(self) -> tuple[str, int]:
+        """(section, level) the page that fixes it asks: a link is shown only to who may open it."""
+        if "/billing/" in self.url:
+            return "billing", 2
+        if "/payers/" in self.url:
+            return "payers", 2
+        return "clients", 2 if self.url.endswith("/edit/") else 1
+
 
 def problems_of(claim: Claim) -> list[Problem]:
     """Every reason `claim` is not ready to send; empty when it is."""

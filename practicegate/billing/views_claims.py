@@ -55,7 +55,8 @@ def _refused(request, title: str, message: str):
 def claim_detail(request, account, number):
     claim = selectors.claim_by_number(request.account, number)
     lines = selectors.claim_lines(request.account, claim)
-    problems = problems_of(claim) if claim.status in services.EDITABLE else []
+    problems = [(p, request.levels.get(p.needs[0], 0) >= p.needs[1])
+                for p in (problems_of(claim) if claim.status in services.EDITABLE else [])]
     correction = forms.CorrectionForm(initial={"version": claim.version, "frequency": "7"})
     return _show(request, claim, "billing/claim.html", {
         "lines": lines, "problems": problems, "correction": correction,

@@ -167,3 +167,14 @@ def test_a_page_of_claims_is_checked_in_the_queries_of_one(owner_account, owner)
         with CaptureQueriesContext(connection) as eight:
             problems_for(owner_account, built)
     assert len(one) == len(eight) <= 5
+
+
+def test_view_only_sees_the_problems_without_links_it_could_not_open(owner_account, owner):
+    from practicegate.core.sections import SECTION_KEYS, Level
+    from tests.helpers import new_member
+
+    claim = _claim(owner_account, owner)  # no billing settings: listed, fixed on Billing settings (Full Access)
+    viewer = login_client(new_member(owner_account, "viewer", {k: int(Level.VIEW) for k in SECTION_KEYS}))
+    page = viewer.get(url(owner_account, "claim", number=claim.number)).content.decode()
+    assert "billing settings are not filled in" in page
+    assert f'href="{url(owner_account, "settings")}"' not in page
