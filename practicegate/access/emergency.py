@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import logging
 import re
-import smtplib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from practicegate.access.models import EmergencyAccess
+from practicegate.access.notices import notice_owners
 from practicegate.accounts.models import Account, Membership, User
 from practicegate.audit.models import AuditEvent, Outcome
 from practicegate.audit.services import record
@@ -144,10 +142,14 @@ def grant_open(*, actor: User, membership: Membership, client_id: int, client_nu
                context=None) -> EmergencyAccess:
     """Open emergency access to one client (found by the caller in this account), log it, and
     e-mail the owner and the Account Access administrators once it is saved."""
-    grant = _grant_create(actor=actor, membership=membership, client_id=client_id, client_number=client_number,
-                          reason=reason, context=context)
-    _mail_owners(grant.account, subject=f"Emergency access used in {grant.account.name}",
-                 body=_opened_mail(grant, actor))
+    with transaction.atomic():
+        grant = _grant_create(actor=actor, membership=membership, client_id=client_id,
+                              client_number=client_number, reason=reason, context=context)
+        # The owner notice: an entry on the account home, and an e-mail to the owner and the Account
+        # Access administrators (confirmed addresses) once this commits, whatever their notice setting.
+        notice_owners(account=grant.account, kind="emergency", actor=actor, context=context,
+                      text=f"{actor.username} used emergency access to open client #{grant.client_number}.",
+                      mail_text=_opened_mail(grant, actor))
     return grant
 
 
@@ -200,21 +202,6 @@ def emergency_review(*, actor: User, account: Account, grant_id: int, note: str,
 
 
 # --- Mail ------------------------------------------------------------------------------------
-
-def _mail_owners(account: Account, *, subject: str, body: str) -> None:
-    """E-mail the owner and the Account Access administrators (and the account's own address).
-
-    The lead switches this to practicegate.accounts.mail (confirmed addresses) at merge."""
-    addresses = {account.email.strip().lower()} if account.email else set()
-    addresses |= {u.email.strip().lower() for u in owner_and_admins(account) if u.email}
-    for address in sorted(addresses):
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
-        except (smtplib.SMTPException, OSError):
-            # The use is saved, logged and listed on the account home for review whatever the
-            # mail server does; a mail that could not be sent must not turn it into an error page.
-            log.exception("emergency access %s: could not e-mail %s", subject, address)
-
 
 def _opened_mail(grant: EmergencyAccess, actor: User) -> str:
     with timezone.override(grant.account.time_zone):

@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from practicegate.access.models import NoticeRead, NoticeSetting, OwnerNotice
+from practicegate.accounts.mail import send_to_user
 from practicegate.accounts.models import Account, Membership, User
 from practicegate.accounts.selectors import log_account_of
 from practicegate.audit.services import record
@@ -38,13 +38,9 @@ log = logging.getLogger(__name__)
 
 
 def _send(user: User, subject: str, body: str) -> None:
-    """Mail one username (replaced by accounts.mail.send_to_user once that is merged)."""
-    if not user.email:
-        return
-    try:
-        send_mail(subject, body, None, [user.email])
-    except OSError:  # the change is saved; a mail server that is down must not turn that into an error
-        log.warning("Could not send an owner notice e-mail to user %s", user.pk)
+    """Mail one username at its confirmed address (none: nothing sent); a mail server that is
+    down is logged by accounts.mail and never turns the saved change into an error."""
+    send_to_user(user, subject, body)
 
 
 def admins_of(account: Account) -> list[User]:
@@ -61,8 +57,12 @@ def emails_off(users) -> set[int]:
                .values_list("user_id", flat=True))
 
 
-def notice_owners(*, account: Account, kind: str, text: str, actor: User | None, context=None) -> OwnerNotice:
-    """Write a notice for `account`'s owner and admins, and e-mail them once the change commits."""
+def notice_owners(*, account: Account, kind: str, text: str, actor: User | None, context=None,
+                  mail_text: str = "") -> OwnerNotice:
+    """Write a notice for `account`'s owner and admins, and e-mail them once the change commits.
+
+    `mail_text`, when given, is the e-mail's message in place of the notice's one-line text (an
+    emergency access notice carries the reason given and when it ends)."""
     if kind not in KINDS:
         raise ValueError(f"no owner notice kind {kind!r}")
     text = " ".join(str(text).split())[:TEXT_MAX]
@@ -73,7 +73,7 @@ def notice_owners(*, account: Account, kind: str, text: str, actor: User | None,
         off = emails_off(recipients)
         recipients = [u for u in recipients if u.pk not in off]
     subject = f"{account.name}: {KINDS[kind]}"
-    body = (f"{text}\n\nAccount: {account.name}\nWhen: {timezone.now():%Y-%m-%d %H:%M} UTC\n\n"
+    body = (f"{mail_text or text}\n\nAccount: {account.name}\nWhen: {timezone.now():%Y-%m-%d %H:%M} UTC\n\n"
             "You receive this because you own this account or have Full Access to its Account Access. "
             "You can turn these e-mails off on your Notices page (under your username); "
             "emergency access notices are always sent.\n")

@@ -16,6 +16,7 @@ from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import Level, full_levels
 from practicegate.twofactor import services as twofactor_services
 from tests.access.helpers import events, url
+from tests.accounts.email_helpers import confirm_email
 from tests.helpers import add_member, login_client, make_user, new_member, rows_of
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +35,23 @@ def home(client, account) -> str:
 
 @pytest.fixture
 def admin(owner_account):
-    """A second username with Full Access to Account Access (it hears notices too)."""
-    return new_member(owner_account, "office-admin")
+    """A second username with Full Access to Account Access (it hears notices too), its address confirmed."""
+    return confirm_email(new_member(owner_account, "office-admin"), "office-admin@example.org")
+
+
+@pytest.fixture(autouse=True)
+def owner_confirmed(owner):
+    """Notices are mailed only to confirmed addresses: the owner opened its link (the admin too, below)."""
+    confirm_email(owner, f"{owner.username}@example.org")
+
+
+def test_an_address_waiting_for_its_link_gets_no_notice(owner_account, owner, admin, member,
+                                                      django_capture_on_commit_callbacks):
+    admin.pending_email, admin.email, admin.email_confirmed_at = admin.email, "", None
+    admin.save(update_fields=["pending_email", "email", "email_confirmed_at"])
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        notice_owners(account=owner_account, kind="emergency", text="alice used emergency access.", actor=member)
+    assert [m.to for m in mail.outbox] == [[owner.email]]  # not the admin's unconfirmed address
 
 
 def test_privileges_change_notice_is_shown_and_mailed_through_smtp(owner_account, owner, admin, member,

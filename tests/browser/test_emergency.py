@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from practicegate.access.models import EmergencyAccess
 from practicegate.audit.models import AuditEvent
 from practicegate.core.sections import Level
+from tests.accounts.email_helpers import confirm_email
 from tests.browser.helpers import log_in
 from tests.clients.helpers import levels_with, make_client
 from tests.helpers import PASSWORD, make_account, new_member, rows_of
@@ -20,7 +21,7 @@ REASON = "The client called in crisis and the clinician on call cannot be reache
 
 def test_a_member_breaks_the_glass_and_the_owner_reviews_it(browser_page, new_page, smtp_server):
     account = make_account("Sunrise Counseling", "sunrise")
-    owner = account.owner
+    owner = confirm_email(account.owner, "sunrise@example.org")  # emergency mail goes to confirmed addresses
     client = make_client(account, first_name="Ana", last_name="Quintero", birth_date="1980-02-03")
     make_client(account, first_name="Ben", last_name="Okafor", birth_date="1975-06-30")
     new_member(account, "biller", levels_with(Level.NONE) | {"account_access": int(Level.NONE)})
@@ -56,7 +57,7 @@ def test_a_member_breaks_the_glass_and_the_owner_reviews_it(browser_page, new_pa
     assert refused.status == 403
 
     mail = smtp_server.wait_for(owner.email)[0]
-    assert "Emergency access" in mail.subject and "biller" in mail.body and REASON in mail.body
+    assert "emergency access was used" in mail.subject and "biller" in mail.body and REASON in mail.body
 
     # The owner sees it on the account home and reviews it.
     owner_page.goto(f"/a/{account.slug}/")
