@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -67,7 +68,7 @@ def test_the_page_lists_views_and_changes_of_this_client_with_who_where_and_what
 
 
 def test_the_dates_narrow_the_report_and_default_to_the_last_90_days(owner_account, owner, owner_http, anna):
-    today = timezone.localdate()
+    today = timezone.localdate(timezone=ZoneInfo(owner_account.time_zone))  # the page's day is the account's
     page = owner_http.get(url(owner_account, "access-report", number=anna.number)).content.decode()
     # Added today: the default starts on the day the client was added.
     assert f"From {today:%m/%d/%Y} to {today:%m/%d/%Y}" in page
@@ -146,7 +147,7 @@ def test_the_picker_finds_clients_by_name_or_number_and_logs_what_it_showed(
 def test_the_pdf_reads_back_with_the_client_the_rows_and_the_verification(
         owner_account, owner, owner_http, viewer_http, anna):
     viewer_http.get(url(owner_account, "insurance", number=anna.number), REMOTE_ADDR="198.51.100.23")
-    today = timezone.localdate()
+    today = timezone.localdate(timezone=ZoneInfo(owner_account.time_zone))  # the report's day is the account's
     response = owner_http.get(url(owner_account, "access-report-pdf", number=anna.number))
     assert "attachment;" in response["Content-Disposition"]
     text = pdf_text(response)
