@@ -16,6 +16,7 @@ def test_every_section_links_its_menu_entry_to_a_page_of_the_account():
         "diagnosis_codes": "masterfiles:diagnosis-list",
         "billing_codes": "masterfiles:billing-list",
         "payers": "masterfiles:payer-list",
+        "billing": "billing:home",
         "reports": "audit:activity-log",
         "account_access": "access:index",
         "settings": "core:account-settings",
@@ -29,14 +30,14 @@ def test_a_menu_link_is_registered_once_and_only_for_a_known_section():
     with pytest.raises(ValueError, match="already links"):
         register_menu_url("clients", "masterfiles:payer-list")
     with pytest.raises(ValueError, match="no section"):
-        register_menu_url("billing", "clients:list")
+        register_menu_url("no_such_section", "clients:list")
 
 
 def test_the_demo_parts_run_after_what_they_build_on():
-    assert [p.name for p in demo_parts()] == ["accounts", "access", "masterfiles", "clients"]
+    assert [p.name for p in demo_parts()] == ["accounts", "access", "masterfiles", "clients", "billing"]
 
 
 def test_a_demo_part_waiting_on_a_missing_part_is_refused(monkeypatch):
-    monkeypatch.setitem(demo._PARTS, "orphan", DemoPart("orphan", lambda accounts: [], after=("billing",)))
+    monkeypatch.setitem(demo._PARTS, "orphan", DemoPart("orphan", lambda accounts: [], after=("no_such_part",)))
     with pytest.raises(ValueError, match="orphan"):
         demo_parts()
