@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from practicegate.billing.batches import batch_create
-from practicegate.billing.models import BillingSettings, ClaimStatus, Clearinghouse
+from practicegate.billing.models import BillingSettings, Claim, ClaimStatus, Clearinghouse
 from practicegate.clients.models import ClientService
 from practicegate.core.scoping import account_scope
 from practicegate.masterfiles.models import BillingCode
@@ -68,3 +68,8 @@ def batch_of(account, claims: int = 1, *, actor=None):
     house = clearinghouse(account)
     ready_claims(account, claims)
     return batch_create(actor=actor or account.owner, account=account, clearinghouse=house, accounts=[account])
+
+
+def statuses(account) -> set:
+    """The statuses of the account's claims (read across scopes, as a test looks at the tables)."""
+    return set(Claim.objects.with_scopes_disabled().filter(account=account).values_list("status", flat=True))

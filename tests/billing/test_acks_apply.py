@@ -13,7 +13,7 @@ from practicegate.billing.models import Acknowledgment, Claim, ClaimBatch, Claim
 from practicegate.core.errors import ServiceError
 from tests.billing.acks import answer_277ca, answer_999
 from tests.billing.batch_factories import clearinghouse, ready_claims
-from tests.helpers import add_member, login_client, make_user
+from tests.helpers import login_client
 
 
 def claims_of(*accounts) -> list[Claim]:
@@ -27,13 +27,6 @@ def events(account, action: str) -> list:
 def acks_count() -> int:
     return Acknowledgment.objects.with_scopes_disabled().count()
 
-
-@pytest.fixture
-def biller(owner_account, other_account):
-    user = make_user("biller")
-    add_member(owner_account, user)
-    add_member(other_account, user)
-    return user
 
 
 @pytest.fixture

@@ -34,14 +34,6 @@ def claims_of(account) -> list:
     return list(Claim.objects.with_scopes_disabled().filter(account=account).order_by("number"))
 
 
-@pytest.fixture
-def biller(owner_account, other_account):
-    """A billing service's username with Full Access on Billing in both accounts."""
-    user = make_user("biller")
-    add_member(owner_account, user)
-    add_member(other_account, user)
-    return user
-
 
 def test_a_batch_takes_every_ready_claim_of_the_accounts_chosen(owner_account, other_account, biller):
     house = clearinghouse(owner_account)

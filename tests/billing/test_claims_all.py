@@ -3,7 +3,6 @@ over the accounts chosen; accounts the rule refuses are neither counted nor name
 
 from __future__ import annotations
 
-import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -11,9 +10,9 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from practicegate.audit.models import AuditEvent
-from practicegate.billing.models import Claim, ClaimBatch, ClaimStatus
+from practicegate.billing.models import ClaimBatch, ClaimStatus
 from practicegate.core.sections import SECTION_KEYS, Level
-from tests.billing.batch_factories import clearinghouse, ready_claims, unbilled_service
+from tests.billing.batch_factories import clearinghouse, ready_claims, statuses, unbilled_service
 from tests.helpers import add_member, login_client, make_account, make_user
 
 PAGE = "/claims/all/"
@@ -23,16 +22,6 @@ def billing_levels(level: Level) -> dict:
     return {key: int(Level.FULL) for key in SECTION_KEYS} | {"billing": int(level)}
 
 
-def statuses(account) -> set:
-    return set(Claim.objects.with_scopes_disabled().filter(account=account).values_list("status", flat=True))
-
-
-@pytest.fixture
-def biller(owner_account, other_account):
-    user = make_user("biller")
-    add_member(owner_account, user)
-    add_member(other_account, user)
-    return user
 
 
 def test_the_url_is_the_page():

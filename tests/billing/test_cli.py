@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from practicegate.audit.models import AuditEvent, Channel
-from practicegate.billing.models import Claim, ClaimBatch, ClaimStatus
+from practicegate.billing.models import ClaimBatch, ClaimStatus
 from practicegate.cli import main
 from practicegate.core.sections import SECTION_KEYS, Level
 from tests.billing.acks import answer_277ca, answer_999
-from tests.billing.batch_factories import clearinghouse, ready_claims
+from tests.billing.batch_factories import clearinghouse, ready_claims, statuses
 from tests.helpers import add_member, make_account, make_user
 
 
@@ -24,16 +24,6 @@ def claims(*options) -> str:
     return out.getvalue()
 
 
-def statuses(account) -> set:
-    return set(Claim.objects.with_scopes_disabled().filter(account=account).values_list("status", flat=True))
-
-
-@pytest.fixture
-def biller(owner_account, other_account):
-    user = make_user("biller")
-    add_member(owner_account, user)
-    add_member(other_account, user)
-    return user
 
 
 def test_batch_bills_every_account_the_username_may_bill_and_writes_the_file(owner_account, other_account,
